@@ -49,3 +49,102 @@ def raw_ddl() -> list[str]:
 def ensure_raw_schema(con) -> None:
     for statement in raw_ddl():
         con.execute(statement)
+
+
+def ingested_versions(con) -> set[tuple[str, str]]:
+    """(file, sha256) of every file version already in raw: re-reading one is a no-op."""
+    return set(con.sql("select file, sha256 from raw.ingested_files").fetchall())
+
+
+def latest_snapshot(con, kind_name: str, columns: list[str]) -> pl.DataFrame:
+    """The newest extract's row per key of a snapshot kind, as the validators need it.
+
+    dbt staging owns this selection for metrics; ingestion needs the same view of the
+    roster and referrals to validate activity rows before dbt has run.
+    """
+    kind = next(k for k in ALL_KINDS if k.name == kind_name)
+    key = ", ".join(kind.key)
+    cols = ", ".join(columns)
+    return con.sql(
+        f"""
+        select {cols} from (
+            select *, row_number() over (
+                partition by {key} order by extract_date desc, _ingested_at desc, _source_file desc
+            ) as version_rank
+            from raw.{kind.name}
+        ) where version_rank = 1
+        """
+    ).pl()
+
+
+def write_read_results(con, results, run_id: str, ingested_at) -> None:
+    """Append file versions to raw in ONE transaction: all of them or none.
+
+    Each result is an orchestration.ingest ReadResult: accepted rows go to raw.<kind>
+    with lineage, rejected rows to raw.rejected_rows, and a row to raw.ingested_files.
+    """
+    con.execute("begin transaction")
+    try:
+        for result in results:
+            _append(con, result, run_id, ingested_at)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _append(con, result, run_id: str, ingested_at) -> None:
+    kind = result.file.kind
+    lineage = [
+        pl.lit(result.file.rel_path, pl.String).alias("_source_file"),
+        pl.lit(result.sha256, pl.String).alias("_sha256"),
+        pl.col("_row_number").cast(pl.Int32),
+        pl.lit(run_id, pl.String).alias("_run_id"),
+        pl.lit(ingested_at, pl.Datetime("us")).alias("_ingested_at"),
+    ]
+    columns = raw_table_columns(kind.name)
+    accepted = result.accepted.select(
+        *[pl.col(c).cast(t) for c, t in kind.columns.items()], *lineage
+    ).select(list(columns))
+    if accepted.height:
+        _insert(con, f"raw.{kind.name}", accepted)
+    rejected = result.rejected.select(
+        pl.lit(result.file.rel_path, pl.String).alias("file"),
+        pl.lit(result.sha256, pl.String).alias("sha256"),
+        pl.col("row_number").cast(pl.Int32),
+        pl.col("reason_code").cast(pl.String),
+        pl.col("reason").cast(pl.String),
+        pl.col("raw_record").cast(pl.String),
+        pl.lit(run_id, pl.String).alias("run_id"),
+        pl.lit(ingested_at, pl.Datetime("us")).alias("ingested_at"),
+    )
+    if rejected.height:
+        _insert(con, "raw.rejected_rows", rejected)
+    log = pl.DataFrame(
+        [{
+            "file": result.file.rel_path,
+            "kind": kind.name,
+            "sha256": result.sha256,
+            "size_bytes": result.size_bytes,
+            "partition_key": result.file.partition_key,
+            "rows_read": result.rows_read,
+            "rows_accepted": result.accepted.height,
+            "rows_rejected": result.rejected.height,
+            "rows_warned": result.rows_warned,
+            "status": result.status,
+            "error": result.error,
+            "run_id": run_id,
+            "ingested_at": ingested_at,
+        }],
+        schema=INGESTED_FILES_COLUMNS,
+    )
+    _insert(con, "raw.ingested_files", log)
+
+
+def _insert(con, table: str, frame: pl.DataFrame) -> None:
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    con.register("frame_to_insert", frame.to_arrow())
+    try:
+        con.execute(f"insert into {table} ({columns}) select {columns} from frame_to_insert")
+    finally:
+        con.unregister("frame_to_insert")

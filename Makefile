@@ -1,0 +1,45 @@
+# The two commands of the README: `make demo` and `make test`.
+# Everything else here is a step of those two.
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+VENV_BIN := .venv/bin
+PPA := $(VENV_BIN)/ppa
+LANDING ?= $(or $(PPA_LANDING_DIR),data/landing)
+DEMO_SCALE ?= 1
+DEMO_MONTHS ?= 88
+
+.PHONY: demo test install parse generate run serve lint clean
+
+install: .venv/.synced parse
+
+# uv comes from pip when the machine has none; the interpreter is the system's.
+.venv/.synced: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user uv
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+# The manifest is prepared once here, never reparsed per run.
+parse: .venv/.synced
+	cd dbt_project && ../$(VENV_BIN)/dbt parse --quiet --profiles-dir .
+
+generate: install
+	@if [ -d "$(LANDING)" ]; then echo "landing zone $(LANDING) exists: kept"; \
+	else $(PPA) generate --out "$(LANDING)" --scale $(DEMO_SCALE) --months $(DEMO_MONTHS) --seed 0 >/dev/null; fi
+
+run: install
+	$(PPA) run
+
+serve: install
+	$(PPA) serve
+
+demo: generate run serve
+
+test: install
+	$(VENV_BIN)/pytest -q
+
+lint: install
+	$(VENV_BIN)/ruff check .
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

@@ -1,0 +1,115 @@
+"""dbt models, seeds and tests in the asset graph, grouped by layer.
+
+The incremental activity facts are their own partitioned `@dbt_assets`, so a month's
+run rebuilds just that month (the partition window goes to dbt as vars); everything
+else is one unpartitioned `@dbt_assets`. dbt tests surface as asset checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.assets.raw import INGESTION_LOG_KEY
+from orchestration.config import DBT_PROJECT_DIR
+from orchestration.partitions import service_month_partitions
+from orchestration.resources import run_as_of
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+INCREMENTAL = "config.materialized:incremental"
+# raw.ingested_files and raw.rejected_rows are written alongside every raw table.
+LOG_SOURCES = {"ingested_files", "rejected_rows"}
+
+
+class LayeredTranslator(DagsterDbtTranslator):
+    """Keys are [schema, name] (raw.activity_rows, marts.fct_family_month); groups are layers."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        meta_key = dbt_resource_props.get("meta", {}).get("dagster", {}).get("asset_key")
+        if meta_key:
+            return dg.AssetKey(meta_key)
+        if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props["name"] in LOG_SOURCES:
+                return INGESTION_LOG_KEY
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props["schema"]
+
+
+translator = LayeredTranslator()
+
+
+def dbt_vars(as_of, window: dg.TimeWindow | None = None) -> dict[str, str | None]:
+    """The dbt vars of a run: its as-of date and, for a partitioned run, its month window."""
+    variables: dict[str, str | None] = {"as_of_date": as_of.isoformat()}
+    if window is not None:
+        last_month = service_month_partitions.get_partition_keys_in_time_window(window)[-1]
+        variables["min_service_month"] = window.start.date().isoformat()
+        variables["max_service_month"] = f"{last_month}-01"
+    return variables
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, window=None):
+    variables = json.dumps(dbt_vars(run_as_of(context), window))
+    yield from dbt.cli(["build", "--vars", variables], context=context).stream()
+
+
+def _has_incremental_models() -> bool:
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    return any(
+        n["resource_type"] == "model" and n["config"].get("materialized") == "incremental"
+        for n in manifest["nodes"].values()
+    )
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    exclude=INCREMENTAL if _has_incremental_models() else None,
+    name="dbt_models",
+    pool="warehouse",
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from _build(context, dbt)
+
+
+dbt_definitions = [dbt_models]
+
+if _has_incremental_models():
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=translator,
+        select=INCREMENTAL,
+        partitions_def=service_month_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        name="dbt_monthly_facts",
+        pool="warehouse",
+    )
+    def dbt_monthly_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from _build(context, dbt, context.partition_time_window)
+
+    dbt_definitions.append(dbt_monthly_facts)
+
+
+def mart_keys() -> list[dg.AssetKey]:
+    """Every dbt model published in the `marts` schema."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    return sorted(
+        (
+            translator.get_asset_key(node)
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["schema"] == "marts"
+        ),
+        key=lambda k: k.to_user_string(),
+    )

@@ -1,0 +1,101 @@
+"""Publish: copy the `marts` schema into a fresh DuckDB file and swap it into place.
+
+Dashboards read only the published file, so they keep serving while a run writes
+the warehouse and never see a half-written state: the new file is complete before
+`os.replace` makes it visible, atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import dagster as dg
+import duckdb as duckdb_lib
+from dagster_duckdb import DuckDBResource
+
+from orchestration.config import Paths
+from orchestration.resources import run_as_of
+
+# Columns that hold names, birth dates or free text must never leave the raw layer.
+PII_COLUMN = re.compile(r"(first_name|last_name|birth|notes|raw_record)", re.IGNORECASE)
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+def publish_marts(warehouse_con, target: Path, as_of: dt.date, run_id: str) -> dict[str, int]:
+    """Write every `marts` table of the warehouse into `target`, atomically; return row counts."""
+    tables = [
+        r[0]
+        for r in warehouse_con.sql(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by table_name"
+        ).fetchall()
+    ]
+    leaked = warehouse_con.sql(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'marts'"
+    ).fetchall()
+    leaked = [f"{t}.{c}" for t, c in leaked if PII_COLUMN.search(c)]
+    if leaked:
+        raise PublishError(f"refusing to publish personal data columns: {', '.join(leaked)}")
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    staging.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    try:
+        warehouse_con.execute(f"attach '{staging}' as published_copy")
+        try:
+            warehouse_con.execute("create schema published_copy.marts")
+            for table in tables:
+                warehouse_con.execute(
+                    f'create table published_copy.marts."{table}" as select * from marts."{table}"'
+                )
+                counts[table] = warehouse_con.sql(
+                    f'select count(*) from published_copy.marts."{table}"'
+                ).fetchone()[0]
+            warehouse_con.execute(
+                "create table published_copy.marts.meta_refresh as select "
+                "cast(? as date) as as_of_date, cast(? as timestamp) as refreshed_at, "
+                "cast(? as varchar) as run_id",
+                [as_of, dt.datetime.now().replace(microsecond=0), run_id],
+            )
+        finally:
+            warehouse_con.execute("detach published_copy")
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
+    return counts
+
+
+def read_meta_refresh(published: Path) -> tuple:
+    with duckdb_lib.connect(str(published), read_only=True) as con:
+        return con.sql("select as_of_date, refreshed_at from marts.meta_refresh").fetchone()
+
+
+def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=dg.AssetKey(["published", "marts"]),
+        group_name="publish",
+        deps=deps,
+        pool="warehouse",
+        kinds={"duckdb"},
+        description=(
+            "The published copy the dashboards read (PPA_PUBLISHED): the `marts` schema only, "
+            "with marts.meta_refresh holding the as-of date and the refresh time."
+        ),
+    )
+    def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+        target = Paths.from_env().published
+        with duckdb.get_connection() as con:
+            counts = publish_marts(con, target, run_as_of(context), context.run_id)
+        return dg.MaterializeResult(
+            metadata={"path": str(target), "tables": len(counts), **{f"rows.{t}": n for t, n in counts.items()}}
+        )
+
+    return published_marts

@@ -1,0 +1,194 @@
+"""Ingestion assets (group `raw`): landing files -> DuckDB `raw` schema.
+
+Every file version (path + sha256) is read once: re-running is a no-op, and a
+changed file arrives as a new version beside the old one. Each materialization
+writes all its new file versions in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration.config import SEEDS_DIR, Paths
+from orchestration.ingest.discovery import discover, sha256_of
+from orchestration.ingest.read import read_landing_file
+from orchestration.ingest.reference import ActivityReference, load_code_lists
+from orchestration.ingest.schemas import (
+    ACTIVITY_ROWS,
+    PARENT_PARTNERS,
+    REFERENCE_KINDS,
+    REFERRALS,
+    FileKind,
+)
+from orchestration.partitions import service_month_partitions
+from orchestration.resources import run_as_of
+from orchestration.warehouse import (
+    ensure_raw_schema,
+    ingested_versions,
+    latest_snapshot,
+    write_read_results,
+)
+
+RAW_GROUP = "raw"
+
+
+def raw_key(kind: FileKind) -> dg.AssetKey:
+    return dg.AssetKey(["raw", kind.name])
+
+
+def _ingest(context, con, files, reference=None) -> dg.MaterializeResult:
+    ensure_raw_schema(con)
+    seen = ingested_versions(con)
+    code_lists = load_code_lists(SEEDS_DIR)
+    results = []
+    for landing_file in files:
+        if (landing_file.rel_path, sha256_of(landing_file.path)) in seen:
+            continue
+        result = read_landing_file(landing_file, reference=reference, code_lists=code_lists)
+        if result.error:
+            context.log.warning(f"{landing_file.rel_path}: {result.error}")
+        results.append(result)
+    write_read_results(con, results, context.run_id, dt.datetime.now())
+    status = Counter(r.status for r in results)
+    return dg.MaterializeResult(
+        metadata={
+            "files_seen": len(files),
+            "files_new": len(results),
+            "rows_read": sum(r.rows_read for r in results),
+            "rows_accepted": sum(r.accepted.height for r in results),
+            "rows_rejected": sum(r.rejected.height for r in results),
+            "files_rejected": status.get("rejected", 0),
+        }
+    )
+
+
+def _reference_asset(kind: FileKind) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_key(kind),
+        group_name=RAW_GROUP,
+        pool="warehouse",
+        description=f"Landing files `{kind.glob}` appended to raw.{kind.name} with lineage.",
+        kinds={"duckdb", "polars"},
+    )
+    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+        files = [f for f in discover(Paths.from_env().landing_dir) if f.kind == kind]
+        with duckdb.get_connection() as con:
+            return _ingest(context, con, files)
+
+    return _asset
+
+
+reference_raw_assets = [_reference_asset(kind) for kind in REFERENCE_KINDS]
+
+
+@dg.asset(
+    key=raw_key(ACTIVITY_ROWS),
+    group_name=RAW_GROUP,
+    partitions_def=service_month_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=[raw_key(REFERRALS), raw_key(PARENT_PARTNERS)],
+    pool="warehouse",
+    description=(
+        "Activity forms (site CSV exports and Excel workbooks) of each service month, "
+        "validated against the roster and referrals; rejected rows kept with reasons."
+    ),
+    kinds={"duckdb", "polars"},
+)
+def activity_rows(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    months = set(context.partition_keys)
+    files = [
+        f
+        for f in discover(Paths.from_env().landing_dir)
+        if f.kind == ACTIVITY_ROWS and f.partition_key in months
+    ]
+    with duckdb.get_connection() as con:
+        ensure_raw_schema(con)
+        reference = ActivityReference.from_frames(
+            roster=latest_snapshot(con, PARENT_PARTNERS.name, ["pp_id", "site_id"]),
+            referrals=latest_snapshot(
+                con, REFERRALS.name, ["family_id", "pp_id", "match_date", "exit_date"]
+            ),
+            seeds_dir=SEEDS_DIR,
+            as_of=run_as_of(context),
+        )
+        return _ingest(context, con, files, reference)
+
+
+INGESTION_LOG_KEY = dg.AssetKey(["raw", "ingestion_log"])
+
+
+@dg.asset(
+    key=INGESTION_LOG_KEY,
+    group_name=RAW_GROUP,
+    deps=[raw_key(k) for k in (ACTIVITY_ROWS, *REFERENCE_KINDS)],
+    description=(
+        "raw.ingested_files and raw.rejected_rows: one row per file version ingested and "
+        "one per rejected row. Its check proves every input row is accounted for."
+    ),
+    kinds={"duckdb"},
+)
+def ingestion_log(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as con:
+        ensure_raw_schema(con)
+        files, read, accepted, rejected, bad = con.sql(
+            """
+            select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_accepted), 0),
+                   coalesce(sum(rows_rejected), 0), count(*) filter (where status = 'rejected')
+            from raw.ingested_files
+            """
+        ).fetchone()
+    return dg.MaterializeResult(
+        metadata={
+            "file_versions": files,
+            "rows_read": read,
+            "rows_accepted": accepted,
+            "rows_rejected": rejected,
+            "files_rejected": bad,
+        }
+    )
+
+
+@dg.asset_check(asset=INGESTION_LOG_KEY, blocking=True)
+def every_input_row_accounted_for(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    """rows_read = accepted + rejected per file, and the raw tables hold exactly those rows."""
+    kinds = (ACTIVITY_ROWS, *REFERENCE_KINDS)
+    stored = " union all ".join(
+        f"select _source_file as file, _sha256 as sha256, count(*) as n "
+        f"from raw.{k.name} group by 1, 2"
+        for k in kinds
+    )
+    with duckdb.get_connection() as con:
+        ensure_raw_schema(con)
+        mismatches = con.sql(
+            f"""
+            with stored as ({stored}),
+            rejected as (select file, sha256, count(*) as n from raw.rejected_rows group by 1, 2)
+            select f.file, f.rows_read, f.rows_accepted, f.rows_rejected,
+                   coalesce(s.n, 0) as stored_accepted, coalesce(r.n, 0) as stored_rejected
+            from raw.ingested_files f
+            left join stored s using (file, sha256)
+            left join rejected r using (file, sha256)
+            where f.rows_read <> f.rows_accepted + f.rows_rejected
+               or f.rows_accepted <> coalesce(s.n, 0)
+               or f.rows_rejected <> coalesce(r.n, 0)
+            order by f.file
+            """
+        ).fetchall()
+    return dg.AssetCheckResult(
+        passed=not mismatches,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "files_not_balanced": len(mismatches),
+            "first_mismatches": dg.MetadataValue.json(
+                [list(map(str, m)) for m in mismatches[:10]]
+            ),
+        },
+    )
+
+
+raw_assets = [*reference_raw_assets, activity_rows, ingestion_log]
+raw_checks = [every_input_row_accounted_for]

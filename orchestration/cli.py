@@ -1,0 +1,184 @@
+"""The `ppa` command: generate, run, serve, validate-outcomes.
+
+Every failure exits non-zero with a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from orchestration.config import DBT_PROJECT_DIR, REPO_ROOT, Paths, parse_as_of
+
+DAGSTER_YAML = """\
+# Written by `ppa` when missing. Runs that write the warehouse share one pool slot:
+# DuckDB allows a single writer.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def fail(message: str) -> None:
+    click.echo(f"ppa: error: {message}", err=True)
+    sys.exit(1)
+
+
+def prepare_dagster_home(paths: Paths) -> None:
+    paths.dagster_home.mkdir(parents=True, exist_ok=True)
+    config = paths.dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(paths.dagster_home)
+
+
+def ensure_dbt_manifest() -> None:
+    """Parse the dbt project once when no manifest exists (`make` parses it up front)."""
+    if (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+        return
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt if dbt.exists() else "dbt"), "parse", "--quiet",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        fail(f"dbt parse failed: {(result.stdout + result.stderr).strip().splitlines()[-1:]}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Parent Partner Analytics: landing zone -> DuckDB -> dbt metrics -> dashboards."""
+
+
+@main.command()
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Folder to write the landing zone into (created if missing).")
+@click.option("--start", default="2019-07", show_default=True, help="First service month, YYYY-MM.")
+@click.option("--months", default=88, show_default=True, type=click.IntRange(1, 600),
+              help="Number of service months.")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="1 = Iowa's volume (~150 Parent Partners, ~1,800 matches a year).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed: same seed, same files.")
+@click.option("--truth", type=click.Path(path_type=Path), default=None,
+              help="Also write the planted effects (JSON) here - outside the landing zone.")
+def generate(out: Path, start: str, months: int, scale: float, seed: int, truth: Path | None) -> None:
+    """Write a synthetic Iowa landing zone."""
+    from orchestration.synthetic import generate_landing_zone
+
+    try:
+        summary = generate_landing_zone(
+            out=out, start=start, months=months, scale=scale, seed=seed, truth=truth, progress=True
+        )
+    except (ValueError, OSError) as exc:
+        fail(str(exc))
+    click.echo(json.dumps(summary, indent=2, default=str))
+
+
+@main.command()
+@click.option("--as-of", "as_of", default=None, help="As-of date YYYY-MM-DD (default: PPA_AS_OF or today).")
+def run(as_of: str | None) -> None:
+    """Materialize the whole graph in-process: ingest, dbt build + tests, outcomes, publish."""
+    try:
+        as_of_date = parse_as_of(as_of)
+    except ValueError as exc:
+        fail(str(exc))
+    paths = Paths.from_env()
+    if not paths.landing_dir.is_dir():
+        fail(f"landing zone {paths.landing_dir} does not exist (set PPA_LANDING_DIR)")
+    prepare_dagster_home(paths)
+    ensure_dbt_manifest()
+
+    from orchestration.pipeline import run_everything
+
+    failure = run_everything(as_of_date)
+    if failure:
+        fail(failure)
+    click.echo(f"published {paths.published} (as of {as_of_date})", err=True)
+
+
+@main.command()
+@click.option("--dagster-port", default=3000, show_default=True, type=int)
+@click.option("--streamlit-port", default=8501, show_default=True, type=int)
+def serve(dagster_port: int, streamlit_port: int) -> None:
+    """Serve the Dagster UI and the dashboards on 127.0.0.1 until Ctrl-C."""
+    paths = Paths.from_env()
+    prepare_dagster_home(paths)
+    ensure_dbt_manifest()
+    bin_dir = Path(sys.executable).parent
+    # `env --default-signal` undoes the SIGINT-ignore a backgrounded shell hands down.
+    wrapper = ["env", "--default-signal=INT,TERM,HUP"] if shutil.which("env") else []
+    commands = {
+        "dagster": [*wrapper, str(bin_dir / "dagster"), "dev", "-m", "orchestration.definitions",
+                    "-h", "127.0.0.1", "-p", str(dagster_port)],
+        "streamlit": [*wrapper, str(bin_dir / "streamlit"), "run",
+                      str(REPO_ROOT / "dashboards" / "app.py"),
+                      "--server.address", "127.0.0.1", "--server.port", str(streamlit_port),
+                      "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+    }
+    children = {name: subprocess.Popen(cmd, cwd=REPO_ROOT) for name, cmd in commands.items()}
+    click.echo(
+        f"Dagster UI: http://127.0.0.1:{dagster_port}  dashboards: http://127.0.0.1:{streamlit_port}"
+        "  (Ctrl-C stops both)", err=True,
+    )
+
+    def stop(*_):
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 20
+        for child in children.values():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        while True:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    stop()
+                    fail(f"{name} exited with code {child.returncode}")
+            time.sleep(1)
+    except KeyboardInterrupt:
+        stop()
+
+
+@main.command("validate-outcomes")
+@click.option("--seeds", default=20, show_default=True, type=click.IntRange(1, 1000),
+              help="Number of generated data sets.")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.01))
+@click.option("--months", default=60, show_default=True, type=click.IntRange(12, 600))
+@click.option("--workdir", type=click.Path(path_type=Path), default=None,
+              help="Where the data sets go (default: a temporary folder).")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Write the JSON here too.")
+def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Path | None,
+                              out: Path | None) -> None:
+    """Measure the outcome estimator against the generator's true effects (JSON out)."""
+    import tempfile
+
+    from orchestration.outcomes.validation import validate_outcomes
+
+    with tempfile.TemporaryDirectory(prefix="ppa-validate-") as tmp:
+        report = validate_outcomes(
+            seeds=seeds, scale=scale, months=months, workdir=workdir or Path(tmp), progress=True
+        )
+    text = json.dumps(report, indent=2, default=str)
+    if out:
+        out.write_text(text + "\n")
+    click.echo(text)
+
+
+if __name__ == "__main__":
+    main()

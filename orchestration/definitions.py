@@ -1,0 +1,28 @@
+"""The Dagster code location: every asset, check, job and sensor of the platform."""
+
+import dagster as dg
+
+from orchestration.assets.dbt import dbt_definitions, mart_keys
+from orchestration.assets.outcomes import outcome_assets, outcome_checks
+from orchestration.assets.publish import publish_asset
+from orchestration.assets.raw import raw_assets, raw_checks
+from orchestration.config import Paths
+from orchestration.jobs import materialize_everything
+from orchestration.resources import build_resources
+from orchestration.sensors import landing_zone_sensor
+
+
+def _published_deps() -> list[dg.AssetKey]:
+    keys = set(mart_keys())
+    for asset in outcome_assets:
+        keys |= {k for k in asset.keys if k.path[0] == "marts"}
+    return sorted(keys, key=lambda k: k.to_user_string())
+
+
+defs = dg.Definitions(
+    assets=[*raw_assets, *dbt_definitions, *outcome_assets, publish_asset(_published_deps())],
+    asset_checks=[*raw_checks, *outcome_checks],
+    jobs=[materialize_everything],
+    sensors=[landing_zone_sensor],
+    resources=build_resources(Paths.from_env()),
+)
