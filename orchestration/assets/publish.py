@@ -58,7 +58,7 @@ def publish_marts(warehouse_con, target: Path, as_of: dt.date, run_id: str) -> d
                 )
                 counts[table] = warehouse_con.sql(
                     f'select count(*) from published_copy.marts."{table}"'
-                ).fetchone()[0]
+                ).fetchall()[0][0]
             warehouse_con.execute(
                 "create table published_copy.marts.meta_refresh as select "
                 "cast(? as date) as as_of_date, cast(? as timestamp) as refreshed_at, "
@@ -75,7 +75,7 @@ def publish_marts(warehouse_con, target: Path, as_of: dt.date, run_id: str) -> d
 
 def read_meta_refresh(published: Path) -> tuple:
     with duckdb_lib.connect(str(published), read_only=True) as con:
-        return con.sql("select as_of_date, refreshed_at from marts.meta_refresh").fetchone()
+        return con.sql("select as_of_date, refreshed_at from marts.meta_refresh").fetchall()[0]
 
 
 def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:

@@ -140,7 +140,7 @@ def ingestion_log(duckdb: DuckDBResource) -> dg.MaterializeResult:
                    coalesce(sum(rows_rejected), 0), count(*) filter (where status = 'rejected')
             from raw.ingested_files
             """
-        ).fetchone()
+        ).fetchall()[0]
     return dg.MaterializeResult(
         metadata={
             "file_versions": files,
