@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-from orchestration.partitions import service_month_partitions
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -10,7 +9,6 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 materialize_everything = dg.define_asset_job(
     "materialize_everything",
     selection=dg.AssetSelection.all(),
-    partitions_def=service_month_partitions,
     description="Ingest, build and test every dbt model, match outcomes, publish.",
 )
 
