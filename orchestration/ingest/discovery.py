@@ -1,0 +1,108 @@
+"""Find the landing files and say which file kind each one is.
+
+A file is recognised by where it sits and how it is named (spec: landing-zone.md).
+Anything else - a stray document, an Excel lock file, an activity form outside a
+YYYY-MM folder - is listed by `discover_unrecognised` so it can be reported
+instead of silently skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
+
+from orchestration.ingest.schemas import ACTIVITY_ROWS, REFERENCE_KINDS, FileKind
+
+_MONTH_FOLDER = re.compile(r"^(\d{4})-(\d{2})$")
+_EXTRACT_DATE = re.compile(r"_(\d{4}-\d{2}-\d{2})$")
+_ACTIVITY_SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    kind: FileKind
+    path: Path  # absolute
+    rel_path: str  # relative to the landing dir, forward slashes
+    partition_key: str | None  # "YYYY-MM" folder month for activity forms, else None
+    extract_date: dt.date | None  # from <kind>_YYYY-MM-DD.csv for snapshot kinds
+
+
+def _matches(rel_path: str, glob: str) -> bool:
+    """Whole-path glob match, part by part ('*' never crosses a folder), any case."""
+    parts, pattern = PurePosixPath(rel_path.lower()).parts, PurePosixPath(glob).parts
+    return len(parts) == len(pattern) and all(map(fnmatchcase, parts, pattern))
+
+
+def _valid_month(folder: str) -> str | None:
+    match = _MONTH_FOLDER.match(folder)
+    return folder if match and 1 <= int(match.group(2)) <= 12 else None
+
+
+def extract_date_of(file_name: str) -> dt.date | None:
+    """The YYYY-MM-DD at the end of a file's stem, if it is a real date."""
+    match = _EXTRACT_DATE.search(PurePosixPath(file_name).stem)
+    if not match:
+        return None
+    try:
+        return dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+
+
+def classify(landing_dir: Path, path: Path) -> LandingFile | None:
+    """The landing file for `path`, or None when it is not a file the contract names."""
+    rel_path = path.relative_to(landing_dir).as_posix()
+    if _matches(rel_path, ACTIVITY_ROWS.glob):
+        folder = PurePosixPath(rel_path).parts[1]
+        month = _valid_month(folder)
+        if month is None or path.suffix.lower() not in _ACTIVITY_SUFFIXES:
+            return None
+        if path.name.startswith("~$"):  # the lock file Excel keeps beside an open workbook
+            return None
+        return LandingFile(ACTIVITY_ROWS, path.resolve(), rel_path, month, None)
+    for kind in REFERENCE_KINDS:
+        if _matches(rel_path, kind.glob):
+            extract = extract_date_of(path.name) if kind.snapshot else None
+            return LandingFile(kind, path.resolve(), rel_path, None, extract)
+    return None
+
+
+def _all_files(landing_dir: Path) -> list[Path]:
+    """Files under the landing dir; hidden ones (.DS_Store, .gitkeep) are not data."""
+    if not landing_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in landing_dir.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(landing_dir).parts)
+    )
+
+
+def discover(landing_dir: Path) -> list[LandingFile]:
+    """Every recognised landing file, sorted by rel_path."""
+    landing_dir = Path(landing_dir)
+    found = (classify(landing_dir, p) for p in _all_files(landing_dir))
+    return sorted((f for f in found if f is not None), key=lambda f: f.rel_path)
+
+
+def discover_unrecognised(landing_dir: Path) -> list[str]:
+    """Relative paths (forward slashes, sorted) of files no kind claims."""
+    landing_dir = Path(landing_dir)
+    return sorted(
+        p.relative_to(landing_dir).as_posix()
+        for p in _all_files(landing_dir)
+        if classify(landing_dir, p) is None
+    )
+
+
+def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file, read in chunks so a large file never sits in memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,187 @@
+"""Validation of the snapshot and contract files (every kind but activity forms).
+
+Checks, in the order that picks a rejected row's one reason: too_many_values,
+missing_value (the kind's required columns, in schema order), then each column in
+schema order - invalid_date (dates, and invoices' service_month), invalid_number
+(hours, amount, annual_value, retainage_pct, sfy, score), unknown_code (fixed code
+lists of the spec, and topic/item codes from the seeds), invalid_fips
+(county_fips) - and last duplicate_key: a row whose key repeats an earlier
+accepted row of the same file (the first one is kept; which repeat is right is a
+question for the sender, not a guess for the platform).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from orchestration.ingest.reference import CodeLists
+from orchestration.ingest.row_checks import (
+    REASON,
+    REASON_CODE,
+    RowCheck,
+    apply_checks,
+    missing_values,
+    text,
+    too_many_values,
+    unreadable,
+)
+from orchestration.ingest.schemas import FileKind
+from orchestration.ingest.source_table import EXTRA_VALUES, ROW_NUMBER
+from orchestration.ingest.value_parsing import (
+    normalise_code,
+    parse_county_fips,
+    parse_date,
+    parse_fraction,
+    parse_money,
+    parse_month,
+    parse_number,
+    parse_whole_number,
+)
+
+# The code lists the spec fixes (kind name, column) -> allowed codes.
+FIXED_CODES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("referrals", "referral_source"): ("caseworker", "court", "self", "other"),
+    ("referrals", "exit_reason"): (
+        "reunified", "case_closed", "parent_declined", "rights_terminated", "moved", "other",
+    ),
+    ("parent_partners", "role"): ("parent_partner", "pp_in_training_mentoring", "pp_in_training"),
+    ("fidelity_checklists", "response"): ("yes", "no", "na"),
+    ("removal_episodes", "discharge_reason"): (
+        "reunification", "live_with_relative", "adoption", "guardianship", "emancipation",
+        "transfer", "runaway", "death", "other",
+    ),
+    ("removal_episodes", "removal_reason"): (
+        "neglect", "physical_abuse", "sexual_abuse", "parent_substance_use",
+        "parent_incarceration", "caretaker_inability", "other",
+    ),
+    ("maltreatment_reports", "finding"): ("substantiated", "not_substantiated"),
+    ("invoices", "invoice_type"): ("installment", "retainage"),
+}
+# Codes that live in seeds: (kind name, column) -> (CodeLists attribute, seed file).
+SEED_CODES: dict[tuple[str, str], tuple[str, str]] = {
+    ("training_records", "topic_code"): ("training_topics", "seeds/training_topics.csv"),
+    ("fidelity_checklists", "item_code"): ("fidelity_items", "seeds/fidelity_items.csv"),
+    ("parent_outcomes", "item_code"): ("outcome_items", "seeds/parent_outcome_items.csv"),
+}
+# Decimal columns: name -> (parser, low, high, how a person reads the rule).
+_DECIMALS = {
+    "hours": (parse_number, 0.0, None, "a number of 0 or more"),
+    "amount": (parse_money, None, None, "an amount of money"),
+    "annual_value": (parse_money, 0.0, None, "an amount of money of 0 or more"),
+    "retainage_pct": (parse_fraction, 0.0, 1.0, "a share from 0 to 1 (or 0% to 100%)"),
+}
+_WHOLE = {"sfy": (2000, 2100), "score": (1, 5)}
+# Read before the typed cast: "SFY2020" names the same year as "2020".
+_PREPARE = {"sfy": lambda t: t.str.replace(r"(?i)^sfy\s*", "")}
+
+
+def needs_code_lists(kind: FileKind) -> bool:
+    return any(kind.name == k for k, _ in SEED_CODES)
+
+
+def input_columns(kind: FileKind) -> tuple[str, ...]:
+    """The kind's columns that come from the file (extract_date comes from its name)."""
+    return tuple(c for c in kind.columns if c != "extract_date")
+
+
+def _decimal(column: str) -> tuple[pl.Expr, str]:
+    parser, low, high, words = _DECIMALS[column]
+    value = parser(text(column))
+    ok = pl.lit(True)
+    if low is not None:
+        ok = ok & (value >= low)
+    if high is not None:
+        ok = ok & (value <= high)
+    return pl.when(ok).then(value), words
+
+
+def _allowed_codes(kind: FileKind, column: str, code_lists: CodeLists | None):
+    if (kind.name, column) in FIXED_CODES:
+        codes = FIXED_CODES[(kind.name, column)]
+        return codes, f"one of {', '.join(codes)}"
+    attribute, seed = SEED_CODES[(kind.name, column)]
+    if code_lists is None:
+        raise ValueError(f"validating {kind.name} needs the code lists of {seed}")
+    return tuple(sorted(getattr(code_lists, attribute))), f"a code in {seed}"
+
+
+def _typed_and_checks(
+    kind: FileKind, extract_date: dt.date | None, code_lists: CodeLists | None
+) -> tuple[list[pl.Expr], list[RowCheck]]:
+    typed: list[pl.Expr] = []
+    checks = [too_many_values(EXTRA_VALUES), *missing_values(kind.required)]
+    for column, dtype in kind.columns.items():
+        source = _PREPARE.get(column, lambda t: t)(text(column))
+        key = (kind.name, column)
+        if column == "extract_date":
+            typed.append(pl.lit(extract_date, dtype=pl.Date).alias(column))
+        elif column == "service_month":
+            typed.append(parse_month(source).alias(column))
+            checks.append(unreadable("invalid_date", column, "a month (YYYY-MM)"))
+        elif dtype == pl.Date:
+            typed.append(parse_date(source).alias(column))
+            checks.append(
+                unreadable("invalid_date", column, "a valid date (YYYY-MM-DD or M/D/YYYY)")
+            )
+        elif column in _DECIMALS:
+            value, words = _decimal(column)
+            typed.append(value.alias(column))
+            checks.append(unreadable("invalid_number", column, words))
+        elif column in _WHOLE:
+            low, high = _WHOLE[column]
+            typed.append(parse_whole_number(source, low, high).alias(column))
+            checks.append(
+                unreadable("invalid_number", column, f"a whole number from {low} to {high}")
+            )
+        elif key in FIXED_CODES or key in SEED_CODES:
+            codes, words = _allowed_codes(kind, column, code_lists)
+            code = normalise_code(source)
+            typed.append(code.alias(column))
+            checks.append(RowCheck(
+                "unknown_code",
+                code.is_not_null() & ~code.is_in(pl.Series(codes, dtype=pl.String)),
+                pl.format(f"{column} '{{}}' is not {words}", text(column)),
+            ))
+        elif column == "county_fips":
+            typed.append(parse_county_fips(source).alias(column))
+            checks.append(unreadable("invalid_fips", column, "a five-digit county FIPS code"))
+        else:
+            typed.append(source.alias(column))
+    return typed, checks
+
+
+def _reject_repeated_keys(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
+    passing = pl.col(REASON_CODE).is_null()
+    first_row = pl.when(passing).then(pl.col(ROW_NUMBER)).min().over(key)
+    repeated = passing & (pl.col(ROW_NUMBER) != first_row)
+    key_words = pl.concat_str(
+        [pl.format(f"{c} '{{}}'", pl.col(c).cast(pl.String).fill_null("")) for c in key],
+        separator=", ",
+    )
+    return frame.with_columns(
+        pl.when(repeated).then(pl.lit("duplicate_key")).otherwise(pl.col(REASON_CODE))
+        .alias(REASON_CODE),
+        pl.when(repeated)
+        .then(pl.format("{} repeats row {} of the same file", key_words, first_row))
+        .otherwise(pl.col(REASON))
+        .alias(REASON),
+    )
+
+
+def validate_records(
+    frame: pl.DataFrame,
+    kind: FileKind,
+    *,
+    extract_date: dt.date | None,
+    code_lists: CodeLists | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(accepted rows, rejected rows with reason columns) of one non-activity file.
+
+    `frame` carries the text columns of `input_columns(kind)`.
+    """
+    typed, checks = _typed_and_checks(kind, extract_date, code_lists)
+    checked = _reject_repeated_keys(apply_checks(frame.with_columns(typed), checks), kind.key)
+    passing = pl.col(REASON_CODE).is_null()
+    return checked.filter(passing), checked.filter(~passing)

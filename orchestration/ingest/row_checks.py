@@ -1,0 +1,72 @@
+"""Row checks: an ordered list of (reason code, failing condition, reason) expressions.
+
+A row gets ONE reason, the first check it fails in list order, so each rule module
+documents its order by the order of its list. A null condition counts as passing:
+a check about a value that is missing leaves that to the missing_value check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+REASON_CODE = "_reason_code"
+REASON = "_reason"
+
+
+def text(column: str) -> pl.Expr:
+    """The trimmed text of a column as read (null when blank)."""
+    return pl.col(f"{column}:text")
+
+
+def text_name(column: str) -> str:
+    return f"{column}:text"
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    code: str
+    fails: pl.Expr  # true when the row fails
+    reason: pl.Expr  # plain words naming the value
+
+
+def too_many_values(extra_values_column: str) -> RowCheck:
+    return RowCheck(
+        "too_many_values",
+        pl.col(extra_values_column),
+        pl.lit("row has more values than the header has columns"),
+    )
+
+
+def missing_values(columns: tuple[str, ...]) -> list[RowCheck]:
+    return [
+        RowCheck("missing_value", text(c).is_null(), pl.lit(f"{c} is missing"))
+        for c in columns
+    ]
+
+
+def unreadable(code: str, column: str, expected: str) -> RowCheck:
+    """Text was given but the typed value did not come out of it."""
+    return RowCheck(
+        code,
+        text(column).is_not_null() & pl.col(column).is_null(),
+        pl.format(f"{column} '{{}}' is not {expected}", text(column)),
+    )
+
+
+def apply_checks(frame: pl.DataFrame, checks: list[RowCheck]) -> pl.DataFrame:
+    """Add REASON_CODE and REASON (both null when the row passes every check)."""
+    if not checks:
+        return frame.with_columns(
+            pl.lit(None, pl.String).alias(REASON_CODE), pl.lit(None, pl.String).alias(REASON)
+        )
+    code_chain = pl.when(checks[0].fails).then(pl.lit(checks[0].code))
+    reason_chain = pl.when(checks[0].fails).then(checks[0].reason)
+    for check in checks[1:]:
+        code_chain = code_chain.when(check.fails).then(pl.lit(check.code))
+        reason_chain = reason_chain.when(check.fails).then(check.reason)
+    return frame.with_columns(
+        code_chain.otherwise(None).cast(pl.String).alias(REASON_CODE),
+        reason_chain.otherwise(None).cast(pl.String).alias(REASON),
+    )
