@@ -1,0 +1,58 @@
+-- Child-welfare removal episodes as of the newest extract holding each episode_id.
+-- The child's birth date (PII) is used here only to derive age at removal and goes no further.
+with
+
+source as (
+
+    select * from {{ source('raw', 'removal_episodes') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by episode_id
+            order by extract_date desc, _ingested_at desc, _source_file desc, _row_number desc
+        ) as extract_rank
+    from source
+
+),
+
+newest as (
+
+    select * from ranked where extract_rank = 1
+
+),
+
+final as (
+
+    select
+        episode_id,
+        child_id,
+        family_id,
+        removal_date,
+        discharge_date,
+        discharge_reason,
+        -- Completed years: one less when the birthday has not come yet in the removal year.
+        cast(
+            extract(year from removal_date) - extract(year from child_birth_date)
+            - case
+                when extract(month from removal_date) * 100 + extract(day from removal_date)
+                     < extract(month from child_birth_date) * 100 + extract(day from child_birth_date)
+                then 1 else 0
+              end
+            as integer
+        ) as age_at_removal_years,
+        child_sex,
+        child_race_ethnicity,
+        county_fips,
+        removal_reason,
+        extract_date,
+        _source_file as source_file
+    from newest
+
+)
+
+select * from final
