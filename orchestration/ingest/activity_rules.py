@@ -49,7 +49,7 @@ _DUPLICATE_KEY = INPUT_COLUMNS
 
 
 def _id_series(ids: frozenset[str]) -> pl.Series:
-    return pl.Series(sorted(ids), dtype=pl.String)
+    return pl.Series(sorted(ids), dtype=pl.String).implode()
 
 
 def _month_text(column: str) -> pl.Expr:

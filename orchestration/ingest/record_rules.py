@@ -141,7 +141,7 @@ def _typed_and_checks(
             typed.append(code.alias(column))
             checks.append(RowCheck(
                 "unknown_code",
-                code.is_not_null() & ~code.is_in(pl.Series(codes, dtype=pl.String)),
+                code.is_not_null() & ~code.is_in(pl.Series(codes, dtype=pl.String).implode()),
                 pl.format(f"{column} '{{}}' is not {words}", text(column)),
             ))
         elif column == "county_fips":

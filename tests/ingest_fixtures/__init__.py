@@ -1,0 +1,1 @@
+"""Builders of landing files and reference data for the ingestion tests."""
