@@ -1,0 +1,224 @@
+"""Snapshot and contract files: typed columns, codes, numbers and file names."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from ingest_fixtures.checks import read, rejected_by_row
+from ingest_fixtures.landing import code_lists, write_csv, write_seeds
+
+from orchestration.ingest.schemas import (
+    CONTRACT_TERMS,
+    FIDELITY_CHECKLISTS,
+    INVOICES,
+    MALTREATMENT_REPORTS,
+    PARENT_OUTCOMES,
+    PARENT_PARTNERS,
+    REFERRALS,
+    REMOVAL_EPISODES,
+    TRAINING_RECORDS,
+)
+
+
+@pytest.fixture
+def codes(tmp_path):
+    return code_lists(write_seeds(tmp_path / "seeds"))
+
+
+@pytest.fixture
+def landing(tmp_path):
+    return tmp_path / "landing"
+
+
+def header(kind) -> list[str]:
+    return [c for c in kind.columns if c != "extract_date"]
+
+
+def referral(**values: str) -> dict[str, str]:
+    row = {
+        "referral_id": "R1", "family_id": "F001", "site_id": "S1", "county_fips": "19153",
+        "referral_date": "2024-01-05", "referral_source": "caseworker",
+        "parent_first_name": "Ana", "parent_last_name": "Pérez",
+        "parent_birth_date": "5/6/1990", "parent_gender": "female",
+        "parent_race_ethnicity": "hispanic", "pp_id": "PP01", "match_date": "2024-01-15",
+        "exit_date": "", "exit_reason": "",
+    }
+    row.update(values)
+    return row
+
+
+def test_referrals_are_typed_with_the_extract_date(landing, codes):
+    f = write_csv(landing, "referrals/referrals_2024-04-01.csv", header(REFERRALS),
+                  [referral(referral_source="Court")])
+    result = read(f, code_lists=codes)
+    assert result.status == "loaded"
+    row = result.accepted.row(0, named=True)
+    assert row["extract_date"] == dt.date(2024, 4, 1)
+    assert row["parent_birth_date"] == dt.date(1990, 5, 6)
+    assert row["referral_source"] == "court" and row["county_fips"] == "19153"
+    assert row["exit_date"] is None and row["_row_number"] == 2
+
+
+@pytest.mark.parametrize(
+    ("bad", "code", "words"),
+    [
+        ({"referral_id": ""}, "missing_value", "referral_id is missing"),
+        ({"referral_date": "2024-02-30"}, "invalid_date", "'2024-02-30'"),
+        ({"referral_source": "walk-in"}, "unknown_code", "'walk-in'"),
+        ({"exit_date": "2024-03-01", "exit_reason": "won the lottery"}, "unknown_code",
+         "exit_reason 'won the lottery' is not one of reunified"),
+        ({"county_fips": "Polk"}, "invalid_fips", "'Polk'"),
+    ],
+)
+def test_referral_row_errors(landing, codes, bad, code, words):
+    rows = [referral(referral_id="R1"), referral(**{"referral_id": "R2", **bad}),
+            referral(referral_id="R3")]
+    result = read(write_csv(landing, "referrals/referrals_2024-04-01.csv",
+                            header(REFERRALS), rows), code_lists=codes)
+    assert result.accepted.get_column("_row_number").to_list() == [2, 4]
+    got_code, reason = rejected_by_row(result)[3]
+    assert got_code == code and words in reason
+
+
+def test_repeated_key_in_one_snapshot_keeps_the_first(landing, codes):
+    rows = [referral(), referral(site_id="S2"), referral(referral_id="R2")]
+    result = read(write_csv(landing, "referrals/referrals_2024-04-01.csv",
+                            header(REFERRALS), rows), code_lists=codes)
+    assert result.accepted.get_column("referral_id").to_list() == ["R1", "R2"]
+    assert rejected_by_row(result)[3] == (
+        "duplicate_key", "referral_id 'R1' repeats row 2 of the same file")
+
+
+def test_snapshot_without_a_date_in_its_name_is_rejected(landing, codes):
+    f = write_csv(landing, "referrals/referrals_latest.csv", header(REFERRALS), [referral()])
+    assert f.extract_date is None
+    result = read(f, code_lists=codes)
+    assert result.status == "rejected" and "YYYY-MM-DD" in result.error
+    assert result.rejected.get_column("reason_code").to_list() == ["file_rejected"]
+
+
+def test_roster_roles(landing, codes):
+    rows = [
+        {"pp_id": "PP01", "site_id": "S1", "role": "Parent Partner", "start_date": "2020-01-06",
+         "own_reunification_date": "2018-05-01"},
+        {"pp_id": "PP02", "site_id": "S1", "role": "volunteer", "start_date": "2020-01-06"},
+    ]
+    result = read(write_csv(landing, "reference/parent_partners_2024-04-01.csv",
+                            header(PARENT_PARTNERS), rows), code_lists=codes)
+    assert result.accepted.get_column("role").to_list() == ["parent_partner"]
+    assert rejected_by_row(result)[3][0] == "unknown_code"
+
+
+def test_training_topics_come_from_the_seeds(landing, codes):
+    rows = [
+        {"pp_id": "PP01", "topic_code": "ethics", "completed_on": "2024-01-10", "hours": "2.5"},
+        {"pp_id": "PP01", "topic_code": "knitting", "completed_on": "2024-01-10", "hours": "1"},
+        {"pp_id": "PP01", "topic_code": "domestic_violence", "completed_on": "2024-01-10",
+         "hours": "-1"},
+        {"pp_id": "PP02", "topic_code": "Mandatory Reporting", "completed_on": "1/9/2024",
+         "hours": ""},
+    ]
+    result = read(write_csv(landing, "reference/training_records_2024-04-01.csv",
+                            header(TRAINING_RECORDS), rows), code_lists=codes)
+    assert result.accepted.select("topic_code", "hours").rows() == [
+        ("ethics", 2.5), ("mandatory_reporting", None)]
+    assert rejected_by_row(result) == {
+        3: ("unknown_code", "topic_code 'knitting' is not a code in seeds/training_topics.csv"),
+        4: ("invalid_number", "hours '-1' is not a number of 0 or more"),
+    }
+
+
+def test_fidelity_responses(landing, codes):
+    rows = [
+        {"family_id": "F1", "pp_id": "PP01", "match_date": "2024-01-15",
+         "completed_on": "2024-06-01", "item_code": "contact_within_7_days", "response": "Yes"},
+        {"family_id": "F1", "pp_id": "PP01", "match_date": "2024-01-15",
+         "completed_on": "2024-06-01", "item_code": "phone_between_visits", "response": "maybe"},
+    ]
+    result = read(write_csv(landing, "exits/fidelity_checklists_2024-06-30.csv",
+                            header(FIDELITY_CHECKLISTS), rows), code_lists=codes)
+    assert result.accepted.get_column("response").to_list() == ["yes"]
+    assert rejected_by_row(result)[3][0] == "unknown_code"
+
+
+@pytest.mark.parametrize(("score", "ok"), [("1", True), ("5", True), ("4.0", True),
+                                           ("0", False), ("6", False), ("3.5", False),
+                                           ("good", False)])
+def test_outcome_scores(landing, codes, score, ok):
+    rows = [{"family_id": "F1", "match_date": "2024-01-15", "completed_on": "2024-06-01",
+             "item_code": "understands_agency_process", "score": score}]
+    result = read(write_csv(landing, "exits/parent_outcomes_2024-06-30.csv",
+                            header(PARENT_OUTCOMES), rows), code_lists=codes)
+    if ok:
+        assert result.accepted.get_column("score").to_list() == [int(float(score))]
+    else:
+        assert rejected_by_row(result)[2] == (
+            "invalid_number", f"score '{score}' is not a whole number from 1 to 5")
+
+
+def test_removal_episodes_and_reports(landing, codes):
+    episodes = [
+        {"episode_id": "E1", "child_id": "C1", "family_id": "F1", "removal_date": "2023-11-02",
+         "discharge_date": "", "discharge_reason": "", "child_birth_date": "2019-02-03",
+         "child_sex": "F", "county_fips": "19153", "removal_reason": "neglect"},
+        {"episode_id": "E2", "child_id": "C2", "family_id": "F2", "removal_date": "2023-11-02",
+         "discharge_date": "2024-02-01", "discharge_reason": "Live with relative",
+         "county_fips": "1001", "removal_reason": "parent_substance_use"},
+        {"episode_id": "E3", "child_id": "C3", "family_id": "F3", "removal_date": "2023-11-02",
+         "removal_reason": "aliens"},
+    ]
+    result = read(write_csv(landing, "child_welfare/removal_episodes_2024-04-01.csv",
+                            header(REMOVAL_EPISODES), episodes), code_lists=codes)
+    assert result.accepted.select("discharge_reason", "county_fips").rows() == [
+        (None, "19153"), ("live_with_relative", "01001")]
+    assert rejected_by_row(result)[4][0] == "unknown_code"
+
+    reports = [{"report_id": "M1", "child_id": "C1", "report_date": "2024-01-02",
+                "finding": "Not substantiated"},
+               {"report_id": "M2", "child_id": "C1", "report_date": "2024-01-02",
+                "finding": "unfounded"}]
+    result = read(write_csv(landing, "child_welfare/maltreatment_reports_2024-04-01.csv",
+                            header(MALTREATMENT_REPORTS), reports), code_lists=codes)
+    assert result.accepted.get_column("finding").to_list() == ["not_substantiated"]
+    assert rejected_by_row(result)[3][0] == "unknown_code"
+
+
+def test_contract_terms_numbers(landing, codes):
+    rows = [
+        {"contract_id": "K1", "contractor": "Acme", "sfy": "SFY2020", "term_start": "2019-07-01",
+         "term_end": "2020-06-30", "annual_value": "$1,200,000.00", "retainage_pct": "5%"},
+        {"contract_id": "K1", "contractor": "Acme", "sfy": "2021", "term_start": "2020-07-01",
+         "term_end": "2021-06-30", "annual_value": "1200000", "retainage_pct": "0.05"},
+        {"contract_id": "K1", "contractor": "Acme", "sfy": "2022", "term_start": "2021-07-01",
+         "term_end": "2022-06-30", "annual_value": "1200000", "retainage_pct": "1.5"},
+        {"contract_id": "K1", "contractor": "Acme", "sfy": "twenty", "term_start": "2021-07-01",
+         "term_end": "2022-06-30", "annual_value": "1200000", "retainage_pct": "0.05"},
+    ]
+    result = read(write_csv(landing, "contract/contract_terms.csv", header(CONTRACT_TERMS), rows),
+                  code_lists=codes)
+    assert result.accepted.select("sfy", "annual_value", "retainage_pct").rows() == [
+        (2020, 1_200_000.0, 0.05), (2021, 1_200_000.0, 0.05)]
+    assert rejected_by_row(result)[4] == (
+        "invalid_number", "retainage_pct '1.5' is not a share from 0 to 1 (or 0% to 100%)")
+    assert rejected_by_row(result)[5][0] == "invalid_number"
+
+
+def test_invoices(landing, codes):
+    rows = [
+        {"invoice_id": "I1", "contract_id": "K1", "invoice_type": "installment",
+         "service_month": "2024-03", "amount": "100000.00", "submitted_on": "2024-04-05",
+         "paid_on": ""},
+        {"invoice_id": "I2", "contract_id": "K1", "invoice_type": "bonus",
+         "service_month": "2024-03", "amount": "1"},
+        {"invoice_id": "I3", "contract_id": "K1", "invoice_type": "retainage",
+         "service_month": "March", "amount": "1"},
+        {"invoice_id": "I4", "contract_id": "K1", "invoice_type": "retainage",
+         "service_month": "2024-06", "amount": "lots"},
+    ]
+    result = read(write_csv(landing, "contract/invoices_2024.csv", header(INVOICES), rows),
+                  code_lists=codes)
+    assert result.accepted.select("service_month", "amount").rows() == [
+        (dt.date(2024, 3, 1), 100000.0)]
+    assert {n: c for n, (c, _) in rejected_by_row(result).items()} == {
+        3: "unknown_code", 4: "invalid_date", 5: "invalid_number"}
