@@ -1,0 +1,185 @@
+"""Outcome assets: propensity-score matching, covariate balance and the outcome comparison.
+
+The graph runs dbt -> Python -> dbt -> Python:
+intermediate.int_episode_covariates (dbt) -> outcomes.matched_pairs (here) ->
+marts.fct_child_episode_outcome (dbt, reads the pairs as source `outcomes.matched_pairs`)
+-> marts.fct_outcome_comparison / fct_outcome_naive_comparison / fct_matching_balance
+(here). The math lives in orchestration.outcomes; these functions only move tables.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from orchestration.outcomes.balance import BALANCE_THRESHOLD, balance_violations, covariate_balance
+from orchestration.outcomes.comparison import matched_comparison, naive_comparison
+from orchestration.outcomes.covariates import PARTICIPANT
+from orchestration.outcomes.matching import CALIPER_SD, match_episodes
+from orchestration.outcomes.outcome_tables import (
+    BALANCE_TABLE,
+    COMPARISON_TABLE,
+    COVARIATES_TABLE,
+    EPISODE_OUTCOME_TABLE,
+    MATCHED_PAIRS_TABLE,
+    NAIVE_COMPARISON_TABLE,
+    read_table,
+    replace_table,
+)
+
+GROUP = "outcomes"
+MIN_MATCHED_SHARE = 0.8
+
+
+def _key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(table.split("."))
+
+
+COVARIATES_KEY = _key(COVARIATES_TABLE)
+EPISODE_OUTCOME_KEY = _key(EPISODE_OUTCOME_TABLE)
+MATCHED_PAIRS_KEY = _key(MATCHED_PAIRS_TABLE)
+BALANCE_KEY = _key(BALANCE_TABLE)
+COMPARISON_KEY = _key(COMPARISON_TABLE)
+NAIVE_COMPARISON_KEY = _key(NAIVE_COMPARISON_TABLE)
+
+
+@dg.asset(
+    key=MATCHED_PAIRS_KEY,
+    group_name=GROUP,
+    deps=[COVARIATES_KEY],
+    pool="warehouse",
+    kinds={"python", "duckdb"},
+    description=(
+        "1:1 nearest-neighbour propensity-score matching of participant episodes to the "
+        f"comparison pool, without replacement, within a caliper of {CALIPER_SD} SD of the "
+        "logit (Chambers et al. 2019). Two rows per pair: "
+        "episode_id, matched_pair_id, study_group, propensity_logit."
+    ),
+)
+def matched_pairs(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as con:
+        episodes = read_table(con, COVARIATES_TABLE)
+        result = match_episodes(episodes)
+        replace_table(con, MATCHED_PAIRS_TABLE, result.pairs)
+    return dg.MaterializeResult(
+        metadata={
+            "participants": result.participants,
+            "comparison_pool": result.pool,
+            "matched_pairs": result.matched,
+            "matched_share": result.matched_share,
+            "caliper_logit": result.caliper,
+        }
+    )
+
+
+@dg.multi_asset(
+    name="outcome_comparison",
+    specs=[
+        dg.AssetSpec(
+            COMPARISON_KEY,
+            group_name=GROUP,
+            deps=[EPISODE_OUTCOME_KEY],
+            kinds={"python", "duckdb"},
+            description=(
+                "Matched participant vs comparison outcomes over pairs where the outcome is "
+                "observable for both: paired rate differences (Wald CI, exact McNemar test) "
+                "and the paired mean difference in days in care (paired t)."
+            ),
+        ),
+        dg.AssetSpec(
+            NAIVE_COMPARISON_KEY,
+            group_name=GROUP,
+            deps=[EPISODE_OUTCOME_KEY],
+            kinds={"python", "duckdb"},
+            description=(
+                "The same outcomes for all participants against the whole comparison pool, "
+                "unmatched: shows how much matching changes the answer; not an effect estimate."
+            ),
+        ),
+        dg.AssetSpec(
+            BALANCE_KEY,
+            group_name=GROUP,
+            deps=[COVARIATES_KEY, MATCHED_PAIRS_KEY],
+            kinds={"python", "duckdb"},
+            description=(
+                "Standardized mean difference of every covariate level before and after "
+                f"matching; |SMD after| <= {BALANCE_THRESHOLD} is the balance criterion."
+            ),
+        ),
+    ],
+    pool="warehouse",
+)
+def outcome_comparison(duckdb: DuckDBResource):
+    with duckdb.get_connection() as con:
+        outcomes = read_table(con, EPISODE_OUTCOME_TABLE)
+        covariates = read_table(con, COVARIATES_TABLE)
+        pairs = read_table(con, MATCHED_PAIRS_TABLE)
+        matched = matched_comparison(outcomes)
+        naive = naive_comparison(outcomes)
+        balance = covariate_balance(covariates, pairs)
+        replace_table(con, COMPARISON_TABLE, matched)
+        replace_table(con, NAIVE_COMPARISON_TABLE, naive)
+        replace_table(con, BALANCE_TABLE, balance)
+    yield dg.MaterializeResult(asset_key=COMPARISON_KEY, metadata=_estimates(matched))
+    yield dg.MaterializeResult(asset_key=NAIVE_COMPARISON_KEY, metadata=_estimates(naive))
+    worst = balance["smd_after"].abs().max() if balance.height else None
+    yield dg.MaterializeResult(
+        asset_key=BALANCE_KEY, metadata={"covariates": balance.height, "max_abs_smd_after": worst}
+    )
+
+
+def _estimates(frame: pl.DataFrame) -> dict:
+    return {
+        f"{row['outcome']}.difference": row["difference"]
+        for row in frame.iter_rows(named=True)
+    } | {"rows": frame.height}
+
+
+@dg.asset_check(
+    asset=BALANCE_KEY,
+    pool="warehouse",
+    description=f"Every covariate level has |SMD after matching| <= {BALANCE_THRESHOLD}.",
+)
+def covariates_balanced_after_matching(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as con:
+        balance = read_table(con, BALANCE_TABLE)
+    violations = balance_violations(balance)
+    return dg.AssetCheckResult(
+        passed=violations.height == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            None if violations.height == 0 else
+            f"{violations.height} covariate level(s) out of balance after matching"
+        ),
+        metadata={
+            "covariates": balance.height,
+            "out_of_balance": dg.MetadataValue.json(violations.head(20).to_dicts()),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=MATCHED_PAIRS_KEY,
+    pool="warehouse",
+    description=f"At least {MIN_MATCHED_SHARE:.0%} of participant episodes found a match.",
+)
+def most_participants_matched(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as con:
+        participants = con.sql(
+            f"select count(*) from {COVARIATES_TABLE} where study_group = '{PARTICIPANT}'"
+        ).fetchone()[0]
+        matched = con.sql(
+            f"select count(*) from {MATCHED_PAIRS_TABLE} where study_group = '{PARTICIPANT}'"
+        ).fetchone()[0]
+    share = matched / participants if participants else None
+    return dg.AssetCheckResult(
+        # With no participants there is nothing to match and nothing to report.
+        passed=share is None or share >= MIN_MATCHED_SHARE,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"participants": participants, "matched": matched, "matched_share": share},
+    )
+
+
+outcome_assets = [matched_pairs, outcome_comparison]
+outcome_checks = [covariates_balanced_after_matching, most_participants_matched]

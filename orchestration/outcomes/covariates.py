@@ -1,0 +1,41 @@
+"""The matching covariates of metrics.md as a numeric design: one column per level.
+
+The same indicator columns feed the propensity model and the balance table, so the
+balance reported is the balance of exactly what was matched on.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+NUMERIC_COVARIATES = ("age_at_removal_years", "prior_removals")
+# Removal year is categorical: entry cohorts differ in policy and practice, not linearly.
+CATEGORICAL_COVARIATES = (
+    "child_sex", "child_race_ethnicity", "removal_reason", "service_area", "removal_year",
+)
+PARTICIPANT = "participant"
+COMPARISON_POOL = "comparison_pool"
+
+
+def covariate_design(episodes: pl.DataFrame) -> pl.DataFrame:
+    """Indicator/numeric columns of the covariates, one row per episode, in input order.
+
+    Numeric covariates keep their value; a missing value takes the mean of the known
+    ones and a `<name>_missing` indicator is added (only when something is missing), so
+    missingness is balanced too. Each level of a categorical covariate becomes a 0/1
+    column named `<covariate>=<level>`, levels in sorted order; nulls are the level
+    `unknown`.
+    """
+    columns: list[pl.Series] = []
+    for name in NUMERIC_COVARIATES:
+        values = episodes[name].cast(pl.Float64)
+        missing = values.is_null()
+        fill = values.mean() if values.null_count() < values.len() else 0.0
+        columns.append(values.fill_null(fill).alias(name))
+        if missing.any():
+            columns.append(missing.cast(pl.Float64).alias(f"{name}_missing"))
+    for name in CATEGORICAL_COVARIATES:
+        values = episodes[name].cast(pl.String).fill_null("unknown")
+        for level in sorted(values.unique().to_list()):
+            columns.append((values == level).cast(pl.Float64).alias(f"{name}={level}"))
+    return pl.DataFrame(columns) if columns else pl.DataFrame()

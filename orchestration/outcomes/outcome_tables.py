@@ -1,0 +1,53 @@
+"""Reading the study from, and writing the outcome tables to, the DuckDB warehouse."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from orchestration.outcomes.balance import BALANCE_SCHEMA
+from orchestration.outcomes.comparison import COMPARISON_SCHEMA
+from orchestration.outcomes.matching import MATCHED_PAIRS_SCHEMA
+
+COVARIATES_TABLE = "intermediate.int_episode_covariates"
+EPISODE_OUTCOME_TABLE = "marts.fct_child_episode_outcome"
+MATCHED_PAIRS_TABLE = "outcomes.matched_pairs"
+BALANCE_TABLE = "marts.fct_matching_balance"
+COMPARISON_TABLE = "marts.fct_outcome_comparison"
+NAIVE_COMPARISON_TABLE = "marts.fct_outcome_naive_comparison"
+
+TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    MATCHED_PAIRS_TABLE: MATCHED_PAIRS_SCHEMA,
+    BALANCE_TABLE: BALANCE_SCHEMA,
+    COMPARISON_TABLE: COMPARISON_SCHEMA,
+    NAIVE_COMPARISON_TABLE: COMPARISON_SCHEMA,
+}
+
+_DUCKDB_TYPES = {pl.String: "VARCHAR", pl.Int32: "INTEGER", pl.Int64: "BIGINT", pl.Float64: "DOUBLE"}
+
+
+def read_table(con, table: str) -> pl.DataFrame:
+    """A whole table, rows in episode_id order when it has one (determinism)."""
+    columns = [r[0] for r in con.sql(f"describe {table}").fetchall()]
+    order = " order by episode_id" if "episode_id" in columns else ""
+    return con.sql(f"select * from {table}{order}").pl()
+
+
+def replace_table(con, table: str, frame: pl.DataFrame) -> None:
+    """Swap `table` for the rows of `frame` in one transaction, with its declared types."""
+    schema = TABLE_SCHEMAS[table]
+    frame = frame.select([pl.col(c).cast(t) for c, t in schema.items()])
+    columns = ", ".join(f'"{c}" {_DUCKDB_TYPES[t]}' for c, t in schema.items())
+    con.execute(f"create schema if not exists {table.split('.')[0]}")
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create or replace table {table} ({columns})")
+        if frame.height:
+            con.register("outcome_rows", frame.to_arrow())
+            try:
+                con.execute(f"insert into {table} select * from outcome_rows")
+            finally:
+                con.unregister("outcome_rows")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
