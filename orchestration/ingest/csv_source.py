@@ -57,7 +57,10 @@ def _first_record_end(text: str) -> int:
 
 
 def _parse_header(header_text: str, delimiter: str) -> list[str]:
-    return next(csv.reader(io.StringIO(header_text), delimiter=delimiter), [])
+    try:
+        return next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delimiter), [])
+    except csv.Error:  # a stray carriage return or NUL: keep the text as one name
+        return [header_text.strip()]
 
 
 def _other_delimiter(header_text: str) -> str | None:

@@ -1,0 +1,79 @@
+"""Which landing files are which kind, and what is left unrecognised."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from orchestration.ingest.discovery import discover, discover_unrecognised, sha256_of
+from orchestration.ingest.schemas import ACTIVITY_ROWS, CONTRACT_TERMS, INVOICES, REFERRALS
+
+FILES = [
+    "activity_forms/2024-03/site_a.csv",
+    "activity_forms/2024-03/PP01_F001.XLSX",
+    "activity_forms/2024-04/site_a.csv",
+    "activity_forms/2024-13/site_a.csv",        # no such month
+    "activity_forms/misc/site_a.csv",            # not a month folder
+    "activity_forms/2024-03/readme.txt",         # not a form
+    "activity_forms/2024-03/~$PP01_F001.xlsx",   # Excel's lock file
+    "activity_forms/2024-03/deep/site_a.csv",    # one folder too deep
+    "activity_forms/2024-03/.DS_Store",          # hidden: ignored entirely
+    "referrals/referrals_2024-04-01.csv",
+    "referrals/referrals_latest.csv",            # recognised; the reader rejects it
+    "referrals/old/referrals_2024-01-01.csv",
+    "contract/contract_terms.csv",
+    "contract/invoices_2024-03.csv",
+    "notes.docx",
+]
+
+
+def make(landing, rel_paths):
+    for rel in rel_paths:
+        path = landing / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x\n")
+
+
+def test_discover_classifies_by_place_and_name(tmp_path):
+    make(tmp_path, FILES)
+    found = {f.rel_path: f for f in discover(tmp_path)}
+    assert list(found) == sorted(found)
+    assert set(found) == {
+        "activity_forms/2024-03/site_a.csv", "activity_forms/2024-03/PP01_F001.XLSX",
+        "activity_forms/2024-04/site_a.csv", "referrals/referrals_2024-04-01.csv",
+        "referrals/referrals_latest.csv", "contract/contract_terms.csv",
+        "contract/invoices_2024-03.csv",
+    }
+    form = found["activity_forms/2024-03/PP01_F001.XLSX"]
+    assert (form.kind, form.partition_key, form.extract_date) == (ACTIVITY_ROWS, "2024-03", None)
+    assert form.path.is_absolute() and form.path == (tmp_path / form.rel_path).resolve()
+    snapshot = found["referrals/referrals_2024-04-01.csv"]
+    assert (snapshot.kind, snapshot.extract_date) == (REFERRALS, dt.date(2024, 4, 1))
+    assert found["referrals/referrals_latest.csv"].extract_date is None
+    assert found["contract/contract_terms.csv"].kind == CONTRACT_TERMS
+    assert found["contract/invoices_2024-03.csv"].kind == INVOICES
+    assert found["contract/invoices_2024-03.csv"].extract_date is None
+
+
+def test_unrecognised_files_are_listed(tmp_path):
+    make(tmp_path, FILES)
+    assert discover_unrecognised(tmp_path) == [
+        "activity_forms/2024-03/deep/site_a.csv",
+        "activity_forms/2024-03/readme.txt",
+        "activity_forms/2024-03/~$PP01_F001.xlsx",
+        "activity_forms/2024-13/site_a.csv",
+        "activity_forms/misc/site_a.csv",
+        "notes.docx",
+        "referrals/old/referrals_2024-01-01.csv",
+    ]
+
+
+def test_missing_landing_dir_is_empty(tmp_path):
+    assert discover(tmp_path / "nope") == [] and discover_unrecognised(tmp_path / "nope") == []
+
+
+def test_sha256_streams_the_file(tmp_path):
+    path = tmp_path / "big.bin"
+    data = bytes(range(256)) * 20_000
+    path.write_bytes(data)
+    assert sha256_of(path, chunk_size=4096) == hashlib.sha256(data).hexdigest()
