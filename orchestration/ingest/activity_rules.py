@@ -49,6 +49,7 @@ _DUPLICATE_KEY = INPUT_COLUMNS
 
 
 def _id_series(ids: frozenset[str]) -> pl.Series:
+    """The ids as one list value, so is_in tests membership rather than pairing rows."""
     return pl.Series(sorted(ids), dtype=pl.String).implode()
 
 

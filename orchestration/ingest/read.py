@@ -157,7 +157,9 @@ def read_landing_file(
             f"{f.rel_path}: could not be read ({exc.strerror or exc})",
         )
 
-    def result(rows_read, accepted, rejected, error) -> ReadResult:
+    def result(
+        rows_read: int, accepted: pl.DataFrame, rejected: pl.DataFrame, error: str | None
+    ) -> ReadResult:
         warned = (
             accepted.get_column("warnings").is_not_null().sum()
             if "warnings" in accepted.columns
