@@ -29,7 +29,9 @@ def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
 
     Excel's "CSV" export writes Windows-1252; decoding that as UTF-8 fails on the
-    first accented letter, so the fallback is safe for real UTF-8 files.
+    first accented letter, so the fallback is safe for real UTF-8 files. The one
+    blind spot: Windows-1252 text whose only non-ASCII bytes happen to spell valid
+    UTF-8 (an accented capital right before a curly quote, say) reads as UTF-8.
     """
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
