@@ -168,10 +168,10 @@ def most_participants_matched(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as con:
         participants = con.sql(
             f"select count(*) from {COVARIATES_TABLE} where study_group = '{PARTICIPANT}'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         matched = con.sql(
             f"select count(*) from {MATCHED_PAIRS_TABLE} where study_group = '{PARTICIPANT}'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     share = matched / participants if participants else None
     return dg.AssetCheckResult(
         # With no participants there is nothing to match and nothing to report.

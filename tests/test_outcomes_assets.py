@@ -1,0 +1,105 @@
+"""The outcome assets and checks materialized against a throwaway DuckDB warehouse.
+
+dbt is not run here: the tables the assets read (int_episode_covariates and
+fct_child_episode_outcome) are written directly, as dbt would leave them.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+from dagster_duckdb import DuckDBResource
+from test_outcomes_planted_effect import planted_episodes
+
+from orchestration.assets.outcomes import (
+    BALANCE_KEY,
+    MATCHED_PAIRS_KEY,
+    matched_pairs,
+    outcome_assets,
+    outcome_checks,
+    outcome_comparison,
+)
+
+COVARIATE_COLUMNS = [
+    "episode_id", "study_group", "age_at_removal_years", "prior_removals", "child_sex",
+    "child_race_ethnicity", "removal_reason", "service_area", "removal_year",
+]
+OUTCOME_COLUMNS = [
+    "episode_id", "study_group", "reunified", "reentry_12m", "reentry_24m", "maltreatment_12m",
+    "days_in_care",
+]
+
+
+def run_outcomes(warehouse, episodes: pl.DataFrame) -> dict[str, dg.AssetCheckEvaluation]:
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema intermediate")
+        con.register("episodes", episodes.select(COVARIATE_COLUMNS).to_arrow())
+        con.execute("create table intermediate.int_episode_covariates as select * from episodes")
+    resources = {"duckdb": DuckDBResource(database=str(warehouse))}
+    checks = dg.materialize([matched_pairs, *outcome_checks], resources=resources,
+                            selection=[MATCHED_PAIRS_KEY], raise_on_error=False)
+    # What dbt's fct_child_episode_outcome does with the pairs: join matched_pair_id.
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.register("episodes", episodes.select(OUTCOME_COLUMNS).to_arrow())
+        con.execute(
+            "create table marts.fct_child_episode_outcome as select e.*, p.matched_pair_id "
+            "from episodes e left join outcomes.matched_pairs p using (episode_id)"
+        )
+    compared = dg.materialize([outcome_comparison, *outcome_checks], resources=resources,
+                              raise_on_error=False)
+    assert checks.success and compared.success
+    return {
+        e.check_name: e
+        for result in (checks, compared)
+        for e in result.get_asset_check_evaluations()
+    }
+
+
+def test_planted_study_passes_the_checks(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    evaluations = run_outcomes(warehouse, planted_episodes())
+    assert evaluations["most_participants_matched"].passed
+    assert evaluations["covariates_balanced_after_matching"].passed
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        comparison = con.sql("select * from marts.fct_outcome_comparison").pl()
+        naive = con.sql("select * from marts.fct_outcome_naive_comparison").pl()
+        balance = con.sql("select * from marts.fct_matching_balance").pl()
+        pairs = con.sql("select * from outcomes.matched_pairs").pl()
+    assert comparison.columns == [
+        "outcome", "participant_n", "participant_value", "comparison_n", "comparison_value",
+        "difference", "ci_low", "ci_high", "p_value",
+    ]
+    assert naive.columns == comparison.columns
+    assert balance.columns == ["covariate", "smd_before", "smd_after"]
+    assert pairs.columns == ["episode_id", "matched_pair_id", "study_group", "propensity_logit"]
+    reunified = comparison.filter(pl.col("outcome") == "reunified").row(0, named=True)
+    assert reunified["ci_low"] > 0
+
+
+def test_small_study_fails_the_balance_check_loudly(tmp_path):
+    episodes = planted_episodes(n=400, seed=5)
+    evaluations = run_outcomes(tmp_path / "warehouse.duckdb", episodes)
+    balance = evaluations["covariates_balanced_after_matching"]
+    assert not balance.passed
+    assert balance.severity == dg.AssetCheckSeverity.ERROR
+
+
+def test_exports_for_the_definitions_module():
+    keys = {k for a in outcome_assets for k in a.keys}
+    assert keys == {
+        MATCHED_PAIRS_KEY, BALANCE_KEY, dg.AssetKey(["marts", "fct_outcome_comparison"]),
+        dg.AssetKey(["marts", "fct_outcome_naive_comparison"]),
+    }
+    assert all(a.group_names_by_key[k] == "outcomes" for a in outcome_assets for k in a.keys)
+    deps = outcome_comparison.asset_deps[dg.AssetKey(["marts", "fct_outcome_comparison"])]
+    assert dg.AssetKey(["marts", "fct_child_episode_outcome"]) in deps
+    assert dg.AssetKey(["intermediate", "int_episode_covariates"]) in matched_pairs.asset_deps[MATCHED_PAIRS_KEY]
+    assert len(outcome_checks) == 2
+
+
+@pytest.mark.parametrize("asset", outcome_assets)
+def test_warehouse_writers_are_serialised(asset):
+    assert all(op.pool == "warehouse" for op in [asset.op])

@@ -1,0 +1,79 @@
+"""validate_outcomes with a fake generator and a fake pipeline: the bookkeeping only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.outcomes.comparison import OUTCOMES
+from orchestration.outcomes.validation import summarise_validation, validate_outcomes
+
+TRUE_ATT = {"reunified": 0.10, "reentry_12m": -0.05, "reentry_24m": 0.0,
+            "maltreatment_12m": -0.02, "days_in_care": 0.0}
+
+
+def fake_generate(out: Path, start: str, months: int, scale: float, seed: int, truth: Path):
+    out.mkdir(parents=True)
+    truth.write_text(json.dumps({
+        "seed": seed, "scale": scale, "as_of": f"2025-0{seed + 1}-30", "att": TRUE_ATT,
+        "planted": {},
+    }))
+
+
+def fake_pipeline(runs: list):
+    """Publishes estimates off the truth by +0.01 (seed 0) and +0.03 (seed 1); the
+    interval is +-0.02, so seed 0 covers the truth and seed 1 does not."""
+    def run(env, as_of):
+        runs.append((dict(env), as_of))
+        offset = 0.01 if as_of.startswith("2025-01") else 0.03
+        with duckdb.connect(env["PPA_PUBLISHED"]) as con:
+            con.execute("create schema marts")
+            con.execute(
+                "create table marts.fct_outcome_comparison (outcome varchar, participant_n bigint, "
+                "participant_value double, comparison_n bigint, comparison_value double, "
+                "difference double, ci_low double, ci_high double, p_value double)"
+            )
+            for outcome, truth in TRUE_ATT.items():
+                d = truth + offset
+                con.execute(
+                    "insert into marts.fct_outcome_comparison values (?, 100, null, 100, null, ?, ?, ?, 0.5)",
+                    [outcome, d, d - 0.02, d + 0.02],
+                )
+    return run
+
+
+def test_validation_reports_coverage_and_bias(tmp_path):
+    runs: list = []
+    report = validate_outcomes(
+        seeds=2, scale=0.1, months=24, workdir=tmp_path, progress=False,
+        generate=fake_generate, run_pipeline=fake_pipeline(runs),
+    )
+    json.dumps(report)  # serialisable as promised
+    assert [as_of for _, as_of in runs] == ["2025-01-30", "2025-02-30"]
+    env = runs[1][0]
+    assert env["PPA_LANDING_DIR"] == str(tmp_path / "seed_001" / "landing")
+    assert {Path(env[k]).parent for k in ("PPA_WAREHOUSE", "PPA_PUBLISHED", "DAGSTER_HOME")} == {
+        tmp_path / "seed_001"
+    }
+    for outcome in OUTCOMES:
+        summary = report["outcomes"][outcome]
+        assert summary["n_datasets"] == 2
+        assert summary["coverage"] == 0.5
+        assert summary["mean_bias"] == pytest.approx(0.02)
+        assert summary["mean_truth"] == pytest.approx(TRUE_ATT[outcome])
+        assert summary["mean_estimate"] == pytest.approx(TRUE_ATT[outcome] + 0.02)
+
+
+def test_summary_skips_data_sets_without_an_interval():
+    datasets = [
+        {"truth": {"reunified": 0.1}, "estimates": {"reunified": {"difference": 0.1, "ci_low": 0.0, "ci_high": 0.2}}},
+        {"truth": {"reunified": 0.1}, "estimates": {"reunified": {"difference": None, "ci_low": None, "ci_high": None}}},
+    ]
+    summary = summarise_validation(datasets)
+    assert summary["reunified"]["n_datasets"] == 1 and summary["reunified"]["coverage"] == 1.0
+    assert summary["days_in_care"] == {
+        "n_datasets": 0, "coverage": None, "mean_bias": None, "mean_estimate": None, "mean_truth": None,
+    }
