@@ -5,7 +5,6 @@ run rebuilds just that month (the partition window goes to dbt as vars); everyth
 else is one unpartitioned `@dbt_assets`. dbt tests surface as asset checks.
 """
 
-from __future__ import annotations
 
 import json
 from collections.abc import Mapping
@@ -14,7 +13,6 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.assets.raw import INGESTION_LOG_KEY
 from orchestration.config import DBT_PROJECT_DIR
 from orchestration.partitions import service_month_partitions
 from orchestration.resources import run_as_of
@@ -23,8 +21,6 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 dbt_project.prepare_if_dev()
 
 INCREMENTAL = "config.materialized:incremental"
-# raw.ingested_files and raw.rejected_rows are written alongside every raw table.
-LOG_SOURCES = {"ingested_files", "rejected_rows"}
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -35,8 +31,6 @@ class LayeredTranslator(DagsterDbtTranslator):
         if meta_key:
             return dg.AssetKey(meta_key)
         if dbt_resource_props["resource_type"] == "source":
-            if dbt_resource_props["name"] in LOG_SOURCES:
-                return INGESTION_LOG_KEY
             return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 

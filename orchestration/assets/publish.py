@@ -5,7 +5,6 @@ the warehouse and never see a half-written state: the new file is complete befor
 `os.replace` makes it visible, atomically.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 import os

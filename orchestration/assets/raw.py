@@ -5,7 +5,6 @@ changed file arrives as a new version beside the old one. Each materialization
 writes all its new file versions in one transaction.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
@@ -50,7 +49,7 @@ def _ingest(context, con, files, reference=None) -> dg.MaterializeResult:
             continue
         result = read_landing_file(landing_file, reference=reference, code_lists=code_lists)
         if result.error:
-            context.log.warning(f"{landing_file.rel_path}: {result.error}")
+            context.log.warning(result.error)
         results.append(result)
     write_read_results(con, results, context.run_id, dt.datetime.now())
     status = Counter(r.status for r in results)
@@ -118,20 +117,31 @@ def activity_rows(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         return _ingest(context, con, files, reference)
 
 
-INGESTION_LOG_KEY = dg.AssetKey(["raw", "ingestion_log"])
+INGESTED_FILES_KEY = dg.AssetKey(["raw", "ingested_files"])
+REJECTED_ROWS_KEY = dg.AssetKey(["raw", "rejected_rows"])
+_ALL_RAW_KEYS = [raw_key(k) for k in (ACTIVITY_ROWS, *REFERENCE_KINDS)]
 
 
-@dg.asset(
-    key=INGESTION_LOG_KEY,
-    group_name=RAW_GROUP,
-    deps=[raw_key(k) for k in (ACTIVITY_ROWS, *REFERENCE_KINDS)],
-    description=(
-        "raw.ingested_files and raw.rejected_rows: one row per file version ingested and "
-        "one per rejected row. Its check proves every input row is accounted for."
-    ),
-    kinds={"duckdb"},
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            INGESTED_FILES_KEY,
+            deps=_ALL_RAW_KEYS,
+            group_name=RAW_GROUP,
+            kinds={"duckdb"},
+            description="One row per landing file version ingested: counts, status, error.",
+        ),
+        dg.AssetSpec(
+            REJECTED_ROWS_KEY,
+            deps=_ALL_RAW_KEYS,
+            group_name=RAW_GROUP,
+            kinds={"duckdb"},
+            description="One row per rejected input row: file, row number, reason.",
+        ),
+    ],
 )
-def ingestion_log(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def ingestion_log(duckdb: DuckDBResource):
+    """The ingestion accounting written alongside every raw table, summarised per run."""
     with duckdb.get_connection() as con:
         ensure_raw_schema(con)
         files, read, accepted, rejected, bad = con.sql(
@@ -141,18 +151,26 @@ def ingestion_log(duckdb: DuckDBResource) -> dg.MaterializeResult:
             from raw.ingested_files
             """
         ).fetchall()[0]
-    return dg.MaterializeResult(
+        reasons = con.sql(
+            "select reason_code, count(*) from raw.rejected_rows group by 1 order by 2 desc"
+        ).fetchall()
+    yield dg.MaterializeResult(
+        asset_key=INGESTED_FILES_KEY,
         metadata={
             "file_versions": files,
             "rows_read": read,
             "rows_accepted": accepted,
             "rows_rejected": rejected,
             "files_rejected": bad,
-        }
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=REJECTED_ROWS_KEY,
+        metadata={"rows": rejected, **{f"reason.{code}": n for code, n in reasons}},
     )
 
 
-@dg.asset_check(asset=INGESTION_LOG_KEY, blocking=True)
+@dg.asset_check(asset=INGESTED_FILES_KEY, blocking=True)
 def every_input_row_accounted_for(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     """rows_read = accepted + rejected per file, and the raw tables hold exactly those rows."""
     kinds = (ACTIVITY_ROWS, *REFERENCE_KINDS)
