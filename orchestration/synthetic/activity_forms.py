@@ -20,6 +20,7 @@ REMOTE_MINUTES = {"phone_call": (10, 40), "video_call": (20, 50), "text_or_email
 MISSING_FORM_SHARE = 0.015
 COVERING_SHARE = 0.015  # another Parent Partner of the site steps in for a visit
 NOTE_SHARE = 0.35
+OCCASIONAL_WORKBOOK_SHARE = 0.03
 
 
 @dataclass
@@ -66,6 +67,11 @@ class MonthPlan:
     horizon: dt.date
 
 
+def _on_workbook(rng: np.random.Generator, partner: ParentPartner) -> bool:
+    """Some Parent Partners keep to the paper-style workbook; others use it now and then."""
+    return bool(rng.random() < (0.85 if partner.uses_excel else OCCASIONAL_WORKBOOK_SHARE))
+
+
 def _submission(rng: np.random.Generator, month: int, late_share: float) -> dt.datetime:
     due = months.due_date(month)
     if rng.random() < late_share:
@@ -78,7 +84,7 @@ def _submission(rng: np.random.Generator, month: int, late_share: float) -> dt.d
 
 def _split_minutes(rng: np.random.Generator, total: float, n: int) -> list[int]:
     shares = rng.dirichlet(np.full(n, 3.0))
-    return [int(np.clip(5 * round(total * s / 5), 30, 240)) for s in shares]
+    return [int(np.clip(5 * round(total * s / 5), 30, 300)) for s in shares]
 
 
 def _unique(rows: list[FormRow]) -> list[FormRow]:
@@ -99,8 +105,10 @@ def family_form_rows(rng: np.random.Generator, family: Family, month: int,
     if match_index <= 3:
         n_visits = (4 + int(rng.poisson(1.0)) if family.engaged and rng.random() < 0.88
                     else int(rng.poisson(2.2)))
+    elif family.engaged:
+        n_visits = max(2, int(rng.poisson(2.8)))
     else:
-        n_visits = int(rng.poisson(2.8 if family.engaged else 1.3))
+        n_visits = int(rng.poisson(1.3))
     if fraction < 1:
         n_visits = int(rng.binomial(n_visits, fraction))
     if family.engaged and rng.random() < 0.85:
@@ -122,6 +130,14 @@ def family_form_rows(rng: np.random.Generator, family: Family, month: int,
             days[0] = min(family.match_date.toordinal() + int(rng.integers(0, 6)), last)
         rows.extend(FormRow(dt.date.fromordinal(int(d)), FACE_TO_FACE[k], m)
                     for d, k, m in zip(days, kinds, minutes))
+    # Short of the month's time after the visits: longer calls make up part of it.
+    for _ in range(4):
+        logged = sum(int(r.duration_minutes) for r in rows)
+        if logged >= target - 20:
+            break
+        rows.append(FormRow(dt.date.fromordinal(int(rng.integers(first, last + 1))),
+                            "phone_call" if rng.random() < 0.7 else "video_call",
+                            int(min(60, target - logged) // 5 * 5) + 5))
     if not rows:
         rows.append(FormRow(dt.date.fromordinal(int(rng.integers(first, last + 1))),
                             "phone_call", int(rng.integers(10, 31))))
@@ -182,7 +198,7 @@ def draw_month_forms(rng: np.random.Generator, plan: MonthPlan) -> list[Form]:
             continue
         forms.append(Form(
             family.pp_id, family.family_id, family.site_id, month, submitted, rows,
-            excel=partner.uses_excel and rng.random() < 0.85 or rng.random() < 0.005,
+            excel=_on_workbook(rng, partner),
             active_days=(first, last),
             match_month_index=month - months.month_of(family.match_date) + 1))
         others = [p for p in by_site.get(family.site_id, []) if p.pp_id != family.pp_id]
@@ -202,7 +218,7 @@ def draw_month_forms(rng: np.random.Generator, plan: MonthPlan) -> list[Form]:
         submitted = _submission(rng, month, plan.late_share)
         if rows and rng.random() >= MISSING_FORM_SHARE:
             forms.append(Form(partner.pp_id, "", partner.site_id, month, submitted, rows,
-                              excel=partner.uses_excel and rng.random() < 0.85))
+                              excel=_on_workbook(rng, partner)))
     horizon = plan.horizon
     forms = [f for f in forms if f.submitted_at.date() <= horizon]
     forms.sort(key=lambda f: (f.site_id, f.pp_id, f.family_id))

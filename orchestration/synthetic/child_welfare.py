@@ -11,8 +11,17 @@ import numpy as np
 
 from orchestration.synthetic import months
 from orchestration.synthetic.child_welfare_model import (
-    AGE_BAND_YEARS, NON_MALTREATMENT_REASONS, RACES, REMOVAL_REASONS, SEXES, ChildWelfareModel,
-    Covariates, logit, maltreatment_logit, reentry12_logit, reunify_logit, sigmoid,
+    AGE_BAND_YEARS,
+    NON_MALTREATMENT_REASONS,
+    RACES,
+    REMOVAL_REASONS,
+    SEXES,
+    ChildWelfareModel,
+    Covariates,
+    maltreatment_logit,
+    reentry12_logit,
+    reunify_logit,
+    sigmoid,
     stay_log_mean,
 )
 from orchestration.synthetic.generation_window import GenerationWindow
@@ -97,7 +106,6 @@ def _families_in_care(model: ChildWelfareModel, rng: np.random.Generator, scale:
     weights /= weights.sum()
     dates: list[int] = []
     picked: list[int] = []
-    horizon = window.newest_extract.toordinal()
     # Removals after the extract are drawn too, then dropped: their children's
     # earlier removals belong to the history the extract does hold.
     for month in range(window.history_start, window.last_month + 2 + PRIOR_LOOKAHEAD_MONTHS):

@@ -54,16 +54,19 @@ PARENT_PARTNER_NOTES = {
 }
 
 
+def _pick(rng: np.random.Generator, names: tuple[str, ...]) -> str:
+    return names[int(rng.random() * len(names))]
+
+
 def full_name(rng: np.random.Generator) -> tuple[str, str]:
-    return str(rng.choice(FIRST_NAMES)), str(rng.choice(LAST_NAMES))
+    return _pick(rng, FIRST_NAMES), _pick(rng, LAST_NAMES)
 
 
 def family_note(rng: np.random.Generator, parent: str) -> str:
-    template = FAMILY_NOTES[int(rng.integers(len(FAMILY_NOTES)))]
-    worker = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-    return template.format(parent=parent, worker=worker, child=rng.choice(CHILD_NAMES))
+    template = _pick(rng, FAMILY_NOTES)
+    worker = f"{_pick(rng, FIRST_NAMES)} {_pick(rng, LAST_NAMES)}"
+    return template.format(parent=parent, worker=worker, child=_pick(rng, CHILD_NAMES))
 
 
 def parent_partner_note(rng: np.random.Generator, activity_type: str) -> str:
-    choices = PARENT_PARTNER_NOTES[activity_type]
-    return choices[int(rng.integers(len(choices)))]
+    return _pick(rng, PARENT_PARTNER_NOTES[activity_type])

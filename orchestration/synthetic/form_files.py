@@ -30,7 +30,7 @@ class ExportStyle:
     extra_column: bool
 
     @classmethod
-    def draw(cls, rng: np.random.Generator) -> "ExportStyle":
+    def draw(cls, rng: np.random.Generator) -> ExportStyle:
         u = rng.random()
         encoding = "cp1252" if u < 0.15 else "utf-8-sig" if u < 0.30 else "utf-8"
         return cls(encoding, bool(rng.random() < 0.12), bool(rng.random() < 0.1),
@@ -89,7 +89,7 @@ def write_header_only(path: Path) -> None:
 
 def write_workbook(path: Path, form: Form, sheet: str = SHEET, month_as_date: bool = False
                    ) -> int:
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
     workbook.set_properties({"created": WORKBOOK_CREATED, "author": "Parent Partner"})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     stamp_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})

@@ -20,7 +20,7 @@ class GenerationWindow:
     last_month: int
 
     @classmethod
-    def from_args(cls, start: str, n_months: int) -> "GenerationWindow":
+    def from_args(cls, start: str, n_months: int) -> GenerationWindow:
         if n_months < 1:
             raise ValueError("months must be at least 1")
         first = months.parse_month(start)

@@ -20,23 +20,46 @@ from orchestration.synthetic.child_welfare_model import ChildWelfareModel
 from orchestration.synthetic.contract import contract_terms, invoices
 from orchestration.synthetic.exit_assessments import build_exit_assessments
 from orchestration.synthetic.form_files import (
-    ExportStyle, workbook_name, write_export, write_header_only, write_workbook,
+    ExportStyle,
+    workbook_name,
+    write_export,
+    write_header_only,
+    write_workbook,
 )
 from orchestration.synthetic.generation_window import GenerationWindow
 from orchestration.synthetic.planted_problems import (
-    BAD_FILES, ROW_ERRORS, WARNINGS, RowErrorPlanter, plant_corrections, plant_warnings,
+    BAD_FILES,
+    ROW_ERRORS,
+    WARNINGS,
+    plant_corrections,
+    plant_row_errors,
+    plant_warnings,
 )
 from orchestration.synthetic.random_streams import stream
 from orchestration.synthetic.reference_seeds import ReferenceSeeds, Site
 from orchestration.synthetic.referrals import (
-    assign_parent_partners, build_referrals, hide_future, set_exits,
+    assign_parent_partners,
+    build_referrals,
+    hide_future,
+    set_exits,
 )
 from orchestration.synthetic.snapshot_files import (
-    HEADERS, checklist_rows, episode_rows, invoice_rows, outcome_rows, parent_partner_rows,
-    referral_rows, report_rows, term_rows, training_rows, write_csv,
+    HEADERS,
+    checklist_rows,
+    episode_rows,
+    invoice_rows,
+    outcome_rows,
+    parent_partner_rows,
+    referral_rows,
+    report_rows,
+    term_rows,
+    training_rows,
+    write_csv,
 )
 from orchestration.synthetic.workforce import (
-    build_roster, build_training_records, finalize_end_dates,
+    build_roster,
+    build_training_records,
+    finalize_end_dates,
 )
 
 SITES_PER_SCALE = 15
@@ -177,7 +200,6 @@ def _write_activity_forms(out: Path, seed: int, window: GenerationWindow, famili
                      key=lambda f: f.referral_id)
     match_day = np.array([f.match_date.toordinal() for f in matched])
     exit_day = np.array([f.exit_date.toordinal() if f.exit_date else 10**7 for f in matched])
-    planter = RowErrorPlanter()
     bad_month = window.first_month + min(2, months_count(window) - 1)
     for month in tqdm(window.service_months, desc="activity months", unit="month",
                       disable=not progress, file=sys.stderr):
@@ -194,7 +216,7 @@ def _write_activity_forms(out: Path, seed: int, window: GenerationWindow, famili
             _write_bad_files(folder, rng, forms, tally)
         plant_warnings(rng, forms, tally.planted)
         corrections = plant_corrections(rng, forms, window.newest_extract, tally.planted)
-        planter.plant(rng, forms, tally.planted)
+        plant_row_errors(rng, forms, tally.planted)
         _write_month(folder, stream(seed, "export_style", month), forms, corrections, tally)
 
 

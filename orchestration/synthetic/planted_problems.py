@@ -75,62 +75,64 @@ def plant_corrections(rng: np.random.Generator, forms: list[Form], horizon: dt.d
     return corrections
 
 
-class RowErrorPlanter:
+def plant_row_errors(rng: np.random.Generator, forms: list[Form], counts: Counter) -> None:
     """Spreads the error kinds evenly: each bad row gets the least planted kind that
     fits it (some kinds fit only family forms, Parent Partner forms or CSV rows)."""
-
-    def plant(self, rng: np.random.Generator, forms: list[Form], counts: Counter) -> None:
-        for form in forms:
-            if form.planted or form.covering:
+    for form in forms:
+        if form.planted or form.covering:
+            continue
+        for at in range(len(form.rows)):
+            if rng.random() >= ROW_ERROR_SHARE:
                 continue
-            for at in range(len(form.rows)):
-                if rng.random() >= ROW_ERROR_SHARE:
-                    continue
-                for kind in sorted(ROW_ERRORS, key=lambda k: (counts[k], ROW_ERRORS.index(k))):
-                    if self._apply(rng, kind, form, at):
-                        form.planted.add(kind)
-                        counts[kind] += 1
-                        break
-                if "activity_date_after_submitted_at" in form.planted:
-                    break  # its other rows were moved; plant nothing more in it
+            for kind in sorted(ROW_ERRORS, key=lambda k: (counts[k], ROW_ERRORS.index(k))):
+                if _apply_error(rng, kind, form, at):
+                    form.planted.add(kind)
+                    counts[kind] += 1
+                    break
+            if "activity_date_after_submitted_at" in form.planted:
+                break  # its other rows were moved; plant nothing more in it
 
-    @staticmethod
-    def _apply(rng: np.random.Generator, kind: str, form: Form, at: int) -> bool:
-        row = form.rows[at]
-        if not isinstance(row.activity_date, dt.date) or row.pp_id or row.family_id \
-                or row.service_month or not isinstance(row.duration_minutes, int) \
-                or row.activity_type not in _VALID_TYPES:
-            return False  # already carries an error
-        if form.excel and kind in CSV_ONLY:
+
+def _apply_error(rng: np.random.Generator, kind: str, form: Form, at: int) -> bool:
+    row = form.rows[at]
+    if not isinstance(row.activity_date, dt.date) or row.pp_id is not None \
+            or row.family_id is not None or row.service_month is not None \
+            or not isinstance(row.duration_minutes, int) \
+            or row.activity_type not in _VALID_TYPES:
+        return False  # already carries an error
+    if form.excel and kind in CSV_ONLY:
+        return False
+    first = months.first_day(form.month)
+    if kind == "missing_required_value":
+        setattr(row, MISSING_FIELDS[int(rng.integers(3))], "")
+    elif kind == "unknown_activity_type":
+        row.activity_type = UNKNOWN_TYPES[int(rng.integers(len(UNKNOWN_TYPES)))]
+    elif kind == "unknown_pp_id":
+        row.pp_id = f"PQ{int(rng.integers(1000, 10000))}"
+    elif kind == "unknown_family_id":
+        if not form.family_id:
             return False
-        first = months.first_day(form.month)
-        if kind == "missing_required_value":
-            setattr(row, MISSING_FIELDS[int(rng.integers(3))], "")
-        elif kind == "unknown_activity_type":
-            row.activity_type = UNKNOWN_TYPES[int(rng.integers(len(UNKNOWN_TYPES)))]
-        elif kind == "unknown_pp_id":
-            row.pp_id = f"PQ{int(rng.integers(1000, 10000))}"
-        elif kind == "unknown_family_id":
-            if not form.family_id:
-                return False
-            row.family_id = f"F9{int(rng.integers(0, 1_000_000)):06d}"
-        elif kind == "family_level_type_without_family":
-            if form.family_id:
-                return False
+        row.family_id = f"F9{int(rng.integers(0, 1_000_000)):06d}"
+    elif kind == "family_level_type_without_family":
+        if not form.family_id:
             row.activity_type = "phone_call"
-        elif kind == "pp_level_type_with_family":
-            if not form.family_id:
-                return False
-            row.activity_type = "committee_meeting"
-        elif kind == "activity_date_outside_service_month":
-            row.activity_date = first - dt.timedelta(days=int(rng.integers(1, 21)))
-        elif kind == "activity_date_after_submitted_at":
-            return _date_after_submission(rng, form, at)
-        elif kind == "invalid_duration":
-            row.duration_minutes = BAD_DURATIONS[int(rng.integers(len(BAD_DURATIONS)))]
-        elif kind == "service_month_not_folder_month":
-            row.service_month = months.month_text(form.month - 1)
-        return True
+        elif form.excel:
+            return False
+        else:
+            row.family_id = ""  # one row of a family's form lost its family_id
+    elif kind == "pp_level_type_with_family":
+        if not form.family_id:
+            return False
+        row.activity_type = "committee_meeting"
+    elif kind == "activity_date_outside_service_month":
+        row.activity_date = first - dt.timedelta(days=int(rng.integers(1, 21)))
+    elif kind == "activity_date_after_submitted_at":
+        return _date_after_submission(rng, form, at)
+    elif kind == "invalid_duration":
+        row.duration_minutes = BAD_DURATIONS[int(rng.integers(len(BAD_DURATIONS)))]
+    elif kind == "service_month_not_folder_month":
+        row.service_month = months.month_text(form.month - 1)
+    return True
 
 
 def _date_after_submission(rng: np.random.Generator, form: Form, at: int) -> bool:

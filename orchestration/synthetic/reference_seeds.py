@@ -47,7 +47,7 @@ class ReferenceSeeds:
     parent_outcome_items: tuple[str, ...]
 
     @classmethod
-    def load(cls, seeds_dir: Path = SEEDS_DIR) -> "ReferenceSeeds":
+    def load(cls, seeds_dir: Path = SEEDS_DIR) -> ReferenceSeeds:
         types = _rows("activity_types.csv", seeds_dir)
         return cls(
             sites=tuple(Site(r["site_id"], r["site_name"], r["service_area"])

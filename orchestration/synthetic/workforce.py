@@ -10,13 +10,13 @@ import numpy as np
 from orchestration.synthetic import months
 from orchestration.synthetic.fake_people import full_name
 from orchestration.synthetic.generation_window import GenerationWindow
-from orchestration.synthetic.reference_seeds import ReferenceSeeds, Site, TrainingTopic
+from orchestration.synthetic.reference_seeds import Site, TrainingTopic
 
 PARENT_PARTNERS_PER_SCALE = 150
 ANNUAL_TURNOVER = 0.14
 INELIGIBLE_SHARE = 0.03  # own reunification less than a year before starting
 NEVER_MENTORS_SHARE = 0.05  # leave while still in training
-EXCEL_USER_SHARE = 0.08  # fill in the paper-style workbook instead of the site's system
+EXCEL_USER_SHARE = 0.06  # fill in the paper-style workbook instead of the site's system
 MISSING_TOPIC_SHARE = 0.04
 LATE_TOPIC_SHARE = 0.04
 OPTIONAL_TOPIC_SHARE = 0.3
