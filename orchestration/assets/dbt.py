@@ -20,9 +20,6 @@ from orchestration.resources import run_as_of
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
 
-INCREMENTAL = "config.materialized:incremental"
-
-
 class LayeredTranslator(DagsterDbtTranslator):
     """Keys are [schema, name] (raw.activity_rows, marts.fct_family_month); groups are layers."""
 
@@ -56,44 +53,52 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, window=None):
     yield from dbt.cli(["build", "--vars", variables], context=context).stream()
 
 
-def _has_incremental_models() -> bool:
-    manifest = json.loads(dbt_project.manifest_path.read_text())
-    return any(
-        n["resource_type"] == "model" and n["config"].get("materialized") == "incremental"
-        for n in manifest["nodes"].values()
-    )
+# Three dbt definitions in graph order, so none is split around the assets between them:
+# what the monthly facts and the outcome matching read, the monthly facts, and the rest.
+INCREMENTAL = "config.materialized:incremental"
+UPSTREAM = f"+{INCREMENTAL} +int_episode_covariates"
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=translator,
-    exclude=INCREMENTAL if _has_incremental_models() else None,
-    name="dbt_models",
+    select=UPSTREAM,
+    exclude=INCREMENTAL,
+    name="dbt_upstream",
     pool="warehouse",
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_upstream(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(context, dbt)
 
 
-dbt_definitions = [dbt_models]
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    select=INCREMENTAL,
+    partitions_def=service_month_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    name="dbt_monthly_facts",
+    pool="warehouse",
+)
+def dbt_monthly_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from _build(context, dbt, context.partition_time_window)
 
-if _has_incremental_models():
 
-    @dbt_assets(
-        manifest=dbt_project.manifest_path,
-        project=dbt_project,
-        dagster_dbt_translator=translator,
-        select=INCREMENTAL,
-        partitions_def=service_month_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        name="dbt_monthly_facts",
-        pool="warehouse",
-    )
-    def dbt_monthly_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from _build(context, dbt, context.partition_time_window)
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    exclude=UPSTREAM,
+    name="dbt_downstream",
+    pool="warehouse",
+)
+def dbt_downstream(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from _build(context, dbt)
 
-    dbt_definitions.append(dbt_monthly_facts)
+
+dbt_definitions = [dbt_upstream, dbt_monthly_facts, dbt_downstream]
 
 
 def mart_keys() -> list[dg.AssetKey]:
