@@ -18,8 +18,8 @@ from orchestration.config import SEEDS_DIR
 from orchestration.synthetic import generate_landing_zone
 from orchestration.synthetic.planted_problems import BAD_FILES, ROW_ERRORS, WARNINGS
 
-SMALL = dict(start="2024-01", months=6, scale=0.1, seed=7)
-MODERATE = dict(start="2019-07", months=30, scale=0.3, seed=3)
+SMALL = {"start": "2024-01", "months": 6, "scale": 0.1, "seed": 7}
+MODERATE = {"start": "2019-07", "months": 30, "scale": 0.3, "seed": 3}
 ACTIVITY_COLUMNS = ["pp_id", "family_id", "service_month", "submitted_at", "activity_date",
                     "activity_type", "duration_minutes", "notes"]
 SNAPSHOT_COLUMNS = {
@@ -137,7 +137,7 @@ def _is_bad(path: Path) -> bool:
 
 
 def _latest(zone: Path, name: str) -> Path:
-    return sorted((zone / name).parent.glob(f"{Path(name).name}_*.csv"))[-1]
+    return max((zone / name).parent.glob(f"{Path(name).name}_*.csv"))
 
 
 # --- determinism -------------------------------------------------------------------
@@ -149,7 +149,7 @@ def _digest(zone: Path) -> dict[str, str]:
 
 
 def test_same_arguments_give_byte_identical_files(small, tmp_path):
-    zone, summary, truth = small
+    zone, _summary, truth = small
     again, _, truth_again = _generate(tmp_path, "again", **SMALL)
     assert _digest(again) == _digest(zone)
     assert truth_again == truth
@@ -315,7 +315,7 @@ def test_forms_are_mostly_csv_with_some_workbooks_and_late_ones(small):
 
 
 def test_every_planted_kind_is_present(small):
-    zone, _, truth = small
+    _zone, _, truth = small
     planted = truth["planted_errors"]
     assert set(planted) == {*ROW_ERRORS, *WARNINGS, *BAD_FILES}
     assert all(planted[kind] >= 1 for kind in planted), planted
@@ -358,8 +358,7 @@ def test_corrections_resubmit_the_same_form_later_with_changed_rows(small):
     corrected = {k: v for k, v in versions.items() if len(v) > 1}
     assert corrected
     for stamps in corrected.values():
-        first, last = sorted(stamps, key=_parse_datetime)[0], sorted(stamps,
-                                                                     key=_parse_datetime)[-1]
+        first, last = min(stamps, key=_parse_datetime), max(stamps, key=_parse_datetime)
         assert stamps[first] != stamps[last]
 
 
@@ -385,7 +384,7 @@ def _activity_rows(zone: Path) -> list[dict[str, str]]:
 
 
 def test_program_volumes_caseloads_and_intensity(moderate):
-    zone, summary, _ = moderate
+    zone, _summary, _ = moderate
     scale = MODERATE["scale"]
     referrals = pl.read_csv(_latest(zone, "referrals/referrals"), try_parse_dates=True)
     matches = referrals.filter(pl.col("match_date").is_not_null())
@@ -428,7 +427,7 @@ def test_program_volumes_caseloads_and_intensity(moderate):
 
 
 def test_child_welfare_matches_iowa_cfsr_context(moderate):
-    zone, _, truth = moderate
+    zone, _, _truth = moderate
     episodes = pl.read_csv(_latest(zone, "child_welfare/removal_episodes"), try_parse_dates=True,
                            schema_overrides={"county_fips": pl.String})
     scale = MODERATE["scale"]

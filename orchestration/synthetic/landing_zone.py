@@ -65,8 +65,8 @@ from orchestration.synthetic.workforce import (
 SITES_PER_SCALE = 15
 MIN_SITES = 3
 # Documentation timeliness varies by year, so some SFYs miss PM05 and lose retainage.
-LATE_SHARE_RANGE = (0.03, 0.10)
-RETAINAGE_CLAIMED_UP_TO_LATE_SHARE = 0.075
+LATE_SHARE_RANGE = (0.02, 0.09)
+RETAINAGE_CLAIMED_UP_TO_LATE_SHARE = 0.07
 
 
 def _sites_for_scale(sites: tuple[Site, ...], scale: float) -> tuple[Site, ...]:
@@ -150,7 +150,8 @@ def generate_landing_zone(out: Path, start: str = "2019-07", months: int = 24,
     _write_activity_forms(out, seed, window, families, roster, late_share, tally, progress)
 
     terms = contract_terms(window.first_month, window.last_month, scale)
-    claims = {sfy: share <= RETAINAGE_CLAIMED_UP_TO_LATE_SHARE for sfy, share in late_share.items()}
+    claims = {sfy: share <= RETAINAGE_CLAIMED_UP_TO_LATE_SHARE
+              for sfy, share in late_share.items()}
     bills = invoices(stream(seed, "invoices"), terms, window.first_month, window.last_month,
                      claims, horizon)
     _count(tally, "contract_terms",
