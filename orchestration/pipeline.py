@@ -11,12 +11,14 @@ from orchestration.partitions import service_month_partitions
 from orchestration.resources import AS_OF_TAG
 
 
-def run_everything(as_of: dt.date) -> str | None:
-    """Materialize every asset for `as_of`; return a one-line failure reason, or None."""
+def run_everything(as_of: dt.date, selection: dg.AssetSelection | None = None) -> str | None:
+    """Materialize every asset (or `selection`) for `as_of`; return a failure reason, or None."""
     from orchestration.definitions import defs
 
     keys = service_month_partitions.get_partition_keys()
     job = defs.resolve_job_def(materialize_everything.name)
+    if selection is not None:
+        job = job.get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,

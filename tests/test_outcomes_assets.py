@@ -13,6 +13,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 from test_outcomes_planted_effect import planted_episodes
 
+import orchestration.assets.outcomes as outcomes_assets
 from orchestration.assets.outcomes import (
     BALANCE_KEY,
     MATCHED_PAIRS_KEY,
@@ -79,7 +80,17 @@ def test_planted_study_passes_the_checks(tmp_path):
     assert reunified["ci_low"] > 0
 
 
-def test_small_study_fails_the_balance_check_loudly(tmp_path):
+def test_small_study_fails_the_balance_check_as_a_warning_saying_why(tmp_path):
+    episodes = planted_episodes(n=400, seed=5)
+    evaluations = run_outcomes(tmp_path / "warehouse.duckdb", episodes)
+    balance = evaluations["covariates_balanced_after_matching"]
+    assert not balance.passed
+    assert balance.severity == dg.AssetCheckSeverity.WARN
+    assert "chance alone" in balance.description
+
+
+def test_imbalance_with_enough_pairs_fails_the_balance_check_loudly(tmp_path, monkeypatch):
+    monkeypatch.setattr(outcomes_assets, "MIN_PAIRS_TO_JUDGE_BALANCE", 10)
     episodes = planted_episodes(n=400, seed=5)
     evaluations = run_outcomes(tmp_path / "warehouse.duckdb", episodes)
     balance = evaluations["covariates_balanced_after_matching"]
