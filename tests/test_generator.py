@@ -11,11 +11,20 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
 from orchestration.config import SEEDS_DIR
 from orchestration.synthetic import generate_landing_zone
+from orchestration.synthetic.child_welfare_model import (
+    RACES,
+    REMOVAL_REASONS,
+    ChildWelfareModel,
+    Covariates,
+    reunify_logit,
+    sigmoid,
+)
 from orchestration.synthetic.planted_problems import BAD_FILES, ROW_ERRORS, WARNINGS
 
 SMALL = {"start": "2024-01", "months": 6, "scale": 0.1, "seed": 7}
@@ -464,6 +473,46 @@ def test_truth_effects_follow_chambers(moderate):
     att = truth["att"]
     assert 0.05 < att["reunified"] < 0.15
     assert -0.10 < att["reentry_12m"] < -0.02
-    assert att["reentry_24m"] == 0 and att["days_in_care"] == 0
+    # Only a child who turns 18 between the two possible return days separates the
+    # worlds at 24 months.
+    assert abs(att["reentry_24m"]) < 0.005 and att["days_in_care"] == 0
     assert att["maltreatment_12m"] < 0
     assert truth["planted"]["child_welfare_model"]["reunify_effect"] > 0
+
+
+def test_comparison_pool_episodes_follow_the_untreated_model(moderate):
+    """Every pool episode - a child's first removal or a later one - is reunified as
+    often as the outcome model predicts from its covariates without the program
+    (earlier removals are not picked for how they ended)."""
+    zone, _, _ = moderate
+    episodes = pl.read_csv(_latest(zone, "child_welfare/removal_episodes"), try_parse_dates=True,
+                           schema_overrides={"county_fips": pl.String})
+    referrals = pl.read_csv(_latest(zone, "referrals/referrals"), infer_schema=False)
+    areas = pl.read_csv(SEEDS_DIR / "counties.csv", schema_overrides={"county_fips": pl.String})
+    earlier = episodes.select("child_id", pl.col("removal_date").alias("earlier"))
+    pool = (
+        episodes.filter(~pl.col("family_id").is_in(referrals["family_id"].to_list()))
+        .join(earlier, on="child_id")
+        .group_by(episodes.columns)
+        .agg((pl.col("earlier") < pl.col("removal_date")).sum().alias("prior"))
+        .join(areas.select("county_fips", "service_area"), on="county_fips", how="left")
+        .filter(pl.col("discharge_date").is_not_null())
+        .sort("episode_id")
+    )
+    age = (pl.col("removal_date") - pl.col("child_birth_date")).dt.total_days() / 365.25
+    pool = pool.with_columns(age_band=pl.when(age < 1).then(0).when(age < 6).then(1)
+                             .when(age < 13).then(2).otherwise(3))
+    x = Covariates(
+        age_band=pool["age_band"].to_numpy(),
+        male=(pool["child_sex"] == "male").to_numpy().astype(float),
+        race=np.array([RACES.index(r) for r in pool["child_race_ethnicity"]]),
+        reason=np.array([REMOVAL_REASONS.index(r) for r in pool["removal_reason"]]),
+        prior=pool["prior"].to_numpy(), area=pool["service_area"].to_list(),
+        removal_year=pool["removal_date"].dt.year().to_numpy())
+    expected = sigmoid(reunify_logit(ChildWelfareModel(), x))
+    observed = (pool["discharge_reason"] == "reunification").to_numpy()
+    for later in (False, True):
+        rows = (pool["prior"] > 0).to_numpy() == later
+        assert rows.sum() > 100
+        se = np.sqrt(np.sum(expected[rows] * (1 - expected[rows]))) / rows.sum()
+        assert abs(observed[rows].mean() - expected[rows].mean()) < 4 * se, later

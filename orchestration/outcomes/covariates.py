@@ -13,6 +13,12 @@ NUMERIC_COVARIATES = ("age_at_removal_years", "prior_removals")
 CATEGORICAL_COVARIATES = (
     "child_sex", "child_race_ethnicity", "removal_reason", "service_area", "removal_year",
 )
+# Age also enters by developmental band (under 1, 1-5, 6-12, 13-17, as in federal
+# reporting): outcomes are not linear in age - infants and teenagers both leave care
+# differently from school-age children - and a linear age term balances the mean age
+# while leaving the bands unequal.
+AGE_BAND_COLUMN = "age_band"
+AGE_BAND_STARTS = ((13, "13-17"), (6, "6-12"), (1, "1-5"), (0, "0"))
 PARTICIPANT = "participant"
 COMPARISON_POOL = "comparison_pool"
 
@@ -24,7 +30,7 @@ def covariate_design(episodes: pl.DataFrame) -> pl.DataFrame:
     ones and a `<name>_missing` indicator is added (only when something is missing), so
     missingness is balanced too. Each level of a categorical covariate becomes a 0/1
     column named `<covariate>=<level>`, levels in sorted order; nulls are the level
-    `unknown`.
+    `unknown`. The age band is derived from `age_at_removal_years`.
     """
     columns: list[pl.Series] = []
     for name in NUMERIC_COVARIATES:
@@ -34,8 +40,16 @@ def covariate_design(episodes: pl.DataFrame) -> pl.DataFrame:
         columns.append(values.fill_null(fill).alias(name))
         if missing.any():
             columns.append(missing.cast(pl.Float64).alias(f"{name}_missing"))
-    for name in CATEGORICAL_COVARIATES:
-        values = episodes[name].cast(pl.String).fill_null("unknown")
+    categorical = episodes.with_columns(_age_band(pl.col("age_at_removal_years")))
+    for name in (AGE_BAND_COLUMN, *CATEGORICAL_COVARIATES):
+        values = categorical[name].cast(pl.String).fill_null("unknown")
         for level in sorted(values.unique().to_list()):
             columns.append((values == level).cast(pl.Float64).alias(f"{name}={level}"))
     return pl.DataFrame(columns) if columns else pl.DataFrame()
+
+
+def _age_band(age: pl.Expr) -> pl.Expr:
+    band = pl.when(age.is_null()).then(pl.lit(None, dtype=pl.String))
+    for start, name in AGE_BAND_STARTS:
+        band = band.when(age >= start).then(pl.lit(name))
+    return band.otherwise(pl.lit(None, dtype=pl.String)).alias(AGE_BAND_COLUMN)

@@ -38,7 +38,7 @@ DISCHARGE_LATER_P = (0.5, 0.25, 0.15, 0.05, 0.05)
 DISCHARGE_EARLY = ("live_with_relative", "guardianship", "transfer", "runaway", "other")
 DISCHARGE_EARLY_P = (0.45, 0.25, 0.10, 0.08, 0.12)
 OTHER_PERMANENCY = ("live_with_relative", "guardianship")
-PRIOR_LOOKAHEAD_MONTHS = 48
+ADULT_DAYS = 18 * 365.25
 
 
 @dataclass(frozen=True)
@@ -106,9 +106,7 @@ def _families_in_care(model: ChildWelfareModel, rng: np.random.Generator, scale:
     weights /= weights.sum()
     dates: list[int] = []
     picked: list[int] = []
-    # Removals after the extract are drawn too, then dropped: their children's
-    # earlier removals belong to the history the extract does hold.
-    for month in range(window.history_start, window.last_month + 2 + PRIOR_LOOKAHEAD_MONTHS):
+    for month in range(window.history_start, window.last_month + 2):
         rate = model.comparison_families_per_year * scale / 12 * model.entry_seasonality[month % 12]
         n = int(rng.poisson(rate))
         first = months.first_day(month).toordinal()
@@ -125,7 +123,10 @@ def _draw_children(model: ChildWelfareModel, rng: np.random.Generator,
     p = "participant" if treated else "pool"
     reason = rng.choice(len(REMOVAL_REASONS), size=n, p=getattr(model, f"reason_{p}"))
     race = rng.choice(len(RACES), size=n, p=getattr(model, f"race_{p}"))
-    prior = rng.choice(3, size=n, p=getattr(model, f"prior_{p}"))
+    # A pool family enters the extract with its first removal; its children's later
+    # removals (and so their prior counts) come from the outcome model, forward in time.
+    prior = (rng.choice(3, size=n, p=model.prior_participant) if treated
+             else np.zeros(n, dtype=np.int64))
     size = 1 + rng.choice(len(model.children_per_family), size=n, p=model.children_per_family)
     idx = np.repeat(np.arange(n), size)
     m = len(idx)
@@ -159,8 +160,11 @@ def _covariates(children: _Children, prior: np.ndarray) -> Covariates:
 
 def _prior_episodes(rng: np.random.Generator, children: _Children
                     ) -> tuple[list[tuple[int, int, int]], np.ndarray]:
-    """Earlier removals of the same child, ended by reunification, that happened
-    after birth; returns (child, removal, discharge) and the per-child count kept."""
+    """Participants' earlier removals, drawn backwards from the episode open on the
+    match date: ended by reunification, after birth. They belong to matched families,
+    so they are outside the outcome study (only their count, a covariate, is); the
+    comparison pool's earlier removals are real model episodes (`_later_episodes`).
+    Returns (child, removal, discharge) and the per-child count kept."""
     rows: list[tuple[int, int, int]] = []
     kept = np.zeros(len(children.removal), dtype=np.int64)
     for child in np.flatnonzero(children.prior > 0):
@@ -192,13 +196,19 @@ def _discharge_reasons(rng: np.random.Generator, stay: np.ndarray, age_days: np.
 def _potential_outcomes(model: ChildWelfareModel, rng: np.random.Generator,
                         x: Covariates, min_stay: np.ndarray, age_days: np.ndarray
                         ) -> dict[str, np.ndarray]:
-    """Both worlds of every episode from one set of uniforms (common random numbers)."""
+    """Both worlds of every episode from one set of uniforms (common random numbers).
+
+    Each world's outcomes are what the extract would show: a return to care needs
+    the child to be under 18 on that day, and re-abuse is counted for children who
+    did not re-enter within 12 months (a re-entry for maltreatment carries its own
+    substantiated report)."""
     n = len(min_stay)
     stay = np.exp(stay_log_mean(model, x) + model.stay_sigma * rng.standard_normal(n))
     stay = np.where(rng.random(n) < model.short_stay_share, rng.integers(1, 8, n), stay)
     stay = np.maximum(np.round(stay).astype(np.int64), 1)
     stay = np.where(stay <= min_stay, min_stay + 1 + rng.integers(0, 14, n), stay)
-    u_reunify, u_reentry, u_abuse = rng.random(n), rng.random(n), rng.random(n)
+    u_reunify, u_reentry, u_abuse, u_late = (rng.random(n), rng.random(n), rng.random(n),
+                                             rng.random(n))
     r_logit, e_logit, m_logit = reunify_logit(model, x), reentry12_logit(model, x), \
         maltreatment_logit(model, x)
     p24 = sigmoid(e_logit + model.reentry24_extra_logit)
@@ -207,17 +217,58 @@ def _potential_outcomes(model: ChildWelfareModel, rng: np.random.Generator,
         "other_reason": _discharge_reasons(rng, stay, age_days, x.age_band),
         "reentry_day_12": 8 + np.floor(357 * rng.random(n) ** 1.5).astype(np.int64),
         "reentry_day_24": 366 + rng.integers(0, 365, n),
+        "late_reentry_day": 731 + rng.integers(0, 3 * 365, n),
         "abuse_day": 1 + rng.integers(0, 365, n),
         "u_reentry": u_reentry,
+        "u_late": u_late,
+        "p24": p24,
     }
+    days_to_adult = ADULT_DAYS - age_days - stay  # days after discharge until 18
+    out["minor_at_12"] = out["reentry_day_12"] < days_to_adult
+    out["minor_at_24"] = out["reentry_day_24"] < days_to_adult
+    out["minor_at_late"] = out["late_reentry_day"] < days_to_adult
+    maltreatment_reason = ~np.isin(x.reason, NON_MALTREATMENT)
     for world, t in (("1", 1.0), ("0", 0.0)):
         out[f"reunified_{world}"] = u_reunify < sigmoid(r_logit + model.reunify_effect * t)
-        out[f"reentry12_{world}"] = u_reentry < sigmoid(e_logit + model.reentry12_effect * t)
-        out[f"reentry24_{world}"] = u_reentry < p24
-        abuse = u_abuse < sigmoid(m_logit + model.maltreatment_effect * t)
+        early = u_reentry < sigmoid(e_logit + model.reentry12_effect * t)
+        out[f"early_{world}"] = early
+        reentry12 = early & out["minor_at_12"]
+        out[f"reentry12_{world}"] = reentry12
+        out[f"reentry24_{world}"] = reentry12 | (~early & (u_reentry < p24) & out["minor_at_24"])
+        abuse = (u_abuse < sigmoid(m_logit + model.maltreatment_effect * t)) & ~reentry12
         out[f"abuse_{world}"] = abuse
-        out[f"maltreatment12_{world}"] = out[f"reentry12_{world}"] | abuse
+        out[f"maltreatment12_{world}"] = abuse | (reentry12 & maltreatment_reason)
     return out
+
+
+def _in_world(outcomes: dict[str, np.ndarray], key: str, treated: np.ndarray) -> np.ndarray:
+    return np.where(treated, outcomes[f"{key}_1"], outcomes[f"{key}_0"])
+
+
+def _return_day(model: ChildWelfareModel, outcomes: dict[str, np.ndarray],
+                treated: np.ndarray, reason: np.ndarray) -> np.ndarray:
+    """Days from discharge to the child's next removal in the observed world (0: none).
+
+    After reunification: within 12 months by the (treatment-shifted) re-entry draw,
+    else within 24 by the untreated 24-month draw; after relative or guardianship
+    exits the fixed shares; any child back home may also return after two years,
+    which no outcome counts but which gives later removals their prior removals."""
+    u = outcomes["u_reentry"]
+    reunified = reason == "reunification"
+    other_perm = np.isin(reason, OTHER_PERMANENCY)
+    day = np.where(
+        reunified & _in_world(outcomes, "early", treated), outcomes["reentry_day_12"],
+        np.where(reunified & (u < outcomes["p24"]), outcomes["reentry_day_24"],
+                 np.where(other_perm & (u < model.other_permanency_reentry_12m),
+                          outcomes["reentry_day_12"],
+                          np.where(other_perm & (u < model.other_permanency_reentry_24m),
+                                   outcomes["reentry_day_24"], 0))))
+    late = (day == 0) & (reunified | other_perm) & (outcomes["u_late"] < model.late_reentry_share)
+    day = np.where(late, outcomes["late_reentry_day"], day)
+    minor = np.where(day == outcomes["reentry_day_12"], outcomes["minor_at_12"],
+                     np.where(day == outcomes["reentry_day_24"], outcomes["minor_at_24"],
+                              outcomes["minor_at_late"]))
+    return np.where(minor, day, 0)
 
 
 def _treatment_effects(outcomes: dict[str, np.ndarray], removal: np.ndarray,
@@ -273,21 +324,12 @@ def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scal
     priors, prior_count = _prior_episodes(rng, children)
     x = _covariates(children, prior_count)
     outcomes = _potential_outcomes(model, rng, x, children.min_stay, children.age_days)
-    reunified = np.where(children.treated, outcomes["reunified_1"], outcomes["reunified_0"])
-    reentry12 = np.where(children.treated, outcomes["reentry12_1"], outcomes["reentry12_0"])
-    reentry24 = outcomes["reentry24_1"]
-    abuse = np.where(children.treated, outcomes["abuse_1"], outcomes["abuse_0"])
+    treated = children.treated
+    reunified = _in_world(outcomes, "reunified", treated)
+    abuse = _in_world(outcomes, "abuse", treated)
     discharge = children.removal + outcomes["stay"]
     reason = np.where(reunified, "reunification", outcomes["other_reason"])
-    other_perm = np.isin(reason, OTHER_PERMANENCY)
-    u = outcomes["u_reentry"]
-    reentry_day = np.where(
-        reunified & reentry12, outcomes["reentry_day_12"],
-        np.where(reunified & reentry24, outcomes["reentry_day_24"],
-                 np.where(other_perm & (u < model.other_permanency_reentry_12m),
-                          outcomes["reentry_day_12"],
-                          np.where(other_perm & (u < model.other_permanency_reentry_24m),
-                                   outcomes["reentry_day_24"], 0))))
+    return_day = _return_day(model, outcomes, treated, reason)
 
     birth = children.removal - children.age_days
     sex = np.where(children.male, SEXES[1], SEXES[0])
@@ -312,30 +354,31 @@ def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scal
             reports.append(ReportRow(child_ids[i], children.family_id[i],
                                      dt.date.fromordinal(report_day), "not_substantiated"))
 
+    def add_abuse(i: int, day: int) -> None:
+        reports.append(ReportRow(child_ids[i], children.family_id[i], dt.date.fromordinal(day),
+                                 "substantiated"))
+
     for child, start, end in priors:
         add_episode(child, start, end, "reunification", int(children.reason[child]), start - 5)
     for i in range(n):
         add_episode(i, int(children.removal[i]), int(discharge[i]), str(reason[i]),
                     int(children.reason[i]), int(children.removal[i]) - 5)
         if reunified[i] and abuse[i]:
-            day = int(discharge[i] + outcomes["abuse_day"][i])
-            if day <= horizon:
-                reports.append(ReportRow(child_ids[i], children.family_id[i],
-                                         dt.date.fromordinal(day), "substantiated"))
+            add_abuse(i, int(discharge[i] + outcomes["abuse_day"][i]))
         if rng.random() < model.unsubstantiated_report_share:
             day = int(children.removal[i] + rng.integers(-300, 600))
-            if day <= horizon:
-                reports.append(ReportRow(child_ids[i], children.family_id[i],
-                                         dt.date.fromordinal(day), "not_substantiated"))
+            reports.append(ReportRow(child_ids[i], children.family_id[i],
+                                     dt.date.fromordinal(day), "not_substantiated"))
 
-    _add_reentry_episodes(model, rng, children, x, discharge, reentry_day, add_episode)
+    _later_episodes(model, rng, children, x, discharge, return_day, horizon, add_episode,
+                    add_abuse)
     _add_in_home_victims(model, rng, scale, window, len(child_ids), reports)
 
     focal: dict[str, tuple[dt.date, str]] = {}
     for i in range(len(participants.removal)):
         focal.setdefault(children.family_id[i], (dt.date.fromordinal(int(discharge[i])),
                                                  str(reason[i])))
-    att, details = _treatment_effects(outcomes, children.removal, children.treated, as_of)
+    att, details = _treatment_effects(outcomes, children.removal, treated, as_of)
 
     episodes.sort(key=lambda e: (e.removal_date, e.child_id))
     reports = [r for r in reports if r.report_date.toordinal() <= horizon]
@@ -347,29 +390,47 @@ def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scal
     )
 
 
-def _add_reentry_episodes(model, rng, children: _Children, x: Covariates, discharge: np.ndarray,
-                          reentry_day: np.ndarray, add_episode) -> None:
-    """The return to care: a new episode, drawn as any other episode without the program."""
-    again = np.flatnonzero(reentry_day > 0)
-    if len(again) == 0:
-        return
-    start = discharge[again] + reentry_day[again]
-    x2 = Covariates(
-        age_band=np.minimum(3, np.searchsorted([1, 6, 13], (children.age_days[again] + start
-                                                              - children.removal[again]) / 365.25,
-                                               side="right")),
-        male=x.male[again], race=x.race[again], reason=x.reason[again],
-        prior=x.prior[again] + 1, area=[x.area[i] for i in again],
-        removal_year=np.array([dt.date.fromordinal(int(d)).year for d in start]))
-    age_at_start = children.age_days[again] + (start - children.removal[again])
-    out = _potential_outcomes(model, rng, x2, np.zeros(len(again), dtype=np.int64),
-                              age_at_start)
-    why = np.where(out["reunified_0"], "reunification", out["other_reason"])
-    for k, i in enumerate(again):
-        if age_at_start[k] >= 18 * 365.25:
-            continue
-        add_episode(int(i), int(start[k]), int(start[k] + out["stay"][k]), str(why[k]),
-                    int(children.reason[i]), int(discharge[i]) + 1)
+def _age_band(age_days: np.ndarray) -> np.ndarray:
+    return np.minimum(3, np.searchsorted([1, 6, 13], age_days / 365.25, side="right"))
+
+
+def _later_episodes(model, rng, children: _Children, x: Covariates, discharge: np.ndarray,
+                    return_day: np.ndarray, horizon: int, add_episode, add_abuse) -> None:
+    """Every return to care, generation by generation: a new episode drawn from the
+    same outcome model without the program (its covariates: the child's age and
+    year at the new removal, one more prior removal), with its own re-abuse and its
+    own return to care. Comparison-pool children's removals after their first are
+    these episodes, so every pool episode follows the model given its covariates."""
+    again = np.flatnonzero(return_day > 0)
+    start = discharge[again] + return_day[again]
+    prior = x.prior[again] + 1
+    last_discharge = discharge[again]
+    while again.size:
+        # Past the newest extract nothing is written, and nothing follows.
+        live = start <= horizon
+        again, start, prior, last_discharge = (again[live], start[live], prior[live],
+                                               last_discharge[live])
+        if not again.size:
+            return
+        age_at_start = children.age_days[again] + (start - children.removal[again])
+        x_again = Covariates(
+            age_band=_age_band(age_at_start), male=x.male[again], race=x.race[again],
+            reason=x.reason[again], prior=prior, area=[x.area[i] for i in again],
+            removal_year=np.array([dt.date.fromordinal(int(d)).year for d in start]))
+        out = _potential_outcomes(model, rng, x_again, np.zeros(again.size, dtype=np.int64),
+                                  age_at_start)
+        untreated = np.zeros(again.size, dtype=bool)
+        why = np.where(out["reunified_0"], "reunification", out["other_reason"])
+        end = start + out["stay"]
+        for k, i in enumerate(again):
+            add_episode(int(i), int(start[k]), int(end[k]), str(why[k]),
+                        int(children.reason[i]), int(last_discharge[k]) + 1)
+            if out["reunified_0"][k] and out["abuse_0"][k]:
+                add_abuse(int(i), int(end[k] + out["abuse_day"][k]))
+        day = _return_day(model, out, untreated, why)
+        follow = day > 0
+        again, start, prior, last_discharge = (again[follow], end[follow] + day[follow],
+                                               prior[follow] + 1, end[follow])
 
 
 def _add_in_home_victims(model: ChildWelfareModel, rng: np.random.Generator, scale: float,

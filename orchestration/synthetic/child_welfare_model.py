@@ -34,7 +34,7 @@ PRIOR_REMOVALS = (0, 1, 2)
 class ChildWelfareModel:
     # Volumes (scale 1 = Iowa). Entries include re-entries and the prior removals
     # of children entering again; the total lands near 2,700 a year.
-    comparison_families_per_year: float = 1000.0
+    comparison_families_per_year: float = 1100.0
     program_families_in_care_share: float = 0.30
     children_per_family: tuple[float, ...] = (0.70, 0.22, 0.08)  # 1, 2, 3 children
     sibling_same_race: float = 0.9
@@ -47,17 +47,18 @@ class ChildWelfareModel:
 
     # Covariate distributions: comparison pool vs program participants.
     age_band_pool: tuple[float, ...] = (0.20, 0.30, 0.30, 0.20)
-    age_band_participant: tuple[float, ...] = (0.25, 0.37, 0.27, 0.11)
+    age_band_participant: tuple[float, ...] = (0.22, 0.48, 0.26, 0.04)
     race_pool: tuple[float, ...] = (0.66, 0.13, 0.11, 0.07, 0.02, 0.01)
     race_participant: tuple[float, ...] = (0.71, 0.10, 0.09, 0.07, 0.02, 0.01)
     reason_pool: tuple[float, ...] = (0.30, 0.12, 0.04, 0.34, 0.04, 0.08, 0.08)
     reason_participant: tuple[float, ...] = (0.27, 0.09, 0.03, 0.45, 0.05, 0.07, 0.04)
-    prior_pool: tuple[float, ...] = (0.74, 0.19, 0.07)
-    prior_participant: tuple[float, ...] = (0.84, 0.13, 0.03)
+    # Participants' prior removals (0, 1, 2). The pool's are not drawn: they are the
+    # earlier episodes of its children, generated forward by the outcome model.
+    prior_participant: tuple[float, ...] = (0.92, 0.07, 0.01)
 
     # Reunification (logit).
     reunify_intercept: float = 0.35
-    reunify_age: tuple[float, ...] = (-0.35, 0.15, 0.0, -0.7)
+    reunify_age: tuple[float, ...] = (-0.35, 0.25, 0.0, -1.0)
     reunify_male: float = 0.0
     reunify_race: tuple[float, ...] = (0.0, -0.2, 0.05, -0.05, -0.35, 0.0)
     reunify_reason: tuple[float, ...] = (0.0, 0.1, -0.45, -0.35, 0.25, -0.2, 0.0)
@@ -70,7 +71,7 @@ class ChildWelfareModel:
 
     # Length of stay (days): lognormal on covariates, the same with or without
     # the program (no planted effect on time in care).
-    stay_median_days: float = 445.0
+    stay_median_days: float = 360.0
     stay_sigma: float = 0.75
     stay_age: tuple[float, ...] = (0.2, 0.0, 0.0, 0.15)
     stay_reason: tuple[float, ...] = (0.0, 0.0, 0.2, 0.15, -0.1, 0.0, 0.0)
@@ -88,6 +89,10 @@ class ChildWelfareModel:
     reentry24_extra_logit: float = 0.6
     other_permanency_reentry_12m: float = 0.05  # after relative or guardianship exits
     other_permanency_reentry_24m: float = 0.08
+    # A child back home and not returned within 24 months comes back later (years
+    # 3-5) with this probability: outside every outcome window, it is where most
+    # prior removals come from.
+    late_reentry_share: float = 0.25
 
     # Re-abuse without re-entry within 12 months of reunification (logit).
     maltreatment_intercept: float = -3.0

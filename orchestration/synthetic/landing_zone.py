@@ -86,11 +86,13 @@ class _Tally:
 
 def generate_landing_zone(out: Path, start: str = "2019-07", months: int = 24,
                           scale: float = 1.0, seed: int = 0, truth: Path | None = None,
-                          progress: bool = True) -> dict:
+                          progress: bool = True, activity_forms: bool = True) -> dict:
     """Write a synthetic landing zone into `out` (new or empty) and return a summary.
 
     The same arguments give byte-identical files. `truth`, when given, is a JSON
     file written outside the landing zone with the planted effects and errors.
+    `activity_forms=False` leaves out the activity forms (most of the writing time)
+    for runs that only study outcomes; every other file is the same as with them.
     """
     began = time.perf_counter()
     out = Path(out)
@@ -147,7 +149,8 @@ def generate_landing_zone(out: Path, start: str = "2019-07", months: int = 24,
         for path, (kind, rows) in snapshots.items():
             _count(tally, kind, write_csv(out / path, HEADERS[kind], rows))
 
-    _write_activity_forms(out, seed, window, families, roster, late_share, tally, progress)
+    if activity_forms:
+        _write_activity_forms(out, seed, window, families, roster, late_share, tally, progress)
 
     terms = contract_terms(window.first_month, window.last_month, scale)
     claims = {sfy: share <= RETAINAGE_CLAIMED_UP_TO_LATE_SHARE
