@@ -1,8 +1,9 @@
 """dbt models, seeds and tests in the asset graph, grouped by layer.
 
 The incremental activity facts are their own partitioned `@dbt_assets`, so a month's
-run rebuilds just that month (the partition window goes to dbt as vars); everything
-else is one unpartitioned `@dbt_assets`. dbt tests surface as asset checks.
+run rebuilds just that month (the partition window goes to dbt as vars); the models
+before and after them are two unpartitioned `@dbt_assets`. dbt tests surface as asset
+checks.
 """
 
 
@@ -38,18 +39,21 @@ class LayeredTranslator(DagsterDbtTranslator):
 translator = LayeredTranslator()
 
 
-def dbt_vars(as_of, window: dg.TimeWindow | None = None) -> dict[str, str | None]:
-    """The dbt vars of a run: its as-of date and, for a partitioned run, its month window."""
+def dbt_vars(as_of, months: list[str] | None = None) -> dict[str, str | None]:
+    """The dbt vars of a run: its as-of date and, for a run of some months, their window.
+
+    A run over every partition passes no window: the incremental facts then rebuild
+    all their months, including matches that began before the first partition.
+    """
     variables: dict[str, str | None] = {"as_of_date": as_of.isoformat()}
-    if window is not None:
-        last_month = service_month_partitions.get_partition_keys_in_time_window(window)[-1]
-        variables["min_service_month"] = window.start.date().isoformat()
-        variables["max_service_month"] = f"{last_month}-01"
+    if months and months != service_month_partitions.get_partition_keys():
+        variables["min_service_month"] = f"{min(months)}-01"
+        variables["max_service_month"] = f"{max(months)}-01"
     return variables
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, window=None):
-    variables = json.dumps(dbt_vars(run_as_of(context), window))
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
+    variables = json.dumps(dbt_vars(run_as_of(context), months))
     yield from dbt.cli(["build", "--vars", variables], context=context).stream()
 
 
@@ -83,7 +87,7 @@ def dbt_upstream(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     pool="warehouse",
 )
 def dbt_monthly_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt, context.partition_time_window)
+    yield from _build(context, dbt, context.partition_keys)
 
 
 @dbt_assets(

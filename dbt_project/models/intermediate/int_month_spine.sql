@@ -1,4 +1,7 @@
--- Calendar months from the month of the earliest match to the as-of month.
+-- Calendar months from the first month the data covers to the as-of month. The data
+-- covers a month from the first service month with any activity form: matches that
+-- began before the program reported through this platform have no forms to expect
+-- for their earlier months. With no forms at all, the earliest match month.
 -- Offsets come from a cross join of digits (up to 1,000 months) so the spine
 -- needs no adapter-specific generate_series and no compile-time query.
 with
@@ -20,12 +23,27 @@ offsets as (
 
 ),
 
+first_form_month as (
+
+    select min(service_month) as first_month
+    from {{ ref('stg_activity_form_versions') }}
+
+),
+
+first_match_month as (
+
+    select min(match_month) as first_month
+    from {{ ref('int_matches') }}
+
+),
+
 bounds as (
 
     select
-        min(match_month) as first_month,
+        coalesce(first_form_month.first_month, first_match_month.first_month) as first_month,
         {{ month_start(as_of_date()) }} as last_month
-    from {{ ref('int_matches') }}
+    from first_match_month
+    cross join first_form_month
 
 ),
 
