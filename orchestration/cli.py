@@ -157,23 +157,37 @@ def serve(dagster_port: int, streamlit_port: int) -> None:
 
 @main.command("validate-outcomes")
 @click.option("--seeds", default=20, show_default=True, type=click.IntRange(1, 1000),
-              help="Number of generated data sets.")
-@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.01))
-@click.option("--months", default=60, show_default=True, type=click.IntRange(12, 600))
+              help="Number of generated data sets (seeds 0..N-1).")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Generator scale. 1 gives about 4,400 participant episodes over 60 months "
+                   "and as many matched pairs (enough to judge balance: at least ~1,000).")
+@click.option("--months", default=60, show_default=True, type=click.IntRange(12, 600),
+              help="Service months from 2019-07.")
 @click.option("--workdir", type=click.Path(path_type=Path), default=None,
-              help="Where the data sets go (default: a temporary folder).")
+              help="Where the data sets go, kept (default: a temporary folder, removed).")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Write the JSON here too.")
 def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Path | None,
                               out: Path | None) -> None:
-    """Measure the outcome estimator against the generator's true effects (JSON out)."""
+    """Measure the outcome estimator against the generator's true effects (JSON out).
+
+    Each data set is generated without activity forms, and only the outcome lineage
+    runs on it (ingestion of the extracts, dbt models and tests, matching,
+    comparisons): about 1 minute a data set at the defaults on 2 cores. Reports per
+    outcome how often the 95% interval covers the true effect, and the mean bias.
+    """
     import tempfile
 
     from orchestration.outcomes.validation import validate_outcomes
 
+    ensure_dbt_manifest()
     with tempfile.TemporaryDirectory(prefix="ppa-validate-") as tmp:
-        report = validate_outcomes(
-            seeds=seeds, scale=scale, months=months, workdir=workdir or Path(tmp), progress=True
-        )
+        try:
+            report = validate_outcomes(
+                seeds=seeds, scale=scale, months=months, workdir=workdir or Path(tmp),
+                progress=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            fail(str(exc))
     text = json.dumps(report, indent=2, default=str)
     if out:
         out.write_text(text + "\n")

@@ -15,7 +15,9 @@ TRUE_ATT = {"reunified": 0.10, "reentry_12m": -0.05, "reentry_24m": 0.0,
             "maltreatment_12m": -0.02, "days_in_care": 0.0}
 
 
-def fake_generate(out: Path, start: str, months: int, scale: float, seed: int, truth: Path):
+def fake_generate(out: Path, start: str, months: int, scale: float, seed: int, truth: Path,
+                  progress: bool, activity_forms: bool):
+    assert activity_forms is False and progress is False  # outcomes read no activity forms
     out.mkdir(parents=True)
     truth.write_text(json.dumps({
         "seed": seed, "scale": scale, "as_of": f"2025-0{seed + 1}-30", "att": TRUE_ATT,
@@ -24,24 +26,31 @@ def fake_generate(out: Path, start: str, months: int, scale: float, seed: int, t
 
 
 def fake_pipeline(runs: list):
-    """Publishes estimates off the truth by +0.01 (seed 0) and +0.03 (seed 1); the
-    interval is +-0.02, so seed 0 covers the truth and seed 1 does not."""
+    """Leaves estimates off the truth by +0.01 (seed 0) and +0.03 (seed 1) in the
+    warehouse; the interval is +-0.02, so seed 0 covers the truth and seed 1 does not.
+    The naive estimate is 0.1 above the matched one; the worst SMD after is 0.05."""
     def run(env, as_of):
         runs.append((dict(env), as_of))
         offset = 0.01 if as_of.startswith("2025-01") else 0.03
-        with duckdb.connect(env["PPA_PUBLISHED"]) as con:
+        with duckdb.connect(env["PPA_WAREHOUSE"]) as con:
             con.execute("create schema marts")
-            con.execute(
-                "create table marts.fct_outcome_comparison (outcome varchar, participant_n bigint, "
-                "participant_value double, comparison_n bigint, comparison_value double, "
-                "difference double, ci_low double, ci_high double, p_value double)"
-            )
-            for outcome, truth in TRUE_ATT.items():
-                d = truth + offset
+            for table, shift in (("fct_outcome_comparison", 0.0),
+                                 ("fct_outcome_naive_comparison", 0.1)):
                 con.execute(
-                    "insert into marts.fct_outcome_comparison values (?, 100, null, 100, null, ?, ?, ?, 0.5)",
-                    [outcome, d, d - 0.02, d + 0.02],
+                    f"create table marts.{table} (outcome varchar, participant_n bigint, "
+                    "participant_value double, comparison_n bigint, comparison_value double, "
+                    "difference double, ci_low double, ci_high double, p_value double)"
                 )
+                for outcome, truth in TRUE_ATT.items():
+                    d = truth + offset + shift
+                    con.execute(
+                        f"insert into marts.{table} values (?, 100, null, 100, null, ?, ?, ?, 0.5)",
+                        [outcome, d, d - 0.02, d + 0.02],
+                    )
+            con.execute("create table marts.fct_matching_balance "
+                        "(covariate varchar, smd_before double, smd_after double)")
+            con.execute("insert into marts.fct_matching_balance values "
+                        "('age', 0.4, -0.05), ('sex=male', 0.1, 0.01)")
     return run
 
 
@@ -65,6 +74,10 @@ def test_validation_reports_coverage_and_bias(tmp_path):
         assert summary["mean_bias"] == pytest.approx(0.02)
         assert summary["mean_truth"] == pytest.approx(TRUE_ATT[outcome])
         assert summary["mean_estimate"] == pytest.approx(TRUE_ATT[outcome] + 0.02)
+    first = report["datasets"][0]
+    assert first["max_abs_smd_after"] == pytest.approx(0.05)
+    assert first["naive"]["reunified"]["difference"] == pytest.approx(
+        first["estimates"]["reunified"]["difference"] + 0.1)
 
 
 def test_summary_skips_data_sets_without_an_interval():

@@ -2,9 +2,12 @@
 
 For each seed: generate a landing zone whose true effects are known (the generator's
 truth file holds the ATT from both potential outcomes of every participant episode),
-run the whole pipeline on it in a subprocess (`ppa run --as-of <truth as_of>`, paths
-pointing into the work folder), read marts.fct_outcome_comparison from the published
-file, and compare each outcome's difference and 95% interval with the true ATT.
+leaving out the activity forms, which no outcome reads; run the outcome lineage on it
+in its own process (`python -m orchestration.outcomes.lineage_run <truth as_of>`, paths
+pointing into the data set's folder: ingestion of the extracts, the dbt models, the
+matching and the comparisons - dbt tests and asset checks included); read
+marts.fct_outcome_comparison, the naive comparison and the balance from the warehouse;
+and compare each outcome's difference and 95% interval with the true ATT.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -27,10 +31,11 @@ Generator = Callable[..., object]
 PipelineRunner = Callable[[Mapping[str, str], str], None]
 
 
-def run_pipeline_subprocess(env: Mapping[str, str], as_of: str) -> None:
-    """`ppa run --as-of` in a fresh interpreter, so each data set gets its own process state."""
+def run_outcome_lineage_subprocess(env: Mapping[str, str], as_of: str) -> None:
+    """The outcome lineage in a fresh interpreter: the Dagster definitions take their
+    paths from the environment when imported, so each data set needs its own process."""
     completed = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run", "--as-of", as_of],
+        [sys.executable, "-m", "orchestration.outcomes.lineage_run", as_of],
         cwd=REPO_ROOT,
         env={**os.environ, **env},
         capture_output=True,
@@ -38,19 +43,30 @@ def run_pipeline_subprocess(env: Mapping[str, str], as_of: str) -> None:
     )
     if completed.returncode != 0:
         tail = "\n".join(completed.stderr.strip().splitlines()[-20:])
-        raise RuntimeError(f"ppa run failed (exit {completed.returncode}):\n{tail}")
+        raise RuntimeError(f"outcome lineage failed (exit {completed.returncode}):\n{tail}")
 
 
-def read_published_comparison(published: Path) -> dict[str, dict]:
-    with duckdb.connect(str(published), read_only=True) as con:
-        rows = con.sql(
-            "select outcome, participant_n, difference, ci_low, ci_high, p_value "
-            "from marts.fct_outcome_comparison"
-        ).fetchall()
+def _comparison(con, table: str) -> dict[str, dict]:
+    rows = con.sql(
+        f"select outcome, participant_n, difference, ci_low, ci_high, p_value from {table}"
+    ).fetchall()
     return {
         outcome: {"pairs": n, "difference": d, "ci_low": lo, "ci_high": hi, "p_value": p}
         for outcome, n, d, lo, hi, p in rows
     }
+
+
+def read_outcome_results(warehouse: Path) -> dict:
+    """The matched and naive comparisons and the worst balance after matching."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        worst = con.sql(
+            "select max(abs(smd_after)) from marts.fct_matching_balance"
+        ).fetchall()[0][0]
+        return {
+            "estimates": _comparison(con, "marts.fct_outcome_comparison"),
+            "naive": _comparison(con, "marts.fct_outcome_naive_comparison"),
+            "max_abs_smd_after": worst,
+        }
 
 
 def summarise_validation(datasets: list[dict]) -> dict[str, dict]:
@@ -94,24 +110,27 @@ def validate_outcomes(
     progress: bool,
     *,
     generate: Generator | None = None,
-    run_pipeline: PipelineRunner = run_pipeline_subprocess,
+    run_pipeline: PipelineRunner = run_outcome_lineage_subprocess,
 ) -> dict:
-    """Generate `seeds` data sets (seeds 0..seeds-1), run the pipeline on each, and report.
+    """Generate `seeds` data sets (seeds 0..seeds-1), run the outcome lineage on each, and report.
 
-    `generate` defaults to orchestration.synthetic.generate_landing_zone; `run_pipeline`
-    receives the environment (PPA_LANDING_DIR, PPA_WAREHOUSE, PPA_PUBLISHED,
-    DAGSTER_HOME) and the as-of date. Returns a JSON-serialisable dict.
+    `generate` defaults to orchestration.synthetic.generate_landing_zone (called with
+    activity_forms=False); `run_pipeline` receives the environment (PPA_LANDING_DIR,
+    PPA_WAREHOUSE, PPA_PUBLISHED, DAGSTER_HOME) and the as-of date and must leave the
+    outcome marts in PPA_WAREHOUSE. Returns a JSON-serialisable dict.
     """
     generate = generate or _default_generator()
     workdir = Path(workdir)
+    began = time.perf_counter()
     datasets = []
     for seed in range(seeds):
+        started = time.perf_counter()
         folder = workdir / f"seed_{seed:03d}"
         folder.mkdir(parents=True, exist_ok=True)
         landing, truth_file = folder / "landing", folder / "truth.json"
         generate(
             out=landing, start=DEFAULT_START, months=months, scale=scale, seed=seed,
-            truth=truth_file,
+            truth=truth_file, progress=False, activity_forms=False,
         )
         truth = json.loads(truth_file.read_text())
         env = {
@@ -121,11 +140,13 @@ def validate_outcomes(
             "DAGSTER_HOME": str(folder / "dagster_home"),
         }
         run_pipeline(env, truth["as_of"])
-        estimates = read_published_comparison(Path(env["PPA_PUBLISHED"]))
-        datasets.append(
-            {"seed": seed, "as_of": truth["as_of"], "truth": truth["att"], "estimates": estimates}
-        )
+        results = read_outcome_results(Path(env["PPA_WAREHOUSE"]))
+        datasets.append({
+            "seed": seed, "as_of": truth["as_of"], "truth": truth["att"], **results,
+            "seconds": round(time.perf_counter() - started, 1),
+        })
         if progress:
+            estimates = results["estimates"]
             line = ", ".join(
                 f"{o} {estimates.get(o, {}).get('difference')!s:.8} (true {truth['att'].get(o)!s:.8})"
                 for o in OUTCOMES
@@ -135,6 +156,7 @@ def validate_outcomes(
         "seeds": seeds,
         "scale": scale,
         "months": months,
+        "seconds": round(time.perf_counter() - began, 1),
         "outcomes": summarise_validation(datasets),
         "datasets": datasets,
     }
