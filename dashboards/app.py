@@ -4,7 +4,6 @@ Reads only the published copy of the marts (PPA_PUBLISHED).
 """
 
 import streamlit as st
-
 from published import published_path, query
 
 st.set_page_config(page_title="Parent Partner Analytics", layout="wide")

@@ -42,7 +42,7 @@ class Paths:
     dagster_home: Path
 
     @classmethod
-    def from_env(cls) -> "Paths":
+    def from_env(cls) -> Paths:
         return cls(
             landing_dir=_path("PPA_LANDING_DIR", "data/landing"),
             warehouse=_path("PPA_WAREHOUSE", "data/warehouse.duckdb"),

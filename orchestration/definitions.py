@@ -9,6 +9,7 @@ from orchestration.assets.raw import raw_assets, raw_checks
 from orchestration.config import Paths
 from orchestration.jobs import materialize_everything
 from orchestration.resources import build_resources
+from orchestration.run_progress import progress_logger
 from orchestration.sensors import landing_zone_sensor
 
 
@@ -25,4 +26,5 @@ defs = dg.Definitions(
     jobs=[materialize_everything],
     sensors=[landing_zone_sensor],
     resources=build_resources(Paths.from_env()),
+    loggers={"console": dg.colored_console_logger, "progress": progress_logger},
 )

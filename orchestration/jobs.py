@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 

@@ -19,9 +19,11 @@ def run_everything(as_of: dt.date, selection: dg.AssetSelection | None = None) -
     job = defs.resolve_job_def(materialize_everything.name)
     if selection is not None:
         job = job.get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
+    steps = len(job.graph.nodes)
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
+            run_config={"loggers": {"progress": {"config": {"steps": steps}}}},
             tags={AS_OF_TAG: as_of.isoformat(), **partition_range_tags(keys[0], keys[-1])},
             raise_on_error=False,
         )

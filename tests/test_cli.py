@@ -14,7 +14,7 @@ def ppa(*args, env_extra=None, **kwargs):
     import os
 
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([PPA, *args], capture_output=True, text=True, env=env, **kwargs)
+    return subprocess.run([PPA, *args], capture_output=True, text=True, env=env, check=False, **kwargs)
 
 
 def test_top_level_help_lists_every_command():
