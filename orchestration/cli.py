@@ -112,6 +112,9 @@ def run(as_of: str | None) -> None:
 @click.option("--streamlit-port", default=8501, show_default=True, type=int)
 def serve(dagster_port: int, streamlit_port: int) -> None:
     """Serve the Dagster UI and the dashboards on 127.0.0.1 until Ctrl-C."""
+    # Started in the background by a script, the process inherits SIGINT ignored: restore
+    # Ctrl-C so it reaches the handler below.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     paths = Paths.from_env()
     prepare_dagster_home(paths)
     ensure_dbt_manifest()
@@ -126,7 +129,11 @@ def serve(dagster_port: int, streamlit_port: int) -> None:
                       "--server.address", "127.0.0.1", "--server.port", str(streamlit_port),
                       "--server.headless", "true", "--browser.gatherUsageStats", "false"],
     }
-    children = {name: subprocess.Popen(cmd, cwd=REPO_ROOT) for name, cmd in commands.items()}
+    # dagster-dbt and the dbt parse of `dagster dev` look for `dbt` on PATH.
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    children = {
+        name: subprocess.Popen(cmd, cwd=REPO_ROOT, env=env) for name, cmd in commands.items()
+    }
     click.echo(
         f"Dagster UI: http://127.0.0.1:{dagster_port}  dashboards: http://127.0.0.1:{streamlit_port}"
         "  (Ctrl-C stops both)", err=True,
