@@ -16,6 +16,7 @@ not_matched_pp, duplicate_row.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import polars as pl
 
@@ -48,8 +49,12 @@ INPUT_COLUMNS = (
 _DUPLICATE_KEY = INPUT_COLUMNS
 
 
+@lru_cache(maxsize=8)
 def _id_series(ids: frozenset[str]) -> pl.Series:
-    """The ids as one list value, so is_in tests membership rather than pairing rows."""
+    """The ids as one list value, so is_in tests membership rather than pairing rows.
+
+    Cached: a month's files share one reference, and building this is most of the
+    fixed cost of validating a single-form workbook."""
     return pl.Series(sorted(ids), dtype=pl.String).implode()
 
 
