@@ -1,0 +1,59 @@
+"""Writing file versions into raw: all of a materialization's files, or none of them."""
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration.ingest.discovery import discover
+from orchestration.ingest.read import read_landing_file
+from orchestration.warehouse import ensure_raw_schema, ingested_versions, write_read_results
+
+HEADER = "contract_id,contractor,sfy,term_start,term_end,annual_value,retainage_pct\n"
+
+
+def contract_file(landing, sfy_rows):
+    (landing / "contract").mkdir(parents=True, exist_ok=True)
+    body = "".join(
+        f"C1,Acme,{sfy},{sfy - 1}-07-01,{sfy}-06-30,{value},0.10\n" for sfy, value in sfy_rows
+    )
+    (landing / "contract" / "contract_terms.csv").write_text(HEADER + body)
+    return read_landing_file(discover(landing)[0])
+
+
+def counts(con):
+    return [
+        con.sql(f"select count(*) from raw.{t}").fetchall()[0][0]
+        for t in ("contract_terms", "ingested_files", "rejected_rows")
+    ]
+
+
+def test_a_file_version_is_written_with_lineage_and_accounted_for(tmp_path):
+    result = contract_file(tmp_path, [(2024, "100.00"), (2025, "not money")])
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    write_read_results(con, [result], "run-1", dt.datetime(2024, 8, 1, 12, 0))
+    assert counts(con) == [1, 1, 1]
+    assert con.sql(
+        "select _source_file, _row_number, _run_id from raw.contract_terms"
+    ).fetchall() == [("contract/contract_terms.csv", 2, "run-1")]
+    assert con.sql(
+        "select rows_read, rows_accepted, rows_rejected, status from raw.ingested_files"
+    ).fetchall() == [(2, 1, 1, "loaded_with_rejections")]
+    assert ingested_versions(con) == {("contract/contract_terms.csv", result.sha256)}
+
+
+def test_a_failure_mid_write_leaves_raw_as_it_was(tmp_path):
+    good = contract_file(tmp_path / "a", [(2024, "100.00")])
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    write_read_results(con, [good], "run-1", dt.datetime(2024, 8, 1))
+    before = counts(con)
+
+    second = contract_file(tmp_path / "b", [(2025, "200.00")])
+    broken = contract_file(tmp_path / "c", [(2026, "300.00")])
+    broken.accepted = broken.accepted.with_columns(pl.lit("x").alias("sfy"))  # cannot be cast
+    with pytest.raises(Exception):
+        write_read_results(con, [second, broken], "run-2", dt.datetime(2024, 9, 1))
+    assert counts(con) == before
