@@ -7,7 +7,6 @@ VENV_BIN := .venv/bin
 PPA := $(VENV_BIN)/ppa
 LANDING ?= $(or $(PPA_LANDING_DIR),data/landing)
 DEMO_SCALE ?= 1
-DEMO_MONTHS ?= 88
 
 .PHONY: demo test install parse generate run serve lint clean
 
@@ -25,7 +24,7 @@ parse: .venv/.synced
 
 generate: install
 	@if [ -d "$(LANDING)" ]; then echo "landing zone $(LANDING) exists: kept"; \
-	else $(PPA) generate --out "$(LANDING)" --scale $(DEMO_SCALE) --months $(DEMO_MONTHS) --seed 0 >/dev/null; fi
+	else $(PPA) generate --out "$(LANDING)" --scale $(DEMO_SCALE) --seed 0 >/dev/null; fi
 
 run: install
 	$(PPA) run

@@ -5,6 +5,7 @@ Every failure exits non-zero with a one-line reason on stderr.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -56,6 +57,16 @@ def ensure_dbt_manifest() -> None:
         fail(f"dbt parse failed: {(result.stdout + result.stderr).strip().splitlines()[-1:]}")
 
 
+def default_months(start: str, today: dt.date) -> int:
+    """Months from `start` through the month before last: the newest extract (the end of
+    the month after the last service month) is then dated before today."""
+    try:
+        year, month = (int(part) for part in start.split("-"))
+    except ValueError as exc:
+        raise click.BadParameter(f"{start!r} is not YYYY-MM", param_hint="--start") from exc
+    return max(1, (today.year - year) * 12 + today.month - month - 1)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Parent Partner Analytics: landing zone -> DuckDB -> dbt metrics -> dashboards."""
@@ -65,17 +76,20 @@ def main() -> None:
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="Folder to write the landing zone into (created if missing).")
 @click.option("--start", default="2019-07", show_default=True, help="First service month, YYYY-MM.")
-@click.option("--months", default=88, show_default=True, type=click.IntRange(1, 600),
-              help="Number of service months.")
+@click.option("--months", default=None, type=click.IntRange(1, 600),
+              help="Number of service months [default: through the month before last, so "
+                   "every extract is dated before today].")
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.01),
               help="1 = Iowa's volume (~150 Parent Partners, ~1,800 matches a year).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed: same seed, same files.")
 @click.option("--truth", type=click.Path(path_type=Path), default=None,
               help="Also write the planted effects (JSON) here - outside the landing zone.")
-def generate(out: Path, start: str, months: int, scale: float, seed: int, truth: Path | None) -> None:
+def generate(out: Path, start: str, months: int | None, scale: float, seed: int, truth: Path | None) -> None:
     """Write a synthetic Iowa landing zone."""
     from orchestration.synthetic import generate_landing_zone
 
+    if months is None:
+        months = default_months(start, dt.date.today())
     try:
         summary = generate_landing_zone(
             out=out, start=start, months=months, scale=scale, seed=seed, truth=truth, progress=True
