@@ -82,18 +82,26 @@ def write_read_results(con, results, run_id: str, ingested_at) -> None:
 
     Each result is an orchestration.ingest ReadResult: accepted rows go to raw.<kind>
     with lineage, rejected rows to raw.rejected_rows, and a row to raw.ingested_files.
+    Frames are stacked per table first, so a month of thousands of single-form
+    workbooks costs one insert per table, not one per file.
     """
+    frames: dict[str, list[pl.DataFrame]] = {}
+    for result in results:
+        for table, frame in _frames(result, run_id, ingested_at):
+            if frame.height:
+                frames.setdefault(table, []).append(frame)
     con.execute("begin transaction")
     try:
-        for result in results:
-            _append(con, result, run_id, ingested_at)
+        for table, parts in frames.items():
+            _insert(con, table, pl.concat(parts, how="vertical"))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
 
 
-def _append(con, result, run_id: str, ingested_at) -> None:
+def _frames(result, run_id: str, ingested_at):
+    """(table, frame) pairs of one file version: its accepted rows, rejections and log row."""
     kind = result.file.kind
     lineage = [
         pl.lit(result.file.rel_path, pl.String).alias("_source_file"),
@@ -103,12 +111,10 @@ def _append(con, result, run_id: str, ingested_at) -> None:
         pl.lit(ingested_at, pl.Datetime("us")).alias("_ingested_at"),
     ]
     columns = raw_table_columns(kind.name)
-    accepted = result.accepted.select(
+    yield f"raw.{kind.name}", result.accepted.select(
         *[pl.col(c).cast(t) for c, t in kind.columns.items()], *lineage
     ).select(list(columns))
-    if accepted.height:
-        _insert(con, f"raw.{kind.name}", accepted)
-    rejected = result.rejected.select(
+    yield "raw.rejected_rows", result.rejected.select(
         pl.lit(result.file.rel_path, pl.String).alias("file"),
         pl.lit(result.sha256, pl.String).alias("sha256"),
         pl.col("row_number").cast(pl.Int32),
@@ -118,9 +124,7 @@ def _append(con, result, run_id: str, ingested_at) -> None:
         pl.lit(run_id, pl.String).alias("run_id"),
         pl.lit(ingested_at, pl.Datetime("us")).alias("ingested_at"),
     )
-    if rejected.height:
-        _insert(con, "raw.rejected_rows", rejected)
-    log = pl.DataFrame(
+    yield "raw.ingested_files", pl.DataFrame(
         [{
             "file": result.file.rel_path,
             "kind": kind.name,
@@ -138,7 +142,6 @@ def _append(con, result, run_id: str, ingested_at) -> None:
         }],
         schema=INGESTED_FILES_COLUMNS,
     )
-    _insert(con, "raw.ingested_files", log)
 
 
 def _insert(con, table: str, frame: pl.DataFrame) -> None:

@@ -3,9 +3,9 @@
 import datetime as dt
 
 import duckdb
-import polars as pl
 import pytest
 
+from orchestration import warehouse
 from orchestration.ingest.discovery import discover
 from orchestration.ingest.read import read_landing_file
 from orchestration.warehouse import ensure_raw_schema, ingested_versions, write_read_results
@@ -44,16 +44,25 @@ def test_a_file_version_is_written_with_lineage_and_accounted_for(tmp_path):
     assert ingested_versions(con) == {("contract/contract_terms.csv", result.sha256)}
 
 
-def test_a_failure_mid_write_leaves_raw_as_it_was(tmp_path):
+def test_a_failure_mid_write_leaves_raw_as_it_was(tmp_path, monkeypatch):
     good = contract_file(tmp_path / "a", [(2024, "100.00")])
     con = duckdb.connect()
     ensure_raw_schema(con)
     write_read_results(con, [good], "run-1", dt.datetime(2024, 8, 1))
     before = counts(con)
 
+    real_insert = warehouse._insert
+    written = []
+
+    def insert_then_crash(con, table, frame):
+        if written:  # the second table of the run: the first is already in
+            raise OSError("disk full")
+        real_insert(con, table, frame)
+        written.append(table)
+
+    monkeypatch.setattr(warehouse, "_insert", insert_then_crash)
     second = contract_file(tmp_path / "b", [(2025, "200.00")])
-    broken = contract_file(tmp_path / "c", [(2026, "300.00")])
-    broken.accepted = broken.accepted.with_columns(pl.lit("x").alias("sfy"))  # cannot be cast
-    with pytest.raises(Exception):
-        write_read_results(con, [second, broken], "run-2", dt.datetime(2024, 9, 1))
+    with pytest.raises(OSError, match="disk full"):
+        write_read_results(con, [second], "run-2", dt.datetime(2024, 9, 1))
+    assert written == ["raw.contract_terms"]
     assert counts(con) == before
