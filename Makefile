@@ -7,6 +7,8 @@ VENV_BIN := .venv/bin
 PPA := $(VENV_BIN)/ppa
 LANDING ?= $(or $(PPA_LANDING_DIR),data/landing)
 DEMO_SCALE ?= 1
+# The generator's summary (beside the landing zone, not in it) carries the data's as-of date.
+SUMMARY := $(LANDING).summary.json
 
 .PHONY: demo test install parse generate run serve lint clean
 
@@ -24,10 +26,13 @@ parse: .venv/.synced
 
 generate: install
 	@if [ -d "$(LANDING)" ]; then echo "landing zone $(LANDING) exists: kept"; \
-	else $(PPA) generate --out "$(LANDING)" --scale $(DEMO_SCALE) --seed 0 >/dev/null; fi
+	else mkdir -p "$$(dirname "$(LANDING)")" && \
+	  $(PPA) generate --out "$(LANDING)" --scale $(DEMO_SCALE) --seed 0 > "$(SUMMARY)"; fi
 
+# A generated landing zone is run as of the day after its newest extract; any other, today.
 run: install
-	$(PPA) run
+	$(PPA) run $$(if [ -f "$(SUMMARY)" ]; then $(VENV_BIN)/python -c \
+	  "import json; print('--as-of', json.load(open('$(SUMMARY)'))['as_of'])"; fi)
 
 serve: install
 	$(PPA) serve
