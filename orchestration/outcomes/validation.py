@@ -40,6 +40,7 @@ def run_outcome_lineage_subprocess(env: Mapping[str, str], as_of: str) -> None:
         env={**os.environ, **env},
         capture_output=True,
         text=True,
+        check=False,  # the exit code is turned into an error with the stderr tail below
     )
     if completed.returncode != 0:
         tail = "\n".join(completed.stderr.strip().splitlines()[-20:])
