@@ -81,6 +81,16 @@ def test_referral_row_errors(landing, codes, bad, code, words):
     assert got_code == code and words in reason
 
 
+def test_a_bad_birth_date_is_rejected_without_repeating_it(landing, codes):
+    rows = [referral(referral_id="R1", parent_birth_date="1990-02-30")]
+    result = read(write_csv(landing, "referrals/referrals_2024-04-01.csv",
+                            header(REFERRALS), rows), code_lists=codes)
+    got_code, reason = rejected_by_row(result)[2]
+    assert got_code == "invalid_date"
+    assert reason.startswith("parent_birth_date is not a valid date")
+    assert "1990" not in reason
+
+
 def test_repeated_key_in_one_snapshot_keeps_the_first(landing, codes):
     rows = [referral(), referral(site_id="S2"), referral(referral_id="R2")]
     result = read(write_csv(landing, "referrals/referrals_2024-04-01.csv",

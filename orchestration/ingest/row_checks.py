@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from orchestration.ingest.schemas import PII_COLUMNS
+
 REASON_CODE = "_reason_code"
 REASON = "_reason"
 
@@ -48,11 +50,12 @@ def missing_values(columns: tuple[str, ...]) -> list[RowCheck]:
 
 def unreadable(code: str, column: str, expected: str) -> RowCheck:
     """Text was given but the typed value did not come out of it."""
-    return RowCheck(
-        code,
-        text(column).is_not_null() & pl.col(column).is_null(),
-        pl.format(f"{column} '{{}}' is not {expected}", text(column)),
+    reason = (
+        pl.lit(f"{column} is not {expected} (personal data: the value is not repeated here)")
+        if column in PII_COLUMNS
+        else pl.format(f"{column} '{{}}' is not {expected}", text(column))
     )
+    return RowCheck(code, text(column).is_not_null() & pl.col(column).is_null(), reason)
 
 
 def apply_checks(frame: pl.DataFrame, checks: list[RowCheck]) -> pl.DataFrame:

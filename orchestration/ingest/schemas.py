@@ -25,6 +25,14 @@ LINEAGE_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
+# Personal data: kept in raw, dropped in staging, and never quoted in a rejection reason
+# (reasons are published in marts.dq_rejected_rows).
+PII_COLUMNS = frozenset({
+    "notes", "parent_first_name", "parent_last_name", "parent_birth_date", "first_name",
+    "last_name", "child_birth_date",
+})
+
+
 @dataclass(frozen=True)
 class FileKind:
     name: str  # also the raw table name: raw.<name>
