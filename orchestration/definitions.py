@@ -27,4 +27,7 @@ defs = dg.Definitions(
     sensors=[landing_zone_sensor],
     resources=build_resources(Paths.from_env()),
     loggers={"console": dg.colored_console_logger, "progress": progress_logger},
+    # DuckDB has one writer, so steps could not run side by side anyway; one process per
+    # run spares every step the start-up of its own subprocess.
+    executor=dg.in_process_executor,
 )
