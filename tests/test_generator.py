@@ -17,6 +17,7 @@ import pytest
 
 from orchestration.config import SEEDS_DIR
 from orchestration.synthetic import generate_landing_zone
+from orchestration.synthetic.child_welfare import _potential_outcomes
 from orchestration.synthetic.child_welfare_model import (
     RACES,
     REMOVAL_REASONS,
@@ -25,6 +26,7 @@ from orchestration.synthetic.child_welfare_model import (
     reunify_logit,
     sigmoid,
 )
+from orchestration.synthetic.expected_outcomes import outcome_probabilities
 from orchestration.synthetic.planted_problems import BAD_FILES, ROW_ERRORS, WARNINGS
 
 SMALL = {"start": "2024-01", "months": 6, "scale": 0.1, "seed": 7}
@@ -162,6 +164,7 @@ def test_same_arguments_give_byte_identical_files(small, tmp_path):
     again, _, truth_again = _generate(tmp_path, "again", **SMALL)
     assert _digest(again) == _digest(zone)
     assert truth_again == truth
+    assert set(truth["att_expected"]) == set(truth["att"])  # so the expected ATT too
 
 
 def test_another_seed_gives_other_data(small, tmp_path):
@@ -478,6 +481,60 @@ def test_truth_effects_follow_chambers(moderate):
     assert abs(att["reentry_24m"]) < 0.005 and att["days_in_care"] == 0
     assert att["maltreatment_12m"] < 0
     assert truth["planted"]["child_welfare_model"]["reunify_effect"] > 0
+
+
+def test_outcome_probabilities_are_what_the_draws_are_drawn_from():
+    """The expected ATT rests on these probabilities: over many draws of the same
+    episodes, each world's outcome frequencies match them - including teenagers close
+    to 18, whose returns to care count only before their birthday, and removals for
+    maltreatment, whose return carries a report."""
+    model, n = ChildWelfareModel(), 200_000
+    rng = np.random.default_rng(11)
+    kinds = rng.integers(0, 4, n)  # infant, school age, teenager, near 18
+    age_band = np.take([0, 2, 3, 3], kinds)
+    age_days = np.take([100, 8 * 365, 15 * 365, int(17.4 * 365.25)], kinds)
+    x = Covariates(age_band=age_band, male=(rng.random(n) < 0.5).astype(float),
+                   race=rng.integers(0, len(RACES), n),
+                   reason=rng.integers(0, len(REMOVAL_REASONS), n),
+                   prior=rng.integers(0, 3, n), area=["Eastern"] * n,
+                   removal_year=np.full(n, 2022))
+    drawn = _potential_outcomes(model, rng, x, np.zeros(n, dtype=np.int64), age_days)
+    expected = outcome_probabilities(model, x, drawn["stay"], age_days)
+    for kind in range(4):
+        rows = kinds == kind
+        for key in ("reunified", "reentry12", "reentry24", "maltreatment12"):
+            for world in "10":
+                p = expected[f"{key}_{world}"][rows]
+                se = np.sqrt(np.sum(p * (1 - p))) / rows.sum()
+                observed = drawn[f"{key}_{world}"][rows].mean()
+                assert abs(observed - p.mean()) < 4 * se + 1e-9, (kind, key, world)
+
+
+@pytest.fixture(scope="module")
+def outcome_zone(tmp_path_factory):
+    """What `ppa validate-outcomes` generates for seed 0: scale 1, 60 months."""
+    return _generate(tmp_path_factory.mktemp("outcomes"), "zone", start="2019-07", months=60,
+                     scale=1.0, seed=0, activity_forms=False)
+
+
+def test_expected_att_is_near_the_sample_att_at_scale_1(outcome_zone):
+    """The sample ATT of the draws scatters around the expected one by the
+    participants' own outcome noise: a standard deviation of about 0.005 at scale 1
+    (3,000+ discharged participant episodes, 1,500+ observable for a year after
+    reunification)."""
+    _, _, truth = outcome_zone
+    att, expected = truth["att"], truth["att_expected"]
+    assert set(expected) == set(att)
+    populations = truth["planted"]["att_populations"]
+    assert populations["reunified"]["n"] > 3000 and populations["reentry_12m"]["n"] > 1500
+    for outcome in ("reunified", "reentry_12m", "maltreatment_12m"):
+        assert abs(expected[outcome] - att[outcome]) < 0.02, outcome
+    assert 0.08 < expected["reunified"] < 0.13
+    assert -0.08 < expected["reentry_12m"] < -0.04
+    # The program's 12-month gain is gone by 24 months, except for the few children
+    # whose 24-month return would come after their 18th birthday.
+    assert -0.002 < expected["reentry_24m"] <= 0
+    assert expected["maltreatment_12m"] < 0 and expected["days_in_care"] == 0
 
 
 def test_comparison_pool_episodes_follow_the_untreated_model(moderate):

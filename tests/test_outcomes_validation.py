@@ -11,8 +11,10 @@ import pytest
 from orchestration.outcomes.comparison import OUTCOMES
 from orchestration.outcomes.validation import summarise_validation, validate_outcomes
 
-TRUE_ATT = {"reunified": 0.10, "reentry_12m": -0.05, "reentry_24m": 0.0,
-            "maltreatment_12m": -0.02, "days_in_care": 0.0}
+EXPECTED_ATT = {"reunified": 0.10, "reentry_12m": -0.05, "reentry_24m": 0.0,
+                "maltreatment_12m": -0.02, "days_in_care": 0.0}
+# The sample ATT of the draws sits 0.015 above the expected one in both fake data sets.
+SAMPLE_ATT = {outcome: truth + 0.015 for outcome, truth in EXPECTED_ATT.items()}
 
 
 def fake_generate(out: Path, start: str, months: int, scale: float, seed: int, truth: Path,
@@ -20,14 +22,16 @@ def fake_generate(out: Path, start: str, months: int, scale: float, seed: int, t
     assert activity_forms is False and progress is False  # outcomes read no activity forms
     out.mkdir(parents=True)
     truth.write_text(json.dumps({
-        "seed": seed, "scale": scale, "as_of": f"2025-0{seed + 1}-30", "att": TRUE_ATT,
+        "seed": seed, "scale": scale, "as_of": f"2025-0{seed + 1}-30", "att": SAMPLE_ATT,
+        "att_expected": EXPECTED_ATT,
         "planted": {},
     }))
 
 
 def fake_pipeline(runs: list):
-    """Leaves estimates off the truth by +0.01 (seed 0) and +0.03 (seed 1) in the
-    warehouse; the interval is +-0.02, so seed 0 covers the truth and seed 1 does not.
+    """Leaves estimates off the expected ATT by +0.01 (seed 0) and +0.03 (seed 1) in
+    the warehouse; the interval is +-0.02, so seed 0 covers the expected ATT and seed 1
+    does not, while both cover the sample ATT (0.015 above the expected one).
     The naive estimate is 0.1 above the matched one; the worst SMD after is 0.05."""
     def run(env, as_of):
         runs.append((dict(env), as_of))
@@ -41,7 +45,7 @@ def fake_pipeline(runs: list):
                     "participant_value double, comparison_n bigint, comparison_value double, "
                     "difference double, ci_low double, ci_high double, p_value double)"
                 )
-                for outcome, truth in TRUE_ATT.items():
+                for outcome, truth in EXPECTED_ATT.items():
                     d = truth + offset + shift
                     con.execute(
                         f"insert into marts.{table} values (?, 100, null, 100, null, ?, ?, ?, 0.5)",
@@ -72,8 +76,12 @@ def test_validation_reports_coverage_and_bias(tmp_path):
         assert summary["n_datasets"] == 2
         assert summary["coverage"] == 0.5
         assert summary["mean_bias"] == pytest.approx(0.02)
-        assert summary["mean_truth"] == pytest.approx(TRUE_ATT[outcome])
-        assert summary["mean_estimate"] == pytest.approx(TRUE_ATT[outcome] + 0.02)
+        assert summary["mean_truth"] == pytest.approx(EXPECTED_ATT[outcome])
+        assert summary["mean_estimate"] == pytest.approx(EXPECTED_ATT[outcome] + 0.02)
+        assert summary["coverage_sample_att"] == 1.0
+        assert summary["mean_bias_sample_att"] == pytest.approx(0.005)
+        assert summary["mean_sample_att"] == pytest.approx(SAMPLE_ATT[outcome])
+    assert "att_expected" in report["truths"] and "sample ATT" in report["truths"]
     first = report["datasets"][0]
     assert first["max_abs_smd_after"] == pytest.approx(0.05)
     assert first["naive"]["reunified"]["difference"] == pytest.approx(
@@ -82,11 +90,26 @@ def test_validation_reports_coverage_and_bias(tmp_path):
 
 def test_summary_skips_data_sets_without_an_interval():
     datasets = [
-        {"truth": {"reunified": 0.1}, "estimates": {"reunified": {"difference": 0.1, "ci_low": 0.0, "ci_high": 0.2}}},
-        {"truth": {"reunified": 0.1}, "estimates": {"reunified": {"difference": None, "ci_low": None, "ci_high": None}}},
+        {"truth": {"reunified": 0.1}, "truth_expected": {"reunified": 0.25},
+         "estimates": {"reunified": {"difference": 0.1, "ci_low": 0.0, "ci_high": 0.2}}},
+        {"truth": {"reunified": 0.1}, "truth_expected": {"reunified": 0.1},
+         "estimates": {"reunified": {"difference": None, "ci_low": None, "ci_high": None}}},
     ]
     summary = summarise_validation(datasets)
-    assert summary["reunified"]["n_datasets"] == 1 and summary["reunified"]["coverage"] == 1.0
+    assert summary["reunified"]["n_datasets"] == 1
+    assert summary["reunified"]["coverage"] == 0.0
+    assert summary["reunified"]["coverage_sample_att"] == 1.0
     assert summary["days_in_care"] == {
-        "n_datasets": 0, "coverage": None, "mean_bias": None, "mean_estimate": None, "mean_truth": None,
+        "n_datasets": 0, "coverage": None, "mean_bias": None, "mean_estimate": None,
+        "mean_truth": None, "coverage_sample_att": None, "mean_bias_sample_att": None,
+        "mean_sample_att": None,
     }
+
+
+def test_summary_of_truth_files_without_an_expected_att_keeps_the_sample_figures():
+    datasets = [{"truth": {"reunified": 0.1},
+                 "estimates": {"reunified": {"difference": 0.12, "ci_low": 0.05, "ci_high": 0.19}}}]
+    summary = summarise_validation(datasets)["reunified"]
+    assert summary["n_datasets"] == 1 and summary["coverage"] is None
+    assert summary["coverage_sample_att"] == 1.0
+    assert summary["mean_bias_sample_att"] == pytest.approx(0.02)

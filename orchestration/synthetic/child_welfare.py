@@ -12,7 +12,6 @@ import numpy as np
 from orchestration.synthetic import months
 from orchestration.synthetic.child_welfare_model import (
     AGE_BAND_YEARS,
-    NON_MALTREATMENT_REASONS,
     RACES,
     REMOVAL_REASONS,
     SEXES,
@@ -24,10 +23,14 @@ from orchestration.synthetic.child_welfare_model import (
     sigmoid,
     stay_log_mean,
 )
+from orchestration.synthetic.expected_outcomes import (
+    ADULT_DAYS,
+    NON_MALTREATMENT,
+    outcome_probabilities,
+)
 from orchestration.synthetic.generation_window import GenerationWindow
 from orchestration.synthetic.reference_seeds import County
 
-NON_MALTREATMENT = np.array([REMOVAL_REASONS.index(r) for r in NON_MALTREATMENT_REASONS])
 # Where the comparison pool lives: the big counties carry most removals.
 COUNTY_WEIGHT = {"19153": 14.0, "19113": 6.0, "19163": 5.0, "19013": 4.0, "19193": 3.5,
                  "19103": 3.0, "19155": 3.0, "19061": 2.5, "19169": 2.0, "19049": 2.0,
@@ -38,7 +41,6 @@ DISCHARGE_LATER_P = (0.5, 0.25, 0.15, 0.05, 0.05)
 DISCHARGE_EARLY = ("live_with_relative", "guardianship", "transfer", "runaway", "other")
 DISCHARGE_EARLY_P = (0.45, 0.25, 0.10, 0.08, 0.12)
 OTHER_PERMANENCY = ("live_with_relative", "guardianship")
-ADULT_DAYS = 18 * 365.25
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ class ChildWelfareHistory:
     episodes: list[tuple[str, EpisodeRow]]  # (episode_id, row), sorted by id
     reports: list[tuple[str, ReportRow]]
     focal_discharge: dict[str, tuple[dt.date, str]]  # program family -> first child's exit
-    att: dict[str, float]
+    att: dict[str, float]  # sample ATT of the drawn outcomes
+    att_expected: dict[str, float]  # expected ATT on the same episodes
     att_details: dict[str, dict[str, float]]
 
 
@@ -271,9 +274,12 @@ def _return_day(model: ChildWelfareModel, outcomes: dict[str, np.ndarray],
     return np.where(minor, day, 0)
 
 
-def _treatment_effects(outcomes: dict[str, np.ndarray], removal: np.ndarray,
-                       treated: np.ndarray, as_of: int) -> tuple[dict, dict]:
-    """ATT per metrics.md, observability relative to the as-of date."""
+def _treatment_effects(outcomes: dict[str, np.ndarray], expected: dict[str, np.ndarray],
+                       removal: np.ndarray, treated: np.ndarray, as_of: int
+                       ) -> tuple[dict, dict, dict]:
+    """ATT per metrics.md, observability relative to the as-of date: the sample ATT
+    of the drawn outcomes and, over the same episodes, the expected ATT from the
+    model's probabilities (`expected_outcomes`)."""
     discharge = removal + outcomes["stay"]
     part = treated & (discharge < as_of)
     reunified = part & outcomes["reunified_1"]
@@ -283,20 +289,25 @@ def _treatment_effects(outcomes: dict[str, np.ndarray], removal: np.ndarray,
         "reentry_24m": (reunified & (discharge + 730 <= as_of), "reentry24"),
         "maltreatment_12m": (reunified & (discharge + 365 <= as_of), "maltreatment12"),
     }
-    att, details = {}, {}
+    att, att_expected, details = {}, {}, {}
     for name, (mask, key) in populations.items():
         n = int(mask.sum())
         t1 = float(outcomes[f"{key}_1"][mask].mean()) if n else float("nan")
         t0 = float(outcomes[f"{key}_0"][mask].mean()) if n else float("nan")
         att[name] = round(t1 - t0, 6) if n else None
+        att_expected[name] = (
+            round(float((expected[f"{key}_1"][mask] - expected[f"{key}_0"][mask]).mean()), 6)
+            if n else None)
         details[name] = {"n": n, "treated_mean": round(t1, 6) if n else None,
                          "untreated_mean": round(t0, 6) if n else None}
     n = int(part.sum())
     mean_stay = float(outcomes["stay"][part].mean()) if n else None
-    # The stay is the same draw in both worlds: the planted effect on time in care is nil.
+    # The stay is the same draw in both worlds: the planted effect on time in care is
+    # nil, in the sample and in expectation.
     att["days_in_care"] = 0.0 if n else None
+    att_expected["days_in_care"] = 0.0 if n else None
     details["days_in_care"] = {"n": n, "treated_mean": mean_stay, "untreated_mean": mean_stay}
-    return att, details
+    return att, att_expected, details
 
 
 def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scale: float,
@@ -378,7 +389,9 @@ def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scal
     for i in range(len(participants.removal)):
         focal.setdefault(children.family_id[i], (dt.date.fromordinal(int(discharge[i])),
                                                  str(reason[i])))
-    att, details = _treatment_effects(outcomes, children.removal, treated, as_of)
+    expected = outcome_probabilities(model, x, outcomes["stay"], children.age_days)
+    att, att_expected, details = _treatment_effects(outcomes, expected, children.removal,
+                                                    treated, as_of)
 
     episodes.sort(key=lambda e: (e.removal_date, e.child_id))
     reports = [r for r in reports if r.report_date.toordinal() <= horizon]
@@ -386,7 +399,7 @@ def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scal
     return ChildWelfareHistory(
         episodes=[(f"E{i + 1:07d}", e) for i, e in enumerate(episodes)],
         reports=[(f"M{i + 1:07d}", r) for i, r in enumerate(reports)],
-        focal_discharge=focal, att=att, att_details=details,
+        focal_discharge=focal, att=att, att_expected=att_expected, att_details=details,
     )
 
 

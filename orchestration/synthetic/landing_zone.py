@@ -297,6 +297,7 @@ def _write_truth(path: Path, seed: int, scale: float, window: GenerationWindow,
         "scale": scale,
         "as_of": window.as_of.isoformat(),
         "att": history.att,
+        "att_expected": history.att_expected,
         "planted": {
             "child_welfare_model": dataclasses.asdict(model),
             "att_populations": history.att_details,
