@@ -69,7 +69,8 @@ def latest_snapshot(con, kind_name: str, columns: list[str]) -> pl.DataFrame:
         f"""
         select {cols} from (
             select *, row_number() over (
-                partition by {key} order by extract_date desc, _ingested_at desc, _source_file desc
+                partition by {key}
+                order by extract_date desc, _ingested_at desc, _source_file desc, _row_number desc
             ) as version_rank
             from raw.{kind.name}
         ) where version_rank = 1

@@ -11,10 +11,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by report_id
-            order by extract_date desc, _ingested_at desc, _source_file desc, _row_number desc
-        ) as extract_rank
+        {{ newest_extract_rank(['report_id']) }} as extract_rank
     from source
 
 ),

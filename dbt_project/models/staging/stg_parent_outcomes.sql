@@ -11,10 +11,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by family_id, match_date, item_code
-            order by extract_date desc, _ingested_at desc, _source_file desc
-        ) as extract_rank
+        {{ newest_extract_rank(['family_id', 'match_date', 'item_code']) }} as extract_rank
     from source
 
 ),
