@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from orchestration.config import Paths
 from orchestration.ingest.discovery import discover, sha256_of
@@ -50,6 +52,21 @@ def months_to_run(changed) -> tuple[str, str] | None:
     return (months[0], months[-1]) if months else None
 
 
+def already_ingested(warehouse: Path) -> set[tuple[str, str]]:
+    """(file, sha256) versions the warehouse already holds; empty when it cannot be read.
+
+    The sensor's first tick has no cursor: without this, a landing zone that `ppa run`
+    just ingested would look entirely new and be run again for nothing.
+    """
+    if not warehouse.exists():
+        return set()
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return set(con.sql("select file, sha256 from raw.ingested_files").fetchall())
+    except duckdb.Error:  # a run holds the write lock, or raw does not exist yet
+        return set()
+
+
 @dg.sensor(
     job=materialize_everything,
     minimum_interval_seconds=30,
@@ -57,8 +74,12 @@ def months_to_run(changed) -> tuple[str, str] | None:
     description="Requests a run for the service months whose landing files are new or changed.",
 )
 def landing_zone_sensor(context: dg.SensorEvaluationContext):
+    paths = Paths.from_env()
     cursor = json.loads(context.cursor) if context.cursor else {}
-    changed, next_cursor = changed_files(Paths.from_env().landing_dir, cursor)
+    changed, next_cursor = changed_files(paths.landing_dir, cursor)
+    if not context.cursor:
+        ingested = already_ingested(paths.warehouse)
+        changed = [f for f in changed if (f.rel_path, next_cursor[f.rel_path][2]) not in ingested]
     context.update_cursor(json.dumps(next_cursor, sort_keys=True))
     window = months_to_run(changed)
     if window is None:

@@ -27,8 +27,9 @@ def drop_form(landing, month, name="site_S01_export.csv", rows=1):
 
 @pytest.fixture
 def landing(tmp_path, monkeypatch):
-    monkeypatch.setenv("PPA_LANDING_DIR", str(tmp_path))
-    return tmp_path
+    monkeypatch.setenv("PPA_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("PPA_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    return tmp_path / "landing"
 
 
 def evaluate(cursor=None):
@@ -76,8 +77,27 @@ def test_a_changed_file_requests_its_month_again(landing):
 def test_a_new_reference_snapshot_requests_every_month(landing):
     drop_form(landing, "2024-03")
     _, cursor = evaluate()
-    (landing / "referrals").mkdir()
+    (landing / "referrals").mkdir(parents=True)
     (landing / "referrals" / "referrals_2024-04-01.csv").write_text("referral_id\n")
     request, _ = evaluate(cursor)
     keys = service_month_partitions.get_partition_keys()
     assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (keys[0], keys[-1])
+
+
+def test_first_look_skips_what_the_warehouse_already_holds(landing, tmp_path):
+    import duckdb
+
+    from orchestration.ingest.discovery import sha256_of
+    from orchestration.warehouse import ensure_raw_schema
+
+    ingested = drop_form(landing, "2024-03")
+    drop_form(landing, "2024-05")
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_raw_schema(con)
+        con.execute(
+            "insert into raw.ingested_files (file, sha256) values (?, ?)",
+            [ingested.relative_to(landing).as_posix(), sha256_of(ingested)],
+        )
+    request, _ = evaluate()
+    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2024-05", "2024-05")
