@@ -42,8 +42,6 @@ def run_everything(as_of: dt.date, selection: dg.AssetSelection | None = None) -
         and e.asset_check_evaluation_data.severity == dg.AssetCheckSeverity.ERROR
     ]
     if bad_checks:
-        names = ", ".join(
-            f"{c.asset_key.to_user_string()}:{c.check_name}" for c in bad_checks[:5]
-        )
+        names = ", ".join(f"{c.asset_key.to_user_string()}:{c.check_name}" for c in bad_checks[:5])
         return f"{len(bad_checks)} asset check(s) failed: {names}"
     return None

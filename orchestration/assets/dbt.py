@@ -6,7 +6,6 @@ before and after them are two unpartitioned `@dbt_assets`. dbt tests surface as 
 checks.
 """
 
-
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +19,7 @@ from orchestration.resources import run_as_of
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
+
 
 class LayeredTranslator(DagsterDbtTranslator):
     """Keys are [schema, name] (raw.activity_rows, marts.fct_family_month); groups are layers."""

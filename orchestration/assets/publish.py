@@ -5,7 +5,6 @@ the warehouse and never see a half-written state: the new file is complete befor
 `os.replace` makes it visible, atomically.
 """
 
-
 import datetime as dt
 import os
 import re
@@ -94,7 +93,11 @@ def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         with duckdb.get_connection() as con:
             counts = publish_marts(con, target, run_as_of(context), context.run_id)
         return dg.MaterializeResult(
-            metadata={"path": str(target), "tables": len(counts), **{f"rows.{t}": n for t, n in counts.items()}}
+            metadata={
+                "path": str(target),
+                "tables": len(counts),
+                **{f"rows.{t}": n for t, n in counts.items()},
+            }
         )
 
     return published_marts

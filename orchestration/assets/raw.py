@@ -5,7 +5,6 @@ changed file arrives as a new version beside the old one. Each materialization
 writes all its new file versions in one transaction.
 """
 
-
 import datetime as dt
 import os
 from collections import Counter
@@ -207,9 +206,7 @@ def every_input_row_accounted_for(duckdb: DuckDBResource) -> dg.AssetCheckResult
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "files_not_balanced": len(mismatches),
-            "first_mismatches": dg.MetadataValue.json(
-                [list(map(str, m)) for m in mismatches[:10]]
-            ),
+            "first_mismatches": dg.MetadataValue.json([list(map(str, m)) for m in mismatches[:10]]),
         },
     )
 
