@@ -295,9 +295,10 @@ def _treatment_effects(outcomes: dict[str, np.ndarray], expected: dict[str, np.n
         t1 = float(outcomes[f"{key}_1"][mask].mean()) if n else float("nan")
         t0 = float(outcomes[f"{key}_0"][mask].mean()) if n else float("nan")
         att[name] = round(t1 - t0, 6) if n else None
+        # + 0.0: a tiny negative rounds to -0.0, which would be written as "-0.0".
         att_expected[name] = (
             round(float((expected[f"{key}_1"][mask] - expected[f"{key}_0"][mask]).mean()), 6)
-            if n else None)
+            + 0.0 if n else None)
         details[name] = {"n": n, "treated_mean": round(t1, 6) if n else None,
                          "untreated_mean": round(t0, 6) if n else None}
     n = int(part.sum())
