@@ -180,8 +180,9 @@ def serve(dagster_port: int, streamlit_port: int) -> None:
 @click.option("--seeds", default=20, show_default=True, type=click.IntRange(1, 1000),
               help="Number of generated data sets (seeds 0..N-1).")
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.01),
-              help="Generator scale. 1 gives about 4,400 participant episodes over 60 months "
-                   "and as many matched pairs (enough to judge balance: at least ~1,000).")
+              help="Generator scale. 1 gives about 3,400-3,700 participant episodes discharged "
+                   "by the as-of date over 60 months, nearly all matched (balance is judged "
+                   "from 800 pairs).")
 @click.option("--months", default=60, show_default=True, type=click.IntRange(12, 600),
               help="Service months from 2019-07.")
 @click.option("--workdir", type=click.Path(path_type=Path), default=None,
@@ -194,7 +195,8 @@ def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Pa
     Each data set is generated without activity forms, and only the outcome lineage
     runs on it (ingestion of the extracts, dbt models and tests, matching,
     comparisons): about 1 minute a data set at the defaults on 2 cores. Reports per
-    outcome how often the 95% interval covers the true effect, and the mean bias.
+    outcome how often the 95% interval covers the expected effect on the treated (the
+    estimand) and the sample effect of the simulated draws, and the mean bias of each.
     """
     import tempfile
 
