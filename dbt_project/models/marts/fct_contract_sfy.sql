@@ -58,7 +58,7 @@ positioned as (
         coalesce(invoiced.retainage_paid, 0) as retainage_paid,
         coalesce(measures.measures_applicable, 0) as measures_applicable,
         coalesce(measures.measures_met, 0) as measures_met,
-        {{ as_of_date() }} >= {{ add_days(sfy_end_date('terms.sfy'), 45) }} as is_final
+        {{ sfy_is_final('terms.sfy') }} as is_final
     from terms
     left join invoiced
         on terms.contract_id = invoiced.contract_id

@@ -59,7 +59,7 @@ final as (
                 when comparator = '<=' then value <= target
             end as boolean
         ) as met,
-        cast({{ as_of_date() }} >= {{ add_days(sfy_end_date('sfy'), 45) }} as boolean) as is_final
+        cast({{ sfy_is_final('sfy') }} as boolean) as is_final
     from valued
 
 )
