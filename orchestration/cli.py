@@ -188,8 +188,11 @@ def serve(dagster_port: int, streamlit_port: int) -> None:
 @click.option("--workdir", type=click.Path(path_type=Path), default=None,
               help="Where the data sets go, kept (default: a temporary folder, removed).")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Write the JSON here too.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Data sets worked on at once (each in its own folder and process); "
+                   "the report is the same whatever the number.")
 def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Path | None,
-                              out: Path | None) -> None:
+                              out: Path | None, jobs: int) -> None:
     """Measure the outcome estimator against the generator's true effects (JSON out).
 
     Each data set is generated without activity forms, and only the outcome lineage
@@ -207,7 +210,7 @@ def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Pa
         try:
             report = validate_outcomes(
                 seeds=seeds, scale=scale, months=months, workdir=workdir or Path(tmp),
-                progress=True,
+                progress=True, jobs=jobs,
             )
         except (RuntimeError, ValueError, OSError) as exc:
             fail(str(exc))

@@ -14,17 +14,21 @@ ATT on the treated (the estimand of the interval) and the sample ATT of the draw
 from __future__ import annotations
 
 import json
+import math
 import os
+import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
+from scipy import stats
 
 from orchestration.config import REPO_ROOT
-from orchestration.outcomes.comparison import OUTCOMES
+from orchestration.outcomes.comparison import CONFIDENCE, OUTCOMES
 
 DEFAULT_START = "2019-07"  # the first contract year
 
@@ -82,6 +86,9 @@ TRUTH_NOTE = (
 )
 
 
+_Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+
+
 def _against(usable: list[tuple[dict, float]]) -> tuple[float | None, float | None, float | None]:
     """Coverage, mean bias and mean truth of (estimate, truth) pairs."""
     n = len(usable)
@@ -92,10 +99,48 @@ def _against(usable: list[tuple[dict, float]]) -> tuple[float | None, float | No
             sum(t for _, t in usable) / n)
 
 
+def coverage_interval(covered: int, n: int) -> list[float] | None:
+    """Exact (Clopper-Pearson) 95% interval of the coverage itself: with 20 data sets a
+    true 95% shows as anything from 18/20 to 20/20 by chance, and this says how sure
+    a measured coverage is."""
+    if not n:
+        return None
+    interval = stats.binomtest(covered, n).proportion_ci(CONFIDENCE, method="exact")
+    return [round(float(interval.low), 4), round(float(interval.high), 4)]
+
+
+def _spread(usable: list[tuple[dict, float]]) -> dict[str, float | None]:
+    """How far the errors (estimate - truth) scatter against what the intervals claim.
+
+    `error_sd` is their standard deviation over the data sets, `mean_standard_error`
+    the mean of each interval's half-width / z; their ratio is about 1 when the
+    interval is honest, below 1 when it over-covers. From n data sets the ratio is
+    itself uncertain: under an honest interval, (n-1) ratio^2 is about chi-square with
+    n-1 degrees of freedom, which `ratio_interval` inverts (95%)."""
+    n = len(usable)
+    if n < 2:
+        return {"error_sd": None, "mean_standard_error": None,
+                "error_sd_per_standard_error": None, "ratio_interval": None}
+    error_sd = statistics.stdev(e["difference"] - t for e, t in usable)
+    mean_se = statistics.fmean((e["ci_high"] - e["ci_low"]) / (2 * _Z) for e, _ in usable)
+    ratio = error_sd / mean_se if mean_se else None
+    interval = None
+    if ratio is not None:
+        dof = n - 1
+        tail = (1 - CONFIDENCE) / 2
+        interval = [round(ratio * math.sqrt(dof / float(stats.chi2.ppf(1 - tail, dof))), 4),
+                    round(ratio * math.sqrt(dof / float(stats.chi2.ppf(tail, dof))), 4)]
+    return {"error_sd": round(error_sd, 6), "mean_standard_error": round(mean_se, 6),
+            "error_sd_per_standard_error": round(ratio, 4) if ratio is not None else None,
+            "ratio_interval": interval}
+
+
 def summarise_validation(datasets: list[dict]) -> dict[str, dict]:
     """Per outcome over the data sets where both an interval and a truth exist: coverage
     by the interval, mean bias and mean truth against the expected ATT (`truth_expected`,
-    the primary figures) and against the sample ATT (`truth`), mean estimate, n.
+    the primary figures) and against the sample ATT (`truth`), mean estimate, n; the
+    exact 95% interval of the coverage against the expected ATT; and the spread of the
+    errors against the intervals' standard errors (`_spread`).
 
     Data sets without an expected truth (truth files from before it existed) count
     only towards the sample-ATT figures."""
@@ -119,15 +164,18 @@ def summarise_validation(datasets: list[dict]) -> dict[str, dict]:
                 expected.append((estimate, float(truth_expected)))
         coverage, bias, mean_truth = _against(expected)
         coverage_sample, bias_sample, mean_sample = _against(sample)
+        covered = round(coverage * len(expected)) if coverage is not None else 0
         summary[outcome] = {
             "n_datasets": len(estimates),
             "coverage": coverage,
+            "coverage_interval": coverage_interval(covered, len(expected)),
             "mean_bias": bias,
             "mean_estimate": sum(estimates) / len(estimates) if estimates else None,
             "mean_truth": mean_truth,
             "coverage_sample_att": coverage_sample,
             "mean_bias_sample_att": bias_sample,
             "mean_sample_att": mean_sample,
+            **_spread(expected),
         }
     return summary
 
@@ -138,6 +186,41 @@ def _default_generator() -> Generator:
     return generate_landing_zone
 
 
+def _one_data_set(seed: int, scale: float, months: int, workdir: Path, progress: bool,
+                  generate: Generator, run_pipeline: PipelineRunner) -> dict:
+    started = time.perf_counter()
+    folder = workdir / f"seed_{seed:03d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    landing, truth_file = folder / "landing", folder / "truth.json"
+    generate(
+        out=landing, start=DEFAULT_START, months=months, scale=scale, seed=seed,
+        truth=truth_file, progress=False, activity_forms=False,
+    )
+    truth = json.loads(truth_file.read_text())
+    env = {
+        "PPA_LANDING_DIR": str(landing),
+        "PPA_WAREHOUSE": str(folder / "warehouse.duckdb"),
+        "PPA_PUBLISHED": str(folder / "published.duckdb"),
+        "DAGSTER_HOME": str(folder / "dagster_home"),
+    }
+    run_pipeline(env, truth["as_of"])
+    results = read_outcome_results(Path(env["PPA_WAREHOUSE"]))
+    if progress:
+        estimates = results["estimates"]
+        line = ", ".join(
+            f"{o} {estimates.get(o, {}).get('difference')!s:.8}"
+            f" (expected {(truth.get('att_expected') or {}).get(o)!s:.8},"
+            f" sample {truth['att'].get(o)!s:.8})"
+            for o in OUTCOMES
+        )
+        print(f"seed {seed}: {line}", file=sys.stderr, flush=True)
+    return {
+        "seed": seed, "as_of": truth["as_of"], "truth": truth["att"],
+        "truth_expected": truth.get("att_expected"), **results,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
 def validate_outcomes(
     seeds: int,
     scale: float,
@@ -145,6 +228,7 @@ def validate_outcomes(
     workdir: Path,
     progress: bool,
     *,
+    jobs: int = 1,
     generate: Generator | None = None,
     run_pipeline: PipelineRunner = run_outcome_lineage_subprocess,
 ) -> dict:
@@ -153,44 +237,26 @@ def validate_outcomes(
     `generate` defaults to orchestration.synthetic.generate_landing_zone (called with
     activity_forms=False); `run_pipeline` receives the environment (PPA_LANDING_DIR,
     PPA_WAREHOUSE, PPA_PUBLISHED, DAGSTER_HOME) and the as-of date and must leave the
-    outcome marts in PPA_WAREHOUSE. Returns a JSON-serialisable dict.
+    outcome marts in PPA_WAREHOUSE. `jobs` data sets are worked on at once (each has
+    its own folder, warehouse and Dagster home; the lineage runs in its own process).
+    The report lists the data sets by seed whatever order they finish in, so it does
+    not depend on `jobs`. Returns a JSON-serialisable dict.
     """
     generate = generate or _default_generator()
     workdir = Path(workdir)
     began = time.perf_counter()
-    datasets = []
-    for seed in range(seeds):
-        started = time.perf_counter()
-        folder = workdir / f"seed_{seed:03d}"
-        folder.mkdir(parents=True, exist_ok=True)
-        landing, truth_file = folder / "landing", folder / "truth.json"
-        generate(
-            out=landing, start=DEFAULT_START, months=months, scale=scale, seed=seed,
-            truth=truth_file, progress=False, activity_forms=False,
-        )
-        truth = json.loads(truth_file.read_text())
-        env = {
-            "PPA_LANDING_DIR": str(landing),
-            "PPA_WAREHOUSE": str(folder / "warehouse.duckdb"),
-            "PPA_PUBLISHED": str(folder / "published.duckdb"),
-            "DAGSTER_HOME": str(folder / "dagster_home"),
-        }
-        run_pipeline(env, truth["as_of"])
-        results = read_outcome_results(Path(env["PPA_WAREHOUSE"]))
-        datasets.append({
-            "seed": seed, "as_of": truth["as_of"], "truth": truth["att"],
-            "truth_expected": truth.get("att_expected"), **results,
-            "seconds": round(time.perf_counter() - started, 1),
-        })
-        if progress:
-            estimates = results["estimates"]
-            line = ", ".join(
-                f"{o} {estimates.get(o, {}).get('difference')!s:.8}"
-                f" (expected {(truth.get('att_expected') or {}).get(o)!s:.8},"
-                f" sample {truth['att'].get(o)!s:.8})"
-                for o in OUTCOMES
-            )
-            print(f"seed {seed}: {line}", file=sys.stderr, flush=True)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [
+            pool.submit(_one_data_set, seed, scale, months, workdir, progress, generate,
+                        run_pipeline)
+            for seed in range(seeds)
+        ]
+        try:
+            datasets = [future.result() for future in futures]
+        except BaseException:
+            # One failed data set fails the validation: start no more of them.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return {
         "seeds": seeds,
         "scale": scale,
