@@ -197,9 +197,13 @@ def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Pa
 
     Each data set is generated without activity forms, and only the outcome lineage
     runs on it (ingestion of the extracts, dbt models and tests, matching,
-    comparisons): about 1 minute a data set at the defaults on 2 cores. Reports per
-    outcome how often the 95% interval covers the expected effect on the treated (the
-    estimand) and the sample effect of the simulated draws, and the mean bias of each.
+    comparisons): about 1 minute a data set at the defaults on 2 cores, about 30 s
+    with --jobs 2. Reports per outcome how often the 95% interval covers the expected
+    effect on the treated (the estimand) and the sample effect of the simulated draws,
+    with the exact 95% interval of that coverage; the mean bias against each; and how
+    widely the errors scatter against the intervals' standard errors (about 1 when the
+    interval is honest). 20 data sets pin a coverage only to within about 15 points;
+    100 to about 4.
     """
     import tempfile
 
