@@ -180,7 +180,7 @@ def serve(dagster_port: int, streamlit_port: int) -> None:
 @click.option("--seeds", default=20, show_default=True, type=click.IntRange(1, 1000),
               help="Number of generated data sets (seeds 0..N-1).")
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.01),
-              help="Generator scale. 1 gives about 3,400-3,700 participant episodes discharged "
+              help="Generator scale. 1 gives about 3,350-3,800 participant episodes discharged "
                    "by the as-of date over 60 months, nearly all matched (balance is judged "
                    "from 800 pairs).")
 @click.option("--months", default=60, show_default=True, type=click.IntRange(12, 600),
