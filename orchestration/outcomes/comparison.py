@@ -42,7 +42,8 @@ COMPARISON_SCHEMA = {
     "p_value": pl.Float64,
 }
 
-_Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+# z of the two-sided CONFIDENCE interval; validation turns half-widths back into SEs.
+Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
 
 
 def _row(outcome, n1, v1, n0, v0, low=None, high=None, p=None) -> dict:
@@ -64,7 +65,7 @@ def paired_rate(outcome: str, treated: np.ndarray, control: np.ndarray) -> dict:
     only_control = int(np.sum(~t & c))
     difference = (only_treated - only_control) / n
     variance = ((only_treated + only_control) - (only_treated - only_control) ** 2 / n) / n**2
-    half = _Z * math.sqrt(max(variance, 0.0))
+    half = Z * math.sqrt(max(variance, 0.0))
     discordant = only_treated + only_control
     p = stats.binomtest(only_treated, discordant, 0.5).pvalue if discordant else 1.0
     return _row(
@@ -100,7 +101,7 @@ def independent_rate(outcome: str, treated: np.ndarray, control: np.ndarray) -> 
     if se == 0:
         return _row(outcome, n1, v1, n0, v0)
     p = 2 * stats.norm.sf(abs(difference) / se)
-    return _row(outcome, n1, v1, n0, v0, difference - _Z * se, difference + _Z * se, float(p))
+    return _row(outcome, n1, v1, n0, v0, difference - Z * se, difference + Z * se, float(p))
 
 
 def independent_mean(outcome: str, treated: np.ndarray, control: np.ndarray) -> dict:

@@ -28,7 +28,7 @@ import duckdb
 from scipy import stats
 
 from orchestration.config import REPO_ROOT
-from orchestration.outcomes.comparison import CONFIDENCE, OUTCOMES
+from orchestration.outcomes.comparison import CONFIDENCE, OUTCOMES, Z
 
 DEFAULT_START = "2019-07"  # the first contract year
 
@@ -86,16 +86,14 @@ TRUTH_NOTE = (
 )
 
 
-_Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
-
-
-def _against(usable: list[tuple[dict, float]]) -> tuple[float | None, float | None, float | None]:
-    """Coverage, mean bias and mean truth of (estimate, truth) pairs."""
+def _against(usable: list[tuple[dict, float]]
+             ) -> tuple[int, float | None, float | None, float | None]:
+    """Data sets covered, coverage, mean bias and mean truth of (estimate, truth) pairs."""
     n = len(usable)
     if not n:
-        return None, None, None
-    return (sum(e["ci_low"] <= t <= e["ci_high"] for e, t in usable) / n,
-            sum(e["difference"] - t for e, t in usable) / n,
+        return 0, None, None, None
+    covered = sum(e["ci_low"] <= t <= e["ci_high"] for e, t in usable)
+    return (covered, covered / n, sum(e["difference"] - t for e, t in usable) / n,
             sum(t for _, t in usable) / n)
 
 
@@ -122,7 +120,7 @@ def _spread(usable: list[tuple[dict, float]]) -> dict[str, float | None]:
         return {"error_sd": None, "mean_standard_error": None,
                 "error_sd_per_standard_error": None, "ratio_interval": None}
     error_sd = statistics.stdev(e["difference"] - t for e, t in usable)
-    mean_se = statistics.fmean((e["ci_high"] - e["ci_low"]) / (2 * _Z) for e, _ in usable)
+    mean_se = statistics.fmean((e["ci_high"] - e["ci_low"]) / (2 * Z) for e, _ in usable)
     ratio = error_sd / mean_se if mean_se else None
     interval = None
     if ratio is not None:
@@ -162,9 +160,8 @@ def summarise_validation(datasets: list[dict]) -> dict[str, dict]:
                 sample.append((estimate, float(truth)))
             if truth_expected is not None:
                 expected.append((estimate, float(truth_expected)))
-        coverage, bias, mean_truth = _against(expected)
-        coverage_sample, bias_sample, mean_sample = _against(sample)
-        covered = round(coverage * len(expected)) if coverage is not None else 0
+        covered, coverage, bias, mean_truth = _against(expected)
+        _, coverage_sample, bias_sample, mean_sample = _against(sample)
         summary[outcome] = {
             "n_datasets": len(estimates),
             "coverage": coverage,
