@@ -11,9 +11,14 @@ import polars as pl
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def published_path() -> Path:
-    path = Path(os.environ.get("PPA_PUBLISHED") or "data/published.duckdb").expanduser()
+def resolve_repo_path(value: str) -> Path:
+    """Relative paths resolve against the repository root, as in `ppa` itself."""
+    path = Path(value).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path
+
+
+def published_path() -> Path:
+    return resolve_repo_path(os.environ.get("PPA_PUBLISHED") or "data/published.duckdb")
 
 
 def query(sql: str, params: list | None = None) -> pl.DataFrame:
