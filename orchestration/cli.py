@@ -25,6 +25,10 @@ DAGSTER_YAML = """\
 concurrency:
   pools:
     default_limit: 1
+# The daemon of `ppa serve` fails runs whose worker died and frees their slots.
+run_monitoring:
+  enabled: true
+  free_slots_after_run_end_seconds: 30
 telemetry:
   enabled: false
 """
@@ -57,6 +61,17 @@ def ensure_dbt_manifest() -> None:
         fail(f"dbt parse failed: {(result.stdout + result.stderr).strip().splitlines()[-1:]}")
 
 
+def free_slots_of_dead_runs() -> None:
+    """Runs killed while the platform was down would hold the warehouse slot forever."""
+    import dagster as dg
+
+    from orchestration.run_liveness import reap_dead_runs
+
+    with dg.DagsterInstance.get() as instance:
+        for run in reap_dead_runs(instance):
+            click.echo(f"ppa: {run.describe()} is gone: marked failed, its slot freed", err=True)
+
+
 def default_months(start: str, today: dt.date) -> int:
     """Months from `start` through the month before last: the newest extract (the end of
     the month after the last service month) is then dated before today."""
@@ -65,6 +80,13 @@ def default_months(start: str, today: dt.date) -> int:
     except ValueError as exc:
         raise click.BadParameter(f"{start!r} is not YYYY-MM", param_hint="--start") from exc
     return max(1, (today.year - year) * 12 + today.month - month - 1)
+
+
+def stop_on_termination() -> None:
+    """SIGTERM (service managers, CI, `timeout`) stops a run as Ctrl-C does. A process
+    started in the background by a shell inherits SIGINT ignored: restore it too."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,10 +134,14 @@ def run(as_of: str | None) -> None:
         fail(f"landing zone {paths.landing_dir} does not exist (set PPA_LANDING_DIR)")
     prepare_dagster_home(paths)
     ensure_dbt_manifest()
+    stop_on_termination()
 
     from orchestration.pipeline import run_everything
 
-    failure = run_everything(as_of_date)
+    try:
+        failure = run_everything(as_of_date)
+    except KeyboardInterrupt:
+        fail("interrupted before the run started; nothing was written")
     if failure:
         fail(failure)
     click.echo(f"published {paths.published} (as of {as_of_date})", err=True)
@@ -132,6 +158,7 @@ def serve(dagster_port: int, streamlit_port: int) -> None:
     paths = Paths.from_env()
     prepare_dagster_home(paths)
     ensure_dbt_manifest()
+    free_slots_of_dead_runs()
     bin_dir = Path(sys.executable).parent
     # `env --default-signal` undoes the SIGINT-ignore a backgrounded shell hands down.
     wrapper = ["env", "--default-signal=INT,TERM,HUP"] if shutil.which("env") else []

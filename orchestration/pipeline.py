@@ -3,12 +3,67 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+import threading
+import time
+import uuid
 
 import dagster as dg
+from dagster._utils.interrupts import check_captured_interrupt
 
 from orchestration.jobs import materialize_everything, partition_range_tags
 from orchestration.partitions import service_month_partitions
 from orchestration.resources import AS_OF_TAG
+from orchestration.run_liveness import own_process_tags, reap_dead_runs, warehouse_writers
+
+# How long an interrupted run may take to stop at a step boundary before the process
+# stops itself: a run waiting for the warehouse slot never reaches one.
+INTERRUPT_GRACE_SECONDS = 10
+WAIT_POLL_SECONDS = 2
+
+
+def _say(message: str) -> None:
+    print(f"ppa: {message}", file=sys.stderr, flush=True)
+
+
+def wait_for_the_warehouse(instance: dg.DagsterInstance) -> None:
+    """Free the slots of dead runs, then wait (saying for whom) while a live run writes."""
+    for run in reap_dead_runs(instance):
+        _say(f"{run.describe()} is gone: marked failed, its warehouse slot freed")
+    announced = set()
+    while writers := warehouse_writers(instance):
+        for run in writers:
+            if run.run_id not in announced:
+                _say(f"waiting for {run.describe()} to finish writing the warehouse")
+                announced.add(run.run_id)
+        time.sleep(WAIT_POLL_SECONDS)
+        for run in reap_dead_runs(instance):
+            _say(f"{run.describe()} is gone: marked failed, its warehouse slot freed")
+
+
+def _stop_when_an_interrupt_stalls(instance: dg.DagsterInstance, run_id: str) -> threading.Event:
+    """Dagster captures SIGINT/SIGTERM during a run and acts on it at the next step
+    boundary; a step waiting for a pool slot never gets there. Past a grace period the
+    run is marked canceled, its slots freed, and the process exits."""
+    done = threading.Event()
+
+    def watch() -> None:
+        interrupted_at = None
+        while not done.wait(0.5):
+            if not check_captured_interrupt():
+                continue
+            interrupted_at = interrupted_at or time.monotonic()
+            if time.monotonic() - interrupted_at > INTERRUPT_GRACE_SECONDS:
+                run = instance.get_run_by_id(run_id)
+                if run is not None and not run.is_finished:
+                    instance.report_run_canceled(run, message="stopped by a signal")
+                instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+                _say("interrupted: the run is canceled and the warehouse left as it was")
+                os._exit(130)
+
+    threading.Thread(target=watch, name="ppa-interrupt-watch", daemon=True).start()
+    return done
 
 
 def run_everything(as_of: dt.date, selection: dg.AssetSelection | None = None) -> str | None:
@@ -21,12 +76,25 @@ def run_everything(as_of: dt.date, selection: dg.AssetSelection | None = None) -
         job = job.get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
     steps = len(job.graph.nodes)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            run_config={"loggers": {"progress": {"config": {"steps": steps}}}},
-            tags={AS_OF_TAG: as_of.isoformat(), **partition_range_tags(keys[0], keys[-1])},
-            raise_on_error=False,
-        )
+        wait_for_the_warehouse(instance)
+        run_id = str(uuid.uuid4())
+        done = _stop_when_an_interrupt_stalls(instance, run_id)
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                run_config={"loggers": {"progress": {"config": {"steps": steps}}}},
+                tags={
+                    AS_OF_TAG: as_of.isoformat(),
+                    **partition_range_tags(keys[0], keys[-1]),
+                    **own_process_tags(),
+                },
+                raise_on_error=False,
+            )
+        finally:
+            done.set()
+    if result.dagster_run.status == dg.DagsterRunStatus.CANCELED:
+        return "interrupted: the run was canceled"
     if not result.success:
         failed = [e for e in result.all_events if e.is_step_failure]
         if failed:
