@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.config import Paths
-from orchestration.ingest.discovery import discover, sha256_of
+from orchestration.ingest.discovery import discover, fingerprint
 from orchestration.ingest.schemas import ACTIVITY_ROWS
 from orchestration.jobs import materialize_everything, partition_range_tags
 from orchestration.partitions import service_month_partitions
@@ -30,7 +30,7 @@ def changed_files(landing_dir, cursor: dict) -> tuple[list, dict]:
         if previous and previous[0] == stat.st_size and previous[1] == stat.st_mtime_ns:
             next_cursor[f.rel_path] = previous
             continue
-        digest = sha256_of(f.path)
+        digest = fingerprint(f)
         next_cursor[f.rel_path] = [stat.st_size, stat.st_mtime_ns, digest]
         if not previous or previous[2] != digest:
             changed.append(f)

@@ -77,3 +77,39 @@ def test_sha256_streams_the_file(tmp_path):
     data = bytes(range(256)) * 20_000
     path.write_bytes(data)
     assert sha256_of(path, chunk_size=4096) == hashlib.sha256(data).hexdigest()
+
+
+def test_a_link_out_of_the_landing_zone_is_recorded_and_never_read(tmp_path):
+    from orchestration.ingest.discovery import fingerprint
+    from orchestration.ingest.read import read_landing_file
+
+    landing, elsewhere = tmp_path / "landing", tmp_path / "elsewhere"
+    make(landing, ["activity_forms/2024-03/inside.csv"])
+    secret = elsewhere / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_text("pp_id,family_id\nSECRET-VALUE,F1\n")
+    links = {
+        "activity_forms/2024-03/passwd.csv": "/etc/passwd",
+        "activity_forms/2024-03/elsewhere.csv": str(secret),
+        "referrals/referrals_2024-04-01.csv": str(secret),
+        "activity_forms/2024-03/alias.csv": str(landing / "activity_forms/2024-03/inside.csv"),
+    }
+    for rel, target in links.items():
+        (landing / rel).parent.mkdir(parents=True, exist_ok=True)
+        (landing / rel).symlink_to(target)
+
+    found = {f.rel_path: f for f in discover(landing)}
+    outside = {rel for rel, f in found.items() if f.outside_landing_zone}
+    assert outside == set(links) - {"activity_forms/2024-03/alias.csv"}
+    for rel in outside:
+        result = read_landing_file(found[rel])
+        assert result.status == "rejected"
+        assert result.rows_read == 0 and result.rejected.height == 0
+        assert "outside the landing zone; not read" in result.error
+        assert rel in result.error
+        # The identity depends on where the link points, not on the content behind it.
+        assert fingerprint(found[rel]) == fingerprint(found[rel])
+        assert fingerprint(found[rel]) != hashlib.sha256(secret.read_bytes()).hexdigest()
+    assert found["activity_forms/2024-03/alias.csv"].path == (
+        landing / "activity_forms/2024-03/inside.csv"
+    ).resolve()

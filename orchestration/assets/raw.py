@@ -14,7 +14,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.config import SEEDS_DIR, Paths
-from orchestration.ingest.discovery import discover, sha256_of
+from orchestration.ingest.discovery import discover, fingerprint
 from orchestration.ingest.read import read_landing_file
 from orchestration.ingest.reference import ActivityReference, load_code_lists
 from orchestration.ingest.schemas import (
@@ -44,7 +44,7 @@ def _ingest(context, con, files, reference=None) -> dg.MaterializeResult:
     ensure_raw_schema(con)
     seen = ingested_versions(con)
     code_lists = load_code_lists(SEEDS_DIR)
-    new_files = [f for f in files if (f.rel_path, sha256_of(f.path)) not in seen]
+    new_files = [f for f in files if (f.rel_path, fingerprint(f)) not in seen]
     # Readers are pure and polars releases the GIL: read files side by side, in order.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         results = list(

@@ -29,6 +29,8 @@ class LandingFile:
     rel_path: str  # relative to the landing dir, forward slashes
     partition_key: str | None  # "YYYY-MM" folder month for activity forms, else None
     extract_date: dt.date | None  # from <kind>_YYYY-MM-DD.csv for snapshot kinds
+    # A link whose real file lies outside the landing zone: recorded as rejected, never read.
+    outside_landing_zone: bool = False
 
 
 def _matches(rel_path: str, glob: str) -> bool:
@@ -53,9 +55,17 @@ def extract_date_of(file_name: str) -> dt.date | None:
         return None
 
 
+def _real_path(landing_dir: Path, path: Path) -> tuple[Path, bool]:
+    """The file to read, and whether it lies outside the landing zone (a symbolic link
+    out of it): only files whose real path is inside the zone are ever opened."""
+    real = path.resolve()
+    return (real, False) if real.is_relative_to(landing_dir.resolve()) else (path.absolute(), True)
+
+
 def classify(landing_dir: Path, path: Path) -> LandingFile | None:
     """The landing file for `path`, or None when it is not a file the contract names."""
     rel_path = path.relative_to(landing_dir).as_posix()
+    real, outside = _real_path(landing_dir, path)
     if _matches(rel_path, ACTIVITY_ROWS.glob):
         folder = PurePosixPath(rel_path).parts[1]
         month = _valid_month(folder)
@@ -63,11 +73,11 @@ def classify(landing_dir: Path, path: Path) -> LandingFile | None:
             return None
         if path.name.startswith("~$"):  # the lock file Excel keeps beside an open workbook
             return None
-        return LandingFile(ACTIVITY_ROWS, path.resolve(), rel_path, month, None)
+        return LandingFile(ACTIVITY_ROWS, real, rel_path, month, None, outside)
     for kind in REFERENCE_KINDS:
         if _matches(rel_path, kind.glob):
             extract = extract_date_of(path.name) if kind.snapshot else None
-            return LandingFile(kind, path.resolve(), rel_path, None, extract)
+            return LandingFile(kind, real, rel_path, None, extract, outside)
     return None
 
 
@@ -97,6 +107,15 @@ def discover_unrecognised(landing_dir: Path) -> list[str]:
         for p in _all_files(landing_dir)
         if classify(landing_dir, p) is None
     )
+
+
+def fingerprint(f: LandingFile) -> str:
+    """The file version's identity: the SHA-256 of its content, or, for a link out of
+    the landing zone (never opened), of where it points - so a re-run finds it known."""
+    if f.outside_landing_zone:
+        target = f.path.readlink() if f.path.is_symlink() else f.path.resolve()
+        return hashlib.sha256(f"outside the landing zone: {target}".encode()).hexdigest()
+    return sha256_of(f.path)
 
 
 def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:

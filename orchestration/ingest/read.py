@@ -16,7 +16,7 @@ import polars as pl
 from orchestration.config import SEEDS_DIR
 from orchestration.ingest import activity_rules, record_rules
 from orchestration.ingest.csv_source import read_csv_source
-from orchestration.ingest.discovery import LandingFile, sha256_of
+from orchestration.ingest.discovery import LandingFile, fingerprint
 from orchestration.ingest.reference import ActivityReference, CodeLists, load_code_lists
 from orchestration.ingest.row_checks import REASON, REASON_CODE, text_name
 from orchestration.ingest.schemas import ACTIVITY_ROWS, FileKind
@@ -149,8 +149,14 @@ def read_landing_file(
     `reference` enables the roster, referral, match and as-of checks of activity
     rows; without it they are skipped. `code_lists` default to the repo's seeds.
     """
+    if f.outside_landing_zone:
+        return ReadResult(
+            f, fingerprint(f), 0, 0, _empty_accepted(f.kind),
+            pl.DataFrame(schema=REJECTED_COLUMNS), 0,
+            f"{f.rel_path}: is a link to a file outside the landing zone; not read",
+        )
     try:
-        sha256, size_bytes = sha256_of(f.path), f.path.stat().st_size
+        sha256, size_bytes = fingerprint(f), f.path.stat().st_size
     except OSError as exc:
         return ReadResult(
             f, "", 0, 0, _empty_accepted(f.kind), pl.DataFrame(schema=REJECTED_COLUMNS), 0,
