@@ -119,5 +119,8 @@ def sign_out_button(viewer: Viewer) -> None:
         record(viewer.name, viewer.role, PAGE, "sign_out")
         st.session_state.pop(SESSION_KEY, None)
         if oidc_configured():
+            # The browser is sent to the provider's sign-out and back; a rerun here
+            # could race that redirect away.
             st.logout()
+            st.stop()
         st.rerun()
