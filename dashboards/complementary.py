@@ -92,10 +92,25 @@ def pinned_cells(
                 a_eq[row, column[cell]] += sign
             else:
                 b_eq[row] -= sign * values[cell]
+    # The true values are one feasible point; any solution that moves a cell by 1 or
+    # more from its true value shows that cell is not pinned, so most cells need no
+    # linear program of their own.
+    moved: set[Cell] = set()
     for cell, i in column.items():
-        objective = np.zeros(len(unknowns))
-        objective[i] = 1.0
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        if low.status == 0 and high.status == 0 and -high.fun - low.fun < 1 - 1e-6:
+        extremes = []
+        for sense in (-1.0, 1.0):  # maximise, then minimise
+            if cell in moved:
+                break
+            objective = np.zeros(len(unknowns))
+            objective[i] = sense
+            result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+            if result.status == 3:  # unbounded: not pinned
+                moved.add(cell)
+            elif result.status != 0:  # no answer: counted as pinned, to stay on the safe side
+                extremes = [0.0, 0.0]
+                break
+            else:
+                moved.update(c for c, k in column.items() if abs(result.x[k] - values[c]) >= 1 - 1e-6)
+                extremes.append(result.x[i])
+        if cell not in moved and max(extremes) - min(extremes) < 1 - 1e-6:
             yield cell
