@@ -11,8 +11,8 @@ the site (site coordinators only), an argon2id password hash and a disabled flag
 
 It is only ever replaced whole (a temporary file with mode 0600, then `os.replace`),
 so a reader never sees half a file and a rejected change leaves it as it was.
-Users signed in through an identity provider (OIDC) are entries named by their email;
-their password hash is never used.
+Users who sign in through an identity provider (OIDC) are entries named by their email,
+added without a password (an empty hash: they cannot sign in with one).
 
 For tests and scripts: `add_user(path, name, role, site_id, password)`, then
 `find_user(path, name)` or `check_sign_in(path, name, password)`.
@@ -91,7 +91,7 @@ def load_users(path: Path) -> dict[str, User]:
             name=name,
             role=entry["role"],
             site_id=entry.get("site_id"),
-            password_hash=entry["password_hash"],
+            password_hash=entry.get("password_hash", ""),
             disabled=bool(entry.get("disabled", False)),
         )
         for name, entry in table.items()
@@ -105,11 +105,15 @@ def find_user(path: Path, name: str) -> User | None:
 def check_sign_in(path: Path, name: str, password: str) -> User | None:
     """The user when the name exists, is not disabled and the password matches, else None."""
     user = find_user(path, name)
-    matches = password_matches(user.password_hash if user else _UNKNOWN_USER_HASH, password)
-    return user if user and matches and not user.disabled else None
+    stored = user.password_hash if user and user.password_hash else _UNKNOWN_USER_HASH
+    matches = password_matches(stored, password)
+    return user if user and user.password_hash and matches and not user.disabled else None
 
 
-def add_user(path: Path, name: str, role: str, site_id: str | None, password: str) -> User:
+def add_user(
+    path: Path, name: str, role: str, site_id: str | None, password: str | None
+) -> User:
+    """Add a user; `password=None` for one who signs in only through the identity provider."""
     users = load_users(path)
     if not name or name != name.strip():
         raise UserError("a user name must be non-empty, without surrounding spaces")
@@ -123,7 +127,8 @@ def add_user(path: Path, name: str, role: str, site_id: str | None, password: st
         raise UserError(f"only a site coordinator has a site, not a {role}")
     if site_id and site_id not in known_sites():
         raise UserError(f"unknown site {site_id!r}: not in seeds/sites.csv")
-    user = User(name=name, role=role, site_id=site_id, password_hash=hash_password(password))
+    password_hash = "" if password is None else hash_password(password)
+    user = User(name=name, role=role, site_id=site_id, password_hash=password_hash)
     _write(path, {**users, name: user})
     return user
 

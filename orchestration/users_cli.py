@@ -44,11 +44,14 @@ def users_group() -> None:
 @click.argument("name")
 @click.option("--role", required=True, help="state_coordinator, site_coordinator or leadership.")
 @click.option("--site", "site_id", default=None, help="Site id from seeds/sites.csv (site coordinators).")
-def add(name: str, role: str, site_id: str | None) -> None:
+@click.option("--no-password", is_flag=True,
+              help="For sign-in through the identity provider (OIDC) only: NAME is the email.")
+def add(name: str, role: str, site_id: str | None, no_password: bool) -> None:
     """Add a user; the password is prompted, or read from stdin when it is not a terminal."""
     users = _users()
     try:
-        users.add_user(users.users_file_path(), name, role, site_id, _read_password())
+        password = None if no_password else _read_password()
+        users.add_user(users.users_file_path(), name, role, site_id, password)
     except users.UserError as exc:
         _fail(str(exc))
     click.echo(f"added {name} ({role}{f', site {site_id}' if site_id else ''})", err=True)

@@ -60,7 +60,7 @@ def dashboards(provider, tmp_path):
     """The sign-in probe served by `streamlit run`, its secrets naming the provider."""
     port = free_port()
     users_file = tmp_path / "users.toml"
-    users.add_user(users_file, LEADER, "leadership", None, "unused: the provider signs in")
+    users.add_user(users_file, LEADER, "leadership", None, None)
     workdir = tmp_path / "served"
     (workdir / ".streamlit").mkdir(parents=True)
     (workdir / ".streamlit" / "secrets.toml").write_text(f"""

@@ -41,6 +41,13 @@ def test_sign_in_checks_name_password_and_disabled_flag(path):
     assert users.find_user(path, "sam").disabled
 
 
+def test_a_user_added_without_a_password_cannot_sign_in_with_one(path):
+    users.add_user(path, "lee@example.org", "leadership", None, None)
+    assert users.find_user(path, "lee@example.org").password_hash == ""
+    assert users.check_sign_in(path, "lee@example.org", "") is None
+    assert users.check_sign_in(path, "lee@example.org", PASSWORD) is None
+
+
 def test_set_password_replaces_the_hash(path):
     users.add_user(path, "sam", "state_coordinator", None, PASSWORD)
     users.set_password(path, "sam", "a brand new passphrase")

@@ -66,6 +66,12 @@ def test_bad_input_exits_non_zero_in_one_line_and_leaves_the_file(users_file, ar
     assert users_file.read_bytes() == before
 
 
+def test_an_identity_provider_user_is_added_without_a_password(users_file):
+    result = ppa_users(users_file, "add", "lee@example.org", "--role", "leadership", "--no-password")
+    assert result.returncode == 0
+    assert users.find_user(users_file, "lee@example.org").password_hash == ""
+
+
 def test_users_help_lists_every_subcommand():
     result = subprocess.run([PPA, "users", "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
