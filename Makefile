@@ -9,8 +9,13 @@ LANDING ?= $(or $(PPA_LANDING_DIR),data/landing)
 DEMO_SCALE ?= 1
 # The generator's summary (beside the landing zone, not in it) carries the data's as-of date.
 SUMMARY := $(LANDING).summary.json
+USERS_FILE ?= $(or $(PPA_USERS_FILE),data/users.toml)
+# The demo's dashboard users: name, role, site, password (for the synthetic data only).
+DEMO_USERS := state.coordinator:state_coordinator:-:demo-state-coordinator \
+	site.coordinator.s01:site_coordinator:S01:demo-site-coordinator \
+	leadership:leadership:-:demo-leadership-view
 
-.PHONY: demo test install parse generate run serve lint clean
+.PHONY: demo test install parse generate run users serve lint clean
 
 install: .venv/.synced parse
 
@@ -34,10 +39,20 @@ run: install
 	$(PPA) run $$(if [ -f "$(SUMMARY)" ]; then $(VENV_BIN)/python -c \
 	  "import json; print('--as-of', json.load(open('$(SUMMARY)'))['as_of'])"; fi)
 
+# One demo user per role, unless a users file exists (then it is yours: kept as it is).
+users: install
+	@if [ -f "$(USERS_FILE)" ]; then echo "users file $(USERS_FILE) exists: kept (ppa users list)"; \
+	else for user in $(DEMO_USERS); do set -- $$(echo "$$user" | tr : ' '); \
+	  echo "$$4" | PPA_USERS_FILE="$(USERS_FILE)" $(PPA) users add "$$1" --role "$$2" \
+	    $$([ "$$3" = - ] || echo --site "$$3") || exit 1; done; \
+	echo "Dashboard sign-in, demo users (synthetic data only):"; \
+	for user in $(DEMO_USERS); do set -- $$(echo "$$user" | tr : ' '); \
+	  printf '  %-22s %-18s password: %s\n' "$$1" "$$2" "$$4"; done; fi
+
 serve: install
 	$(PPA) serve
 
-demo: generate run serve
+demo: generate run users serve
 
 test: install
 	$(VENV_BIN)/pytest -q

@@ -1,4 +1,4 @@
-"""The `ppa` command: generate, run, serve, validate-outcomes.
+"""The `ppa` command: generate, run, serve, validate-outcomes, users.
 
 Every failure exits non-zero with a one-line reason on stderr.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from orchestration.config import DBT_PROJECT_DIR, REPO_ROOT, Paths, parse_as_of
+from orchestration.users_cli import users_group
 
 DAGSTER_YAML = """\
 # Written by `ppa` when missing. Runs that write the warehouse share one pool slot:
@@ -250,6 +251,8 @@ def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Pa
         out.write_text(text + "\n")
     click.echo(text)
 
+
+main.add_command(users_group)
 
 if __name__ == "__main__":
     main()

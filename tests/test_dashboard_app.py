@@ -1,43 +1,52 @@
-"""The dashboards' entry page reads the published file only, and says what it is as of."""
+"""The dashboards' entry point: the sign-in page for nobody, the role's navigation for a viewer.
 
-import datetime as dt
+The role's pages come from `navigation.pages_for`; a stand-in module replaces it here so
+these tests pin the entry point's wiring, whatever the pages are.
+"""
 
-import duckdb
+import sys
+import types
+
+import pytest
+import streamlit as st
+import users
 from streamlit.testing.v1 import AppTest
 
 from orchestration.config import REPO_ROOT
 
 APP = str(REPO_ROOT / "dashboards" / "app.py")
+PASSWORD = "correct horse battery"
 
 
-def test_without_a_published_file_the_page_says_how_to_build_one(tmp_path, monkeypatch):
-    monkeypatch.setenv("PPA_PUBLISHED", str(tmp_path / "missing.duckdb"))
-    app = AppTest.from_file(APP).run()
+@pytest.fixture
+def navigation_for_tests(monkeypatch, tmp_path):
+    monkeypatch.setenv("PPA_USERS_FILE", str(tmp_path / "users.toml"))
+    monkeypatch.setenv("PPA_AUDIT_LOG", str(tmp_path / "audit.log"))
+    users.add_user(tmp_path / "users.toml", "lee", "leadership", None, PASSWORD)
+    viewers = []
+
+    def pages_for(viewer):
+        viewers.append(viewer)
+        return [st.Page(lambda: st.markdown(f"home of a {viewer.role}"), title="Home")]
+
+    module = types.ModuleType("navigation")
+    module.pages_for = pages_for
+    monkeypatch.setitem(sys.modules, "navigation", module)
+    return viewers
+
+
+def test_nobody_signed_in_gets_the_sign_in_page_and_no_navigation(navigation_for_tests):
+    app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
-    assert "Nothing is published yet" in app.info[0].value
+    assert [field.label for field in app.text_input] == ["Username", "Password"]
+    assert navigation_for_tests == []
 
 
-def test_the_page_shows_the_as_of_date_and_the_ingestion_summary(tmp_path, monkeypatch):
-    published = tmp_path / "published.duckdb"
-    with duckdb.connect(str(published)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            "create table marts.meta_refresh as select date '2024-08-01' as as_of_date, "
-            "timestamp '2024-08-02 06:00:00' as refreshed_at, 'r1' as run_id"
-        )
-        con.execute(
-            "create table marts.dq_ingested_files as select * from (values "
-            "('a.csv', 'activity_rows', 's1', 10, 9, 1, 'loaded_with_rejections', null, "
-            "timestamp '2024-08-02 05:00:00')) "
-            "t(file, kind, sha256, rows_read, rows_accepted, rows_rejected, status, error, ingested_at)"
-        )
-        con.execute(
-            "create table marts.dq_rejected_rows as select 'a.csv' as file, 3 as row_number, "
-            "'invalid_duration' as reason_code, 'duration_minutes ''0'' is not ...' as reason"
-        )
-    monkeypatch.setenv("PPA_PUBLISHED", str(published))
-    app = AppTest.from_file(APP).run()
+def test_a_viewer_gets_the_pages_of_the_role_and_a_sign_out_button(navigation_for_tests):
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["ppa_user"] = "lee"
+    app.run()
     assert not app.exception
-    assert f"Data as of {dt.date(2024, 8, 1)}" in app.caption[0].value
-    summary = app.dataframe[0].value
-    assert summary.iloc[0]["rows_rejected"] == 1
+    assert [(v.name, v.role) for v in navigation_for_tests] == [("lee", "leadership")]
+    assert app.markdown[0].value == "home of a leadership"
+    assert [b.label for b in app.sidebar.button] == ["Sign out"]

@@ -1,0 +1,183 @@
+"""Dashboard users: the users file and its rules. No Streamlit here (the CLI uses it too).
+
+The file (`PPA_USERS_FILE`, default data/users.toml) holds, per user name, the role,
+the site (site coordinators only), an argon2id password hash and a disabled flag:
+
+    [users."ana"]
+    role = "site_coordinator"
+    site_id = "S01"
+    password_hash = "$argon2id$v=19$..."
+    disabled = false
+
+It is only ever replaced whole (a temporary file with mode 0600, then `os.replace`),
+so a reader never sees half a file and a rejected change leaves it as it was.
+Users who sign in through an identity provider (OIDC) are entries named by their email,
+added without a password (an empty hash: they cannot sign in with one).
+
+For tests and scripts: `add_user(path, name, role, site_id, password)`, then
+`find_user(path, name)` or `check_sign_in(path, name, password)`.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import tomli_w
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from published import REPO_ROOT, resolve_repo_path
+from viewer import ROLES, SITE_COORDINATOR, Viewer
+
+MIN_PASSWORD_LENGTH = 12
+SITES_SEED = REPO_ROOT / "seeds" / "sites.csv"
+# argon2-cffi's defaults are argon2id with the RFC 9106 "low memory" parameters.
+_HASHER = PasswordHasher()
+# Checked against when the name is unknown, so an unknown name costs as long as a wrong
+# password and the two cannot be told apart by timing.
+_UNKNOWN_USER_HASH = _HASHER.hash("no such user: the time of a real check")
+
+
+class UserError(ValueError):
+    """A change the users file refuses; the message is one line for the CLI."""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    site_id: str | None
+    password_hash: str
+    disabled: bool = False
+
+    def viewer(self) -> Viewer:
+        return Viewer(name=self.name, role=self.role, site_id=self.site_id)
+
+
+def users_file_path() -> Path:
+    return resolve_repo_path(os.environ.get("PPA_USERS_FILE") or "data/users.toml")
+
+
+def known_sites() -> set[str]:
+    with SITES_SEED.open(newline="", encoding="utf-8") as seed:
+        return {row["site_id"] for row in csv.DictReader(seed)}
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
+    return _HASHER.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def load_users(path: Path) -> dict[str, User]:
+    """Every user in the file by name; no file means no users."""
+    if not path.exists():
+        return {}
+    with path.open("rb") as file:
+        table = tomllib.load(file).get("users", {})
+    return {
+        name: User(
+            name=name,
+            role=entry["role"],
+            site_id=entry.get("site_id"),
+            password_hash=entry.get("password_hash", ""),
+            disabled=bool(entry.get("disabled", False)),
+        )
+        for name, entry in table.items()
+    }
+
+
+def find_user(path: Path, name: str) -> User | None:
+    return load_users(path).get(name)
+
+
+def check_sign_in(path: Path, name: str, password: str) -> User | None:
+    """The user when the name exists, is not disabled and the password matches, else None."""
+    user = find_user(path, name)
+    stored = user.password_hash if user and user.password_hash else _UNKNOWN_USER_HASH
+    matches = password_matches(stored, password)
+    return user if user and user.password_hash and matches and not user.disabled else None
+
+
+def add_user(
+    path: Path, name: str, role: str, site_id: str | None, password: str | None
+) -> User:
+    """Add a user; `password=None` for one who signs in only through the identity provider."""
+    users = load_users(path)
+    if not name or name != name.strip():
+        raise UserError("a user name must be non-empty, without surrounding spaces")
+    if name in users:
+        raise UserError(f"user {name!r} already exists")
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if role == SITE_COORDINATOR and not site_id:
+        raise UserError("a site coordinator needs --site")
+    if role != SITE_COORDINATOR and site_id:
+        raise UserError(f"only a site coordinator has a site, not a {role}")
+    if site_id and site_id not in known_sites():
+        raise UserError(f"unknown site {site_id!r}: not in seeds/sites.csv")
+    password_hash = "" if password is None else hash_password(password)
+    user = User(name=name, role=role, site_id=site_id, password_hash=password_hash)
+    _write(path, {**users, name: user})
+    return user
+
+
+def set_password(path: Path, name: str, password: str) -> None:
+    user = _existing(path, name)
+    _replace(path, replace(user, password_hash=hash_password(password)))
+
+
+def disable_user(path: Path, name: str) -> None:
+    user = _existing(path, name)
+    _replace(path, replace(user, disabled=True))
+
+
+def _existing(path: Path, name: str) -> User:
+    user = find_user(path, name)
+    if user is None:
+        raise UserError(f"no user {name!r}")
+    return user
+
+
+def _replace(path: Path, user: User) -> None:
+    _write(path, {**load_users(path), user.name: user})
+
+
+def _write(path: Path, users: dict[str, User]) -> None:
+    table = {
+        user.name: {
+            "role": user.role,
+            **({"site_id": user.site_id} if user.site_id else {}),
+            "password_hash": user.password_hash,
+            "disabled": user.disabled,
+        }
+        for user in users.values()
+    }
+    write_private_atomically(path, tomli_w.dumps({"users": table}))
+
+
+def write_private_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text`: readable by the owner only, never seen half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp creates the file with mode 0600 before anything is written to it.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

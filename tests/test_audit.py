@@ -1,0 +1,25 @@
+"""The audit log: one JSON line per event, appended, holding filter values but no data."""
+
+import json
+
+import audit
+
+
+def test_each_event_is_one_json_line_appended(tmp_path, monkeypatch):
+    log = tmp_path / "logs" / "audit.log"
+    monkeypatch.setenv("PPA_AUDIT_LOG", str(log))
+    audit.record("ana", "site_coordinator", "sign_in", "sign_in")
+    audit.record("lee", "leadership", "outcomes", "download", {"sfy": 2025, "site": "S01"})
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [set(e) for e in events] == [{"time", "user", "role", "page", "action", "filters"}] * 2
+    assert events[0]["filters"] == {}
+    assert events[1] | {"time": None} == {
+        "time": None, "user": "lee", "role": "leadership", "page": "outcomes",
+        "action": "download", "filters": {"sfy": "2025", "site": "S01"},
+    }
+    assert events[1]["time"].endswith("+00:00")
+
+
+def test_the_default_log_is_under_the_repo(monkeypatch):
+    monkeypatch.delenv("PPA_AUDIT_LOG", raising=False)
+    assert audit.audit_log_path() == audit.resolve_repo_path("data/audit.log")

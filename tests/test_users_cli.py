@@ -1,0 +1,79 @@
+"""`ppa users`: add, list, set-password, disable; bad input fails in one line and changes nothing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import users
+
+PPA = str(Path(sys.executable).parent / "ppa")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def users_file(tmp_path):
+    return tmp_path / "users.toml"
+
+
+def ppa_users(users_file, *args, password=PASSWORD):
+    env = {**os.environ, "PPA_USERS_FILE": str(users_file)}
+    return subprocess.run(
+        [PPA, "users", *args], input=f"{password}\n", capture_output=True, text=True, env=env,
+        check=False,
+    )
+
+
+def test_add_list_set_password_and_disable(users_file):
+    assert ppa_users(users_file, "add", "ana", "--role", "site_coordinator", "--site", "S01").returncode == 0
+    assert ppa_users(users_file, "add", "lee", "--role", "leadership").returncode == 0
+    listing = ppa_users(users_file, "list")
+    assert listing.returncode == 0
+    assert listing.stdout.splitlines() == [
+        "ana\tsite_coordinator\tS01\tactive",
+        "lee\tleadership\t-\tactive",
+    ]
+    assert "argon2" not in listing.stdout + listing.stderr
+
+    before = users_file.read_text()
+    assert ppa_users(users_file, "set-password", "ana", password="another long phrase").returncode == 0
+    assert users_file.read_text() != before
+    assert ppa_users(users_file, "disable", "lee").returncode == 0
+    assert ppa_users(users_file, "list").stdout.splitlines()[1] == "lee\tleadership\t-\tdisabled"
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "reason"),
+    [
+        (["add", "new", "--role", "admin"], PASSWORD, "unknown role 'admin'"),
+        (["add", "new", "--role", "site_coordinator"], PASSWORD, "a site coordinator needs --site"),
+        (["add", "new", "--role", "site_coordinator", "--site", "S99"], PASSWORD, "unknown site 'S99'"),
+        (["add", "new", "--role", "leadership"], "short", "password too short"),
+        (["add", "ana", "--role", "leadership"], PASSWORD, "user 'ana' already exists"),
+        (["set-password", "ana"], "short", "password too short"),
+        (["set-password", "ghost"], PASSWORD, "no user 'ghost'"),
+        (["disable", "ghost"], PASSWORD, "no user 'ghost'"),
+    ],
+)
+def test_bad_input_exits_non_zero_in_one_line_and_leaves_the_file(users_file, args, password, reason):
+    users.add_user(users_file, "ana", "site_coordinator", "S01", PASSWORD)
+    before = users_file.read_bytes()
+    result = ppa_users(users_file, *args, password=password)
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert reason in result.stderr
+    assert users_file.read_bytes() == before
+
+
+def test_an_identity_provider_user_is_added_without_a_password(users_file):
+    result = ppa_users(users_file, "add", "lee@example.org", "--role", "leadership", "--no-password")
+    assert result.returncode == 0
+    assert users.find_user(users_file, "lee@example.org").password_hash == ""
+
+
+def test_users_help_lists_every_subcommand():
+    result = subprocess.run([PPA, "users", "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    for command in ("add", "list", "set-password", "disable"):
+        assert command in result.stdout
