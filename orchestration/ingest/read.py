@@ -17,6 +17,7 @@ from orchestration.config import SEEDS_DIR
 from orchestration.ingest import activity_rules, record_rules
 from orchestration.ingest.csv_source import read_csv_source
 from orchestration.ingest.discovery import LandingFile, fingerprint
+from orchestration.ingest.file_limits import size_problem
 from orchestration.ingest.reference import ActivityReference, CodeLists, load_code_lists
 from orchestration.ingest.row_checks import REASON, REASON_CODE, text_name
 from orchestration.ingest.schemas import ACTIVITY_ROWS, FileKind
@@ -61,7 +62,10 @@ def _input_columns(kind: FileKind) -> tuple[str, ...]:
 
 def _read_source(f: LandingFile) -> tuple[SourceTable | None, str | None]:
     columns = list(_input_columns(f.kind))
-    if f.kind is ACTIVITY_ROWS and f.path.suffix.lower() == ".xlsx":
+    is_workbook = f.kind is ACTIVITY_ROWS and f.path.suffix.lower() == ".xlsx"
+    if too_large := size_problem(f.path, is_workbook):
+        return None, too_large
+    if is_workbook:
         return read_activity_workbook(f.path)
     return read_csv_source(f.path, columns)
 
