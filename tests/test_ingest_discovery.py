@@ -55,17 +55,32 @@ def test_discover_classifies_by_place_and_name(tmp_path):
     assert found["contract/invoices_2024-03.csv"].extract_date is None
 
 
-def test_unrecognised_files_are_listed(tmp_path):
-    make(tmp_path, FILES)
-    assert discover_unrecognised(tmp_path) == [
+def test_unrecognised_files_are_listed_with_a_reason(tmp_path):
+    make(tmp_path, [*FILES, "activity_forms/2024-3/x.csv", "activity_forms/export.csv",
+                    "referrals/referrals.csv"])
+    reasons = dict(discover_unrecognised(tmp_path))
+    assert sorted(reasons) == [
         "activity_forms/2024-03/deep/site_a.csv",
         "activity_forms/2024-03/readme.txt",
         "activity_forms/2024-03/~$PP01_F001.xlsx",
         "activity_forms/2024-13/site_a.csv",
+        "activity_forms/2024-3/x.csv",
+        "activity_forms/export.csv",
         "activity_forms/misc/site_a.csv",
         "notes.docx",
         "referrals/old/referrals_2024-01-01.csv",
+        "referrals/referrals.csv",
     ]
+    assert reasons["activity_forms/2024-3/x.csv"] == (
+        "folder '2024-3' is not a service month written YYYY-MM"
+    )
+    assert reasons["activity_forms/export.csv"] == (
+        "an activity form must sit in a YYYY-MM folder of its service month"
+    )
+    assert reasons["referrals/referrals.csv"].startswith("the file name must end in _YYYY-MM-DD")
+    assert "not in a subfolder" in reasons["referrals/old/referrals_2024-01-01.csv"]
+    assert reasons["activity_forms/2024-03/readme.txt"].endswith(".csv export or an .xlsx workbook")
+    assert reasons["notes.docx"].startswith("no kind of landing file is named so")
 
 
 def test_missing_landing_dir_is_empty(tmp_path):

@@ -33,6 +33,7 @@ def env(tmp_path_factory):
     root = tmp_path_factory.mktemp("pipeline")
     shutil.copytree(DEMO_LANDING_DIR, root / "landing")
     (root / "landing" / "README.md").unlink()
+    plant_hostile_files(root / "landing", root / "elsewhere")
     return {
         **os.environ,
         "PPA_LANDING_DIR": str(root / "landing"),
@@ -40,6 +41,24 @@ def env(tmp_path_factory):
         "PPA_PUBLISHED": str(root / "published.duckdb"),
         "DAGSTER_HOME": str(root / "dagster_home"),
     }
+
+
+# Misplaced copies of a valid site export, and links out of the landing zone.
+MISPLACED = ("activity_forms/2024-3/x.csv", "activity_forms/export.csv", "referrals/referrals.csv")
+LINKS_OUT = ("activity_forms/2024-03/passwd.csv", "activity_forms/2024-03/elsewhere.csv")
+OUTSIDE_MARKER = "OUTSIDE-THE-LANDING-ZONE"
+
+
+def plant_hostile_files(landing: Path, elsewhere: Path) -> None:
+    export = next((landing / "activity_forms" / "2024-03").glob("*.csv"))
+    for rel in MISPLACED:
+        (landing / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(export, landing / rel)
+    elsewhere.mkdir()
+    outside = elsewhere / "export.csv"
+    outside.write_text(export.read_text(encoding="utf-8-sig") + f"{OUTSIDE_MARKER}\n")
+    (landing / LINKS_OUT[0]).symlink_to("/etc/passwd")
+    (landing / LINKS_OUT[1]).symlink_to(outside)
 
 
 def ppa_run(env):
@@ -123,9 +142,14 @@ def test_definitions_load():
 
 def test_every_landing_file_and_row_is_accounted_for(first_run):
     landing = Path(first_run["PPA_LANDING_DIR"])
-    files = sorted(p for p in landing.rglob("*") if p.is_file())
+    files = sorted(
+        p for p in landing.rglob("*")
+        if p.is_file() and p.relative_to(landing).as_posix() not in MISPLACED
+    )
     expected_rows = sum(
-        workbook_rows(p) if p.suffix == ".xlsx" else len(csv_records(p)) for p in files
+        workbook_rows(p) if p.suffix == ".xlsx" else len(csv_records(p))
+        for p in files
+        if p.relative_to(landing).as_posix() not in LINKS_OUT
     )
     published = first_run["PPA_PUBLISHED"]
     (n_files, read, accepted, rejected), = query(
@@ -159,6 +183,27 @@ def test_every_planted_error_kind_is_rejected_with_a_reason(first_run):
     for planted in ("_semicolon.csv", "_missing_column.csv", "_empty.csv", "_wrong_sheet.xlsx"):
         assert any(name.endswith(planted) for name in names), planted
     assert all(error for _, error in bad_files)
+
+
+def test_misplaced_files_are_reported_and_nothing_outside_the_zone_is_read(first_run):
+    published = first_run["PPA_PUBLISHED"]
+    unrecognised = dict(query(published, "select file, reason from marts.dq_unrecognised_files"))
+    assert sorted(unrecognised) == sorted(MISPLACED)
+    assert "is not a service month written YYYY-MM" in unrecognised[MISPLACED[0]]
+    links = query(
+        published,
+        "select file, status, rows_read, error from marts.dq_ingested_files "
+        f"where file in {LINKS_OUT!r} order by file",
+    )
+    assert [(f, status, n) for f, status, n, _ in links] == [
+        (LINKS_OUT[1], "rejected", 0), (LINKS_OUT[0], "rejected", 0)
+    ]
+    assert all("outside the landing zone; not read" in error for *_, error in links)
+    raw_records = " ".join(
+        record for record, in query(first_run["PPA_WAREHOUSE"],
+                                    "select raw_record from raw.rejected_rows")
+    )
+    assert "root:" not in raw_records and OUTSIDE_MARKER not in raw_records
 
 
 def test_no_personal_data_is_published(first_run):

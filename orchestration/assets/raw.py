@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration.assets.unrecognised import unrecognised_files
 from orchestration.config import SEEDS_DIR, Paths
 from orchestration.ingest.discovery import discover, fingerprint
 from orchestration.ingest.read import read_landing_file
@@ -211,5 +212,5 @@ def every_input_row_accounted_for(duckdb: DuckDBResource) -> dg.AssetCheckResult
     )
 
 
-raw_assets = [*reference_raw_assets, activity_rows, ingestion_log]
+raw_assets = [*reference_raw_assets, activity_rows, ingestion_log, unrecognised_files]
 raw_checks = [every_input_row_accounted_for]

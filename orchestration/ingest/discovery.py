@@ -99,13 +99,40 @@ def discover(landing_dir: Path) -> list[LandingFile]:
     return sorted((f for f in found if f is not None), key=lambda f: f.rel_path)
 
 
-def discover_unrecognised(landing_dir: Path) -> list[str]:
-    """Relative paths (forward slashes, sorted) of files no kind claims."""
+def unrecognised_reason(rel_path: str) -> str:
+    """Why no kind of the contract claims the file, in words its sender can act on."""
+    parts = PurePosixPath(rel_path).parts
+    name = parts[-1]
+    if parts[0].lower() == "activity_forms":
+        if len(parts) == 2:
+            return "an activity form must sit in a YYYY-MM folder of its service month"
+        if _valid_month(parts[1]) is None:
+            return f"folder '{parts[1]}' is not a service month written YYYY-MM"
+        if len(parts) > 3:
+            return "an activity form must sit directly in its YYYY-MM folder, not deeper"
+        if name.startswith("~$"):
+            return "Excel's lock file of an open workbook, not a form"
+        return "an activity form must be a .csv export or an .xlsx workbook"
+    for kind in REFERENCE_KINDS:
+        folder, pattern = PurePosixPath(kind.glob).parts
+        if parts[0].lower() == folder:
+            if len(parts) > 2:
+                return f"files of {folder}/ must sit directly in it, not in a subfolder"
+            if kind.snapshot and pattern.endswith("_*.csv") and fnmatchcase(
+                name.lower(), pattern.replace("_*", "*")
+            ):
+                return f"the file name must end in _YYYY-MM-DD, the extract date ({pattern})"
+    expected = ", ".join(sorted({k.glob for k in (ACTIVITY_ROWS, *REFERENCE_KINDS)}))
+    return f"no kind of landing file is named so; the contract names {expected}"
+
+
+def discover_unrecognised(landing_dir: Path) -> list[tuple[str, str]]:
+    """(relative path, reason) of every file no kind claims, sorted by path."""
     landing_dir = Path(landing_dir)
     return sorted(
-        p.relative_to(landing_dir).as_posix()
-        for p in _all_files(landing_dir)
-        if classify(landing_dir, p) is None
+        (rel, unrecognised_reason(rel))
+        for rel in (p.relative_to(landing_dir).as_posix() for p in _all_files(landing_dir))
+        if classify(landing_dir, landing_dir / rel) is None
     )
 
 
