@@ -102,3 +102,21 @@ def test_sites_cover_every_service_area():
     sites = read_seed("sites.csv")
     assert 10 <= sites.height <= 20
     assert set(sites["service_area"]) == SERVICE_AREAS
+
+
+CFSR_INDICATORS = {"permanency_12m_entries", "permanency_12m_in_care_12_23",
+                   "permanency_12m_in_care_24_plus", "reentry_12m", "recurrence_12m",
+                   "maltreatment_in_care"}
+
+
+def test_cfsr_reference_values_are_cited_and_in_the_indicators_units():
+    """Ships with a header only; any row a state adds names an indicator of
+    fct_cfsr_indicator, cites its source and period, and is in the indicator's units."""
+    seed = read_seed("cfsr_reference_values.csv")
+    assert seed.columns == ["indicator", "source", "period", "value", "direction"]
+    for row in seed.iter_rows(named=True):
+        assert row["indicator"] in CFSR_INDICATORS
+        assert row["source"] and row["period"]
+        assert row["direction"] in {"higher", "lower"}
+        value = float(row["value"])
+        assert value >= 0 and (row["indicator"] == "maltreatment_in_care" or value <= 1)

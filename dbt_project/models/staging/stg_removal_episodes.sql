@@ -1,5 +1,6 @@
 -- Child-welfare removal episodes as of the newest extract holding each episode_id.
--- The child's birth date (PII) is used here only to derive age at removal and goes no further.
+-- The child's birth date (PII) is used here only to derive the age at removal and the 18th
+-- birthday (which the federal CFSR indicators need); neither goes into a published table.
 with
 
 source as (
@@ -42,6 +43,7 @@ final as (
               end
             as integer
         ) as age_at_removal_years,
+        {{ add_months('child_birth_date', 216) }} as child_turns_18_on,
         child_sex,
         child_race_ethnicity,
         county_fips,
