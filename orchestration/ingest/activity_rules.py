@@ -41,6 +41,15 @@ from orchestration.ingest.value_parsing import (
 )
 from orchestration.reference_data import program_parameter
 
+# The reason codes of a rejected row, in the order that picks its one reason, and the
+# warning codes of a kept row: the names the generator plants its errors under.
+REASON_CODES = (
+    "too_many_values", "missing_value", "invalid_date", "invalid_datetime", "invalid_duration",
+    "unknown_activity_type", "family_required", "family_not_allowed", "month_mismatch",
+    "activity_outside_month", "activity_after_submission", "future_activity", "unknown_pp",
+    "unknown_family",
+)
+WARNING_CODES = ("outside_match_period", "not_matched_pp", "duplicate_row")
 # Columns read from the file; source_format and warnings are set here.
 INPUT_COLUMNS = (
     "pp_id", "family_id", "service_month", "submitted_at", "activity_date", "activity_type",
