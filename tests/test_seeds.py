@@ -31,6 +31,10 @@ def read_seed(name: str) -> pl.DataFrame:
          ["sfy", "measure_id"]),
         ("sites.csv", ["site_id", "site_name", "service_area"], ["site_id"]),
         ("counties.csv", ["county_fips", "county_name", "service_area"], ["county_fips"]),
+        ("program_parameters.csv", ["parameter", "value", "unit", "description", "source"],
+         ["parameter"]),
+        ("code_lists.csv", ["file_kind", "column_name", "code", "label"],
+         ["file_kind", "column_name", "code"]),
     ],
 )
 def test_columns_and_unique_keys(name, columns, key):
@@ -102,3 +106,11 @@ def test_sites_cover_every_service_area():
     sites = read_seed("sites.csv")
     assert 10 <= sites.height <= 20
     assert set(sites["service_area"]) == SERVICE_AREAS
+
+
+def test_code_lists_name_coded_columns_of_landing_file_kinds():
+    from orchestration.ingest.schemas import KINDS_BY_NAME
+
+    lists = read_seed("code_lists.csv")
+    for kind, column in lists.select("file_kind", "column_name").unique().iter_rows():
+        assert column in KINDS_BY_NAME[kind].columns, f"{kind}.{column}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -35,12 +36,11 @@ AS_OF = dt.date(2024, 4, 30)
 
 
 def write_seeds(seeds_dir: Path) -> Path:
+    """The repository's activity types and contract code lists, beside small topic and
+    item lists of the tests' own."""
     seeds_dir.mkdir(parents=True, exist_ok=True)
-    lines = ["activity_type,label,family_level,face_to_face"] + [
-        f"{code},{code.replace('_', ' ').title()},{str(f).lower()},{str(t).lower()}"
-        for code, (f, t) in ACTIVITY_TYPES.items()
-    ]
-    (seeds_dir / "activity_types.csv").write_text("\n".join(lines) + "\n")
+    for name in ("activity_types.csv", "code_lists.csv"):
+        shutil.copyfile(SEEDS_DIR / name, seeds_dir / name)
     (seeds_dir / "training_topics.csv").write_text(
         "topic_code,label,hours,is_core\n"
         + "".join(f"{t},{t.title()},2.5,true\n" for t in TRAINING_TOPICS)
