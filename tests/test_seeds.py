@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from orchestration.config import SEEDS_DIR
+from orchestration.ingest.schemas import KINDS_BY_NAME
 
 CORE_TOPICS = {
     "domestic_violence", "mandatory_reporting", "boundaries_and_safety",
@@ -109,8 +110,6 @@ def test_sites_cover_every_service_area():
 
 
 def test_code_lists_name_coded_columns_of_landing_file_kinds():
-    from orchestration.ingest.schemas import KINDS_BY_NAME
-
     lists = read_seed("code_lists.csv")
     for kind, column in lists.select("file_kind", "column_name").unique().iter_rows():
         assert column in KINDS_BY_NAME[kind].columns, f"{kind}.{column}"
