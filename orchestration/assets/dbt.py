@@ -59,9 +59,8 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
 
 # Three dbt definitions in graph order, so none is split around the assets between them:
 # what the monthly facts and the outcome matching read, the monthly facts, and the rest.
-# Every seed comes first: tests of any layer read seeds no model reads (code_lists).
 INCREMENTAL = "config.materialized:incremental"
-UPSTREAM = f"+{INCREMENTAL} +int_episode_covariates resource_type:seed"
+UPSTREAM = f"+{INCREMENTAL} +int_episode_covariates"
 
 
 @dbt_assets(
