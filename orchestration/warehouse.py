@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import polars as pl
 
+from orchestration.config import DBT_PROJECT_DIR
 from orchestration.ingest.schemas import (
     ALL_KINDS,
     INGESTED_FILES_COLUMNS,
@@ -56,6 +60,17 @@ def ingested_versions(con) -> set[tuple[str, str]]:
     return set(con.sql("select file, sha256 from raw.ingested_files").fetchall())
 
 
+@lru_cache(maxsize=1)
+def newest_extract_order() -> str:
+    """The order that makes a snapshot row the newest (newest extract first, then ties),
+    read from dbt's newest_extract_rank macro: the rule is written once, in the macro."""
+    macro = (DBT_PROJECT_DIR / "macros" / "newest_extract_rank.sql").read_text()
+    found = re.search(r"order by ([\w\s,]+?)\s*\)", macro)
+    if found is None:
+        raise ValueError("macros/newest_extract_rank.sql has no `order by ... )` clause")
+    return " ".join(found.group(1).split())
+
+
 def latest_snapshot(con, kind_name: str, columns: list[str]) -> pl.DataFrame:
     """The newest extract's row per key of a snapshot kind, as the validators need it.
 
@@ -70,7 +85,7 @@ def latest_snapshot(con, kind_name: str, columns: list[str]) -> pl.DataFrame:
         select {cols} from (
             select *, row_number() over (
                 partition by {key}
-                order by extract_date desc, _ingested_at desc, _source_file desc, _row_number desc
+                order by {newest_extract_order()}
             ) as version_rank
             from raw.{kind.name}
         ) where version_rank = 1

@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 
 from orchestration.config import SEEDS_DIR
+from orchestration.reference_data import code_lists, read_seed
 from orchestration.synthetic import generate_landing_zone
 from orchestration.synthetic.child_welfare import _potential_outcomes
 from orchestration.synthetic.child_welfare_model import (
@@ -56,20 +57,9 @@ DATE_COLUMNS = {"referral_date", "parent_birth_date", "match_date", "exit_date",
                 "end_date", "own_reunification_date", "completed_on", "removal_date",
                 "discharge_date", "child_birth_date", "report_date", "term_start", "term_end",
                 "submitted_on", "paid_on"}
-CODES = {
-    "referral_source": {"caseworker", "court", "self", "other"},
-    "exit_reason": {"reunified", "case_closed", "parent_declined", "rights_terminated", "moved",
-                    "other"},
-    "role": {"parent_partner", "pp_in_training_mentoring", "pp_in_training"},
-    "response": {"yes", "no", "na"},
-    "score": {"1", "2", "3", "4", "5"},
-    "discharge_reason": {"reunification", "live_with_relative", "adoption", "guardianship",
-                         "emancipation", "transfer", "runaway", "death", "other"},
-    "removal_reason": {"neglect", "physical_abuse", "sexual_abuse", "parent_substance_use",
-                       "parent_incarceration", "caretaker_inability", "other"},
-    "finding": {"substantiated", "not_substantiated"},
-    "invoice_type": {"installment", "retainage"},
-}
+# The contract's code lists (seeds/code_lists.csv) by column, and the score range.
+CODES = {column: set(codes) for (_, column), codes in code_lists().items()} | {
+    "score": {"1", "2", "3", "4", "5"}}
 BAD_FILE_SUFFIXES = ("_empty.csv", "_header_only.csv", "_semicolon.csv", "_missing_column.csv",
                      "_wrong_sheet.xlsx")
 
@@ -423,9 +413,8 @@ def test_program_volumes_caseloads_and_intensity(moderate):
     full = matches.filter(pl.col("match_date") <= dt.date(2020, 1, 1)).filter(
         pl.col("exit_date").is_null() | (pl.col("exit_date") >= dt.date(2020, 1, 31)))
     full_ids = set(full["family_id"])
-    face_to_face = _seed_codes("activity_types.csv", "activity_type") - {
-        "phone_call", "video_call", "text_or_email", "committee_meeting", "presentation",
-        "training_attended", "support_session", "coordinator_supervision"}
+    face_to_face = {r["activity_type"] for r in read_seed("activity_types.csv")
+                    if r["face_to_face"] == "true"}
     minutes, visits = Counter(), Counter()
     for r in _activity_rows(zone):
         if r["folder"] == "2020-01" and r["family_id"] in full_ids and \

@@ -19,6 +19,9 @@ from ingest_fixtures.landing import (
 )
 
 from orchestration.ingest.discovery import discover
+from orchestration.reference_data import program_parameter
+
+MAX_MINUTES = program_parameter("max_activity_minutes")
 
 
 @pytest.fixture
@@ -170,7 +173,7 @@ def test_blank_lines_are_not_rows_but_keep_numbering(landing, reference):
     result = read(landing_file(landing, "activity_forms/2024-03/site.csv"), reference)
     assert result.rows_read == 2
     assert rejected_by_row(result) == {
-        5: ("invalid_duration", "duration_minutes '0' is not a whole number from 1 to 720")}
+        5: ("invalid_duration", f"duration_minutes '0' is not a whole number from 1 to {MAX_MINUTES}")}
 
 
 def test_dates_and_datetimes_in_both_formats(landing, reference):
@@ -202,17 +205,17 @@ def test_impossible_dates(landing, reference, bad, code, value):
     assert got_code == code and f"'{value}'" in reason
 
 
-@pytest.mark.parametrize("minutes", ["0", "-5", "721", "1.5", "abc"])
+@pytest.mark.parametrize("minutes", ["0", "-5", str(MAX_MINUTES + 1), "1.5", "abc"])
 def test_invalid_durations(landing, reference, minutes):
     code, reason = read_between_good_rows(landing, reference, {"duration_minutes": minutes})
     assert code == "invalid_duration"
-    assert reason == f"duration_minutes '{minutes}' is not a whole number from 1 to 720"
+    assert reason == f"duration_minutes '{minutes}' is not a whole number from 1 to {MAX_MINUTES}"
 
 
 def test_duration_bounds_and_whole_decimals_are_accepted(landing, reference):
-    rows = [activity_row(duration_minutes=m) for m in ("1", "720", "30.0")]
+    rows = [activity_row(duration_minutes=m) for m in ("1", str(MAX_MINUTES), "30.0")]
     result = read(write_activity_csv(landing, rows), reference)
-    assert result.accepted.get_column("duration_minutes").to_list() == [1, 720, 30]
+    assert result.accepted.get_column("duration_minutes").to_list() == [1, MAX_MINUTES, 30]
 
 
 @pytest.mark.parametrize("column", ["pp_id", "service_month", "submitted_at",

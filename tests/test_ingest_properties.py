@@ -20,6 +20,9 @@ from ingest_fixtures.landing import (
     write_seeds,
 )
 
+from orchestration.reference_data import program_parameter
+
+MAX_MINUTES = program_parameter("max_activity_minutes")
 FAMILY_TYPES = sorted(c for c, (family, _) in ACTIVITY_TYPES.items() if family)
 PP_TYPES = sorted(c for c, (family, _) in ACTIVITY_TYPES.items() if not family)
 NOTE_TEXT = st.text(
@@ -30,7 +33,7 @@ NOTE_TEXT = st.text(
 )
 # Each one rejects the row whatever the rest of it holds.
 BREAKAGES = [
-    {"duration_minutes": "0"}, {"duration_minutes": "-5"}, {"duration_minutes": "721"},
+    {"duration_minutes": "0"}, {"duration_minutes": "-5"}, {"duration_minutes": str(MAX_MINUTES + 1)},
     {"duration_minutes": "1.5"}, {"duration_minutes": "abc"}, {"activity_type": "bowling"},
     {"pp_id": "PP99"}, {"family_id": "F999"}, {"activity_date": "2024-02-30"},
     {"service_month": "2024-04"}, {"activity_date": "2024-04-01"}, {"pp_id": ""},
@@ -45,7 +48,7 @@ def good_rows(draw) -> tuple[dict[str, str], tuple]:
     family_level = draw(st.booleans())
     activity_type = draw(st.sampled_from(FAMILY_TYPES if family_level else PP_TYPES))
     family = "F001" if family_level else ""
-    minutes = draw(st.integers(1, 720))
+    minutes = draw(st.integers(1, MAX_MINUTES))
     notes = draw(NOTE_TEXT)
     date_text = draw(st.sampled_from([day.isoformat(), f"{day.month}/{day.day}/{day.year}"]))
     row = activity_row(

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from orchestration.config import SEEDS_DIR
+from orchestration.ingest.schemas import KINDS_BY_NAME
 
 CORE_TOPICS = {
     "domestic_violence", "mandatory_reporting", "boundaries_and_safety",
@@ -31,6 +32,10 @@ def read_seed(name: str) -> pl.DataFrame:
          ["sfy", "measure_id"]),
         ("sites.csv", ["site_id", "site_name", "service_area"], ["site_id"]),
         ("counties.csv", ["county_fips", "county_name", "service_area"], ["county_fips"]),
+        ("program_parameters.csv", ["parameter", "value", "unit", "description", "source"],
+         ["parameter"]),
+        ("code_lists.csv", ["file_kind", "column_name", "code", "label"],
+         ["file_kind", "column_name", "code"]),
     ],
 )
 def test_columns_and_unique_keys(name, columns, key):
@@ -120,3 +125,10 @@ def test_cfsr_reference_values_are_cited_and_in_the_indicators_units():
         assert row["direction"] in {"higher", "lower"}
         value = float(row["value"])
         assert value >= 0 and (row["indicator"] == "maltreatment_in_care" or value <= 1)
+
+
+
+def test_code_lists_name_coded_columns_of_landing_file_kinds():
+    lists = read_seed("code_lists.csv")
+    for kind, column in lists.select("file_kind", "column_name").unique().iter_rows():
+        assert column in KINDS_BY_NAME[kind].columns, f"{kind}.{column}"

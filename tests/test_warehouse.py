@@ -66,3 +66,18 @@ def test_a_failure_mid_write_leaves_raw_as_it_was(tmp_path, monkeypatch):
         write_read_results(con, [second], "run-2", dt.datetime(2024, 9, 1))
     assert written == ["raw.contract_terms"]
     assert counts(con) == before
+
+
+def test_latest_snapshot_takes_the_newest_extract_by_dbts_rule():
+    """Ingestion picks the roster row the same way dbt staging does (newest_extract_rank)."""
+    assert warehouse.newest_extract_order().startswith("extract_date desc")
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    for extract, site in (("2024-03-31", "S01"), ("2024-07-31", "S02"), ("2024-05-31", "S03")):
+        con.execute(
+            "insert into raw.parent_partners (pp_id, site_id, extract_date, _ingested_at, "
+            "_source_file, _row_number) values ('P1', ?, ?, now(), ?, 2)",
+            [site, extract, f"reference/parent_partners_{extract}.csv"],
+        )
+    latest = warehouse.latest_snapshot(con, "parent_partners", ["pp_id", "site_id"])
+    assert latest.rows() == [("P1", "S02")]

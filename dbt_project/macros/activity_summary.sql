@@ -88,7 +88,7 @@ pp_summary as (
         count(distinct pp_id) as active_pps,
         count(*) as pp_months,
         avg(cast(active_families as double precision)) as avg_caseload,
-        count(distinct case when active_families > 15 then pp_id end) as pps_over_15
+        count(distinct case when not within_caseload_limit then pp_id end) as pps_over_15
     from pp_levels
     group by level, area_id, {{ period }}
 

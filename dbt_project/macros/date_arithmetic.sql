@@ -15,7 +15,7 @@
     cast({{ dbt.last_day(date_expr, 'month') }} as date)
 {%- endmacro %}
 
-{# A form for month m is due at the end of the 10th of month m+1. #}
+{# A form for month m is due at the end of the due day (program parameter form_due_day) of month m+1. #}
 {% macro form_due_date(service_month_expr) -%}
-    {{ add_days(add_months(service_month_expr, 1), 9) }}
+    {{ add_days(add_months(service_month_expr, 1), program_parameter('form_due_day') ~ ' - 1') }}
 {%- endmacro %}

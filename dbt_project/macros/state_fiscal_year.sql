@@ -11,7 +11,7 @@
     cast(cast({{ sfy_expr }} as {{ dbt.type_string() }}) || '-06-30' as date)
 {%- endmacro %}
 
-{# An SFY's figures are final once the as-of date is at least 45 days after its end. #}
+{# An SFY's figures are final once the as-of date is at least finality_lag_days (a program parameter) after its end. #}
 {% macro sfy_is_final(sfy_expr) -%}
-    {{ as_of_date() }} >= {{ add_days(sfy_end_date(sfy_expr), 45) }}
+    {{ as_of_date() }} >= {{ add_days(sfy_end_date(sfy_expr), program_parameter('finality_lag_days')) }}
 {%- endmacro %}

@@ -7,7 +7,6 @@ the warehouse and never see a half-written state: the new file is complete befor
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
 
 import dagster as dg
@@ -15,10 +14,8 @@ import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from orchestration.config import Paths
+from orchestration.ingest.schemas import is_personal_data
 from orchestration.resources import run_as_of
-
-# Columns that hold names, birth dates or free text must never leave the raw layer.
-PII_COLUMN = re.compile(r"(first_name|last_name|birth|notes|raw_record)", re.IGNORECASE)
 
 
 class PublishError(RuntimeError):
@@ -38,7 +35,8 @@ def publish_marts(warehouse_con, target: Path, as_of: dt.date, run_id: str) -> d
         "select table_name, column_name from information_schema.columns "
         "where table_schema = 'marts'"
     ).fetchall()
-    leaked = [f"{t}.{c}" for t, c in leaked if PII_COLUMN.search(c)]
+    # Names, birth dates and free text never leave the raw layer (ingest/schemas.py).
+    leaked = [f"{t}.{c}" for t, c in leaked if is_personal_data(c)]
     if leaked:
         raise PublishError(f"refusing to publish personal data columns: {', '.join(leaked)}")
 

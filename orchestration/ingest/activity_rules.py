@@ -39,8 +39,17 @@ from orchestration.ingest.value_parsing import (
     parse_month,
     parse_whole_number,
 )
+from orchestration.reference_data import program_parameter
 
-MAX_MINUTES = 720
+# The reason codes of a rejected row, in the order that picks its one reason, and the
+# warning codes of a kept row: the names the generator plants its errors under.
+REASON_CODES = (
+    "too_many_values", "missing_value", "invalid_date", "invalid_datetime", "invalid_duration",
+    "unknown_activity_type", "family_required", "family_not_allowed", "month_mismatch",
+    "activity_outside_month", "activity_after_submission", "future_activity", "unknown_pp",
+    "unknown_family",
+)
+WARNING_CODES = ("outside_match_period", "not_matched_pp", "duplicate_row")
 # Columns read from the file; source_format and warnings are set here.
 INPUT_COLUMNS = (
     "pp_id", "family_id", "service_month", "submitted_at", "activity_date", "activity_type",
@@ -64,6 +73,7 @@ def _month_text(column: str) -> pl.Expr:
 
 def _typed(source_format: str, activity_types: dict[str, tuple[bool, bool]]) -> list[pl.Expr]:
     family_level = {code: flags[0] for code, flags in activity_types.items()}
+    max_minutes = program_parameter("max_activity_minutes")  # seeds/program_parameters.csv
     activity_type = normalise_code(text("activity_type"))
     return [
         text("pp_id").alias("pp_id"),
@@ -72,7 +82,7 @@ def _typed(source_format: str, activity_types: dict[str, tuple[bool, bool]]) -> 
         parse_datetime(text("submitted_at")).alias("submitted_at"),
         parse_date(text("activity_date")).alias("activity_date"),
         activity_type.alias("activity_type"),
-        parse_whole_number(text("duration_minutes"), 1, MAX_MINUTES).alias("duration_minutes"),
+        parse_whole_number(text("duration_minutes"), 1, max_minutes).alias("duration_minutes"),
         text("notes").alias("notes"),
         pl.lit(source_format).alias("source_format"),
         activity_type.replace_strict(family_level, default=None, return_dtype=pl.Boolean)
@@ -94,7 +104,10 @@ def _checks(
             "invalid_datetime", "submitted_at",
             "a valid date and time (ISO 8601 or M/D/YYYY H:MM)",
         ),
-        unreadable("invalid_duration", "duration_minutes", f"a whole number from 1 to {MAX_MINUTES}"),
+        unreadable(
+            "invalid_duration", "duration_minutes",
+            f"a whole number from 1 to {program_parameter('max_activity_minutes')}",
+        ),
         RowCheck(
             "unknown_activity_type",
             pl.col("_family_level").is_null(),

@@ -132,10 +132,9 @@ def _validate(
             activity_types=activity_types,
             reference=reference,
         )
-    if code_lists is None and record_rules.needs_code_lists(f.kind):
-        code_lists = load_code_lists(SEEDS_DIR)
     return record_rules.validate_records(
-        frame, f.kind, extract_date=f.extract_date, code_lists=code_lists
+        frame, f.kind, extract_date=f.extract_date,
+        code_lists=code_lists or load_code_lists(SEEDS_DIR),
     )
 
 

@@ -3,8 +3,8 @@
 Checks, in the order that picks a rejected row's one reason: too_many_values,
 missing_value (the kind's required columns, in schema order), then each column in
 schema order - invalid_date (dates, and invoices' service_month), invalid_number
-(hours, amount, annual_value, retainage_pct, sfy, score), unknown_code (fixed code
-lists of the spec, and topic/item codes from the seeds), invalid_fips
+(hours, amount, annual_value, retainage_pct, sfy, score), unknown_code (the code
+lists of seeds/code_lists.csv, and topic/item codes from their seeds), invalid_fips
 (county_fips) - and last duplicate_key: a row whose key repeats an earlier
 accepted row of the same file (the first one is kept; which repeat is right is a
 question for the sender, not a guess for the platform).
@@ -40,26 +40,8 @@ from orchestration.ingest.value_parsing import (
     parse_whole_number,
 )
 
-# The code lists the spec fixes (kind name, column) -> allowed codes.
-FIXED_CODES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("referrals", "referral_source"): ("caseworker", "court", "self", "other"),
-    ("referrals", "exit_reason"): (
-        "reunified", "case_closed", "parent_declined", "rights_terminated", "moved", "other",
-    ),
-    ("parent_partners", "role"): ("parent_partner", "pp_in_training_mentoring", "pp_in_training"),
-    ("fidelity_checklists", "response"): ("yes", "no", "na"),
-    ("removal_episodes", "discharge_reason"): (
-        "reunification", "live_with_relative", "adoption", "guardianship", "emancipation",
-        "transfer", "runaway", "death", "other",
-    ),
-    ("removal_episodes", "removal_reason"): (
-        "neglect", "physical_abuse", "sexual_abuse", "parent_substance_use",
-        "parent_incarceration", "caretaker_inability", "other",
-    ),
-    ("maltreatment_reports", "finding"): ("substantiated", "not_substantiated"),
-    ("invoices", "invoice_type"): ("installment", "retainage"),
-}
-# Codes that live in seeds: (kind name, column) -> (CodeLists attribute, seed file).
+# Codes with a seed of their own: (kind name, column) -> (CodeLists attribute, seed file).
+# Every other coded column is listed in seeds/code_lists.csv (CodeLists.landing_codes).
 SEED_CODES: dict[tuple[str, str], tuple[str, str]] = {
     ("training_records", "topic_code"): ("training_topics", "seeds/training_topics.csv"),
     ("fidelity_checklists", "item_code"): ("fidelity_items", "seeds/fidelity_items.csv"),
@@ -75,10 +57,6 @@ _DECIMALS = {
 _WHOLE = {"sfy": (2000, 2100), "score": (1, 5)}
 # Read before the typed cast: "SFY2020" names the same year as "2020".
 _PREPARE = {"sfy": lambda t: t.str.replace(r"(?i)^sfy\s*", "")}
-
-
-def needs_code_lists(kind: FileKind) -> bool:
-    return any(kind.name == k for k, _ in SEED_CODES)
 
 
 def input_columns(kind: FileKind) -> tuple[str, ...]:
@@ -97,18 +75,16 @@ def _decimal(column: str) -> tuple[pl.Expr, str]:
     return pl.when(ok).then(value), words
 
 
-def _allowed_codes(kind: FileKind, column: str, code_lists: CodeLists | None):
-    if (kind.name, column) in FIXED_CODES:
-        codes = FIXED_CODES[(kind.name, column)]
+def _allowed_codes(kind: FileKind, column: str, code_lists: CodeLists):
+    if (kind.name, column) in code_lists.landing_codes:
+        codes = code_lists.landing_codes[(kind.name, column)]
         return codes, f"one of {', '.join(codes)}"
     attribute, seed = SEED_CODES[(kind.name, column)]
-    if code_lists is None:
-        raise ValueError(f"validating {kind.name} needs the code lists of {seed}")
     return tuple(sorted(getattr(code_lists, attribute))), f"a code in {seed}"
 
 
 def _typed_and_checks(
-    kind: FileKind, extract_date: dt.date | None, code_lists: CodeLists | None
+    kind: FileKind, extract_date: dt.date | None, code_lists: CodeLists
 ) -> tuple[list[pl.Expr], list[RowCheck]]:
     typed: list[pl.Expr] = []
     checks = [too_many_values(EXTRA_VALUES), *missing_values(kind.required)]
@@ -135,7 +111,7 @@ def _typed_and_checks(
             checks.append(
                 unreadable("invalid_number", column, f"a whole number from {low} to {high}")
             )
-        elif key in FIXED_CODES or key in SEED_CODES:
+        elif key in code_lists.landing_codes or key in SEED_CODES:
             codes, words = _allowed_codes(kind, column, code_lists)
             code = normalise_code(source)
             typed.append(code.alias(column))
@@ -175,7 +151,7 @@ def validate_records(
     kind: FileKind,
     *,
     extract_date: dt.date | None,
-    code_lists: CodeLists | None,
+    code_lists: CodeLists,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(accepted rows, rejected rows with reason columns) of one non-activity file.
 

@@ -15,6 +15,7 @@ import polars as pl
 
 from orchestration.config import SEEDS_DIR
 from orchestration.ingest.value_parsing import normalise_code_text
+from orchestration.reference_data import code_lists
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -26,6 +27,8 @@ class CodeLists:
     training_topics: frozenset[str]
     fidelity_items: frozenset[str]
     outcome_items: frozenset[str]
+    # (file kind, column) -> allowed codes: the lists the contract fixes (seeds/code_lists.csv)
+    landing_codes: dict[tuple[str, str], tuple[str, ...]]
 
 
 def _read_seed(seeds_dir: Path, name: str, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -74,6 +77,7 @@ def load_code_lists(seeds_dir: Path = SEEDS_DIR) -> CodeLists:
         training_topics=_codes(seeds_dir, "training_topics.csv", "topic_code"),
         fidelity_items=_codes(seeds_dir, "fidelity_items.csv", "item_code"),
         outcome_items=_codes(seeds_dir, "parent_outcome_items.csv", "item_code"),
+        landing_codes=code_lists(Path(seeds_dir)),
     )
 
 

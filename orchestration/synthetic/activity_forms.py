@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from orchestration.reference_data import program_parameter
 from orchestration.synthetic import months
 from orchestration.synthetic.fake_people import family_note, parent_partner_note
 from orchestration.synthetic.referrals import Family
@@ -231,7 +232,8 @@ def correction_of(rng: np.random.Generator, form: Form) -> Form:
             for r in form.rows]
     changed = rows[int(rng.integers(len(rows)))]
     delta = int(rng.integers(3, 13)) * 5 * (1 if rng.random() < 0.6 else -1)
-    changed.duration_minutes = int(np.clip(int(changed.duration_minutes) + delta, 5, 720))
+    longest = program_parameter("max_activity_minutes")  # a correction stays a valid row
+    changed.duration_minutes = int(np.clip(int(changed.duration_minutes) + delta, 5, longest))
     if form.family_id and form.active_days and rng.random() < 0.5:
         first, last = form.active_days
         rows.append(FormRow(dt.date.fromordinal(int(rng.integers(first, last + 1))),

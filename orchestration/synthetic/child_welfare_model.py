@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from orchestration.reference_data import code_list
+
 AGE_BANDS = ("0", "1-5", "6-12", "13-17")
 AGE_BAND_YEARS = ((0, 0), (1, 5), (6, 12), (13, 17))
 SEXES = ("female", "male")
 RACES = ("white", "black", "hispanic", "multiracial", "native_american", "asian")
-REMOVAL_REASONS = (
-    "neglect", "physical_abuse", "sexual_abuse", "parent_substance_use",
-    "parent_incarceration", "caretaker_inability", "other",
-)
+# The model's reason_* shares follow the order of seeds/code_lists.csv.
+REMOVAL_REASONS = code_list("removal_episodes", "removal_reason")
 # Removals that do not start from a maltreatment finding.
 NON_MALTREATMENT_REASONS = ("parent_incarceration", "caretaker_inability")
 PRIOR_REMOVALS = (0, 1, 2)

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from orchestration.reference_data import code_list
 from orchestration.synthetic.referrals import Family
 
 ON_TIME_CHECKLIST = 0.91  # within 30 days of the exit
 LATE_CHECKLIST = 0.05
 OUTCOME_ASSESSMENT = 0.85
-RESPONSES = ("yes", "no", "na")
+# Shares in the order of seeds/code_lists.csv (yes, no, na).
+RESPONSES = code_list("fidelity_checklists", "response")
 RESPONSE_P = (0.85, 0.10, 0.05)
 SCORE_P = (0.03, 0.07, 0.20, 0.35, 0.35)
 

@@ -8,6 +8,8 @@ from collections import Counter
 
 import numpy as np
 
+from orchestration.ingest.activity_rules import WARNING_CODES
+from orchestration.reference_data import program_parameter, seed_column
 from orchestration.synthetic import months
 from orchestration.synthetic.activity_forms import Form, FormRow, correction_of
 
@@ -16,19 +18,21 @@ OUTSIDE_MATCH_SHARE = 0.08  # of forms whose month holds match days and non-matc
 DUPLICATE_ROW_SHARE = 0.008
 CORRECTION_SHARE = 0.03
 
-# Row error kinds, in the order of the contract's list.
+# Row error kinds, in the order of the contract's list, named by the reason code
+# ingestion rejects them with (activity_rules.REASON_CODES), so the truth file's counts
+# compare with raw.rejected_rows directly.
 ROW_ERRORS = (
-    "missing_required_value", "unknown_activity_type", "unknown_pp_id", "unknown_family_id",
-    "family_level_type_without_family", "pp_level_type_with_family",
-    "activity_date_outside_service_month", "activity_date_after_submitted_at",
-    "invalid_duration", "service_month_not_folder_month",
+    "missing_value", "unknown_activity_type", "unknown_pp", "unknown_family",
+    "family_required", "family_not_allowed",
+    "activity_outside_month", "activity_after_submission",
+    "invalid_duration", "month_mismatch",
 )
-WARNINGS = ("outside_match_period", "not_matched_pp", "duplicate_row")
+WARNINGS = WARNING_CODES
 BAD_FILES = ("empty_file", "header_only", "semicolon_delimited", "missing_required_column",
              "missing_activity_form_sheet")
 # A workbook has one pp_id, family_id and month for the whole form.
-CSV_ONLY = {"unknown_pp_id", "unknown_family_id", "service_month_not_folder_month"}
-BAD_DURATIONS = ("0", "-5", "721", "1.5", "abc")
+CSV_ONLY = {"unknown_pp", "unknown_family", "month_mismatch"}
+BAD_DURATIONS = ("0", "-5", str(program_parameter("max_activity_minutes") + 1), "1.5", "abc")
 UNKNOWN_TYPES = ("parent_meeting", "transport", "visit")
 MISSING_FIELDS = ("activity_date", "activity_type", "duration_minutes")
 
@@ -89,7 +93,7 @@ def plant_row_errors(rng: np.random.Generator, forms: list[Form], counts: Counte
                     form.planted.add(kind)
                     counts[kind] += 1
                     break
-            if "activity_date_after_submitted_at" in form.planted:
+            if "activity_after_submission" in form.planted:
                 break  # its other rows were moved; plant nothing more in it
 
 
@@ -103,34 +107,34 @@ def _apply_error(rng: np.random.Generator, kind: str, form: Form, at: int) -> bo
     if form.excel and kind in CSV_ONLY:
         return False
     first = months.first_day(form.month)
-    if kind == "missing_required_value":
+    if kind == "missing_value":
         setattr(row, MISSING_FIELDS[int(rng.integers(3))], "")
     elif kind == "unknown_activity_type":
         row.activity_type = UNKNOWN_TYPES[int(rng.integers(len(UNKNOWN_TYPES)))]
-    elif kind == "unknown_pp_id":
+    elif kind == "unknown_pp":
         row.pp_id = f"PQ{int(rng.integers(1000, 10000))}"
-    elif kind == "unknown_family_id":
+    elif kind == "unknown_family":
         if not form.family_id:
             return False
         row.family_id = f"F9{int(rng.integers(0, 1_000_000)):06d}"
-    elif kind == "family_level_type_without_family":
+    elif kind == "family_required":
         if not form.family_id:
             row.activity_type = "phone_call"
         elif form.excel:
             return False
         else:
             row.family_id = ""  # one row of a family's form lost its family_id
-    elif kind == "pp_level_type_with_family":
+    elif kind == "family_not_allowed":
         if not form.family_id:
             return False
         row.activity_type = "committee_meeting"
-    elif kind == "activity_date_outside_service_month":
+    elif kind == "activity_outside_month":
         row.activity_date = first - dt.timedelta(days=int(rng.integers(1, 21)))
-    elif kind == "activity_date_after_submitted_at":
+    elif kind == "activity_after_submission":
         return _date_after_submission(rng, form, at)
     elif kind == "invalid_duration":
         row.duration_minutes = BAD_DURATIONS[int(rng.integers(len(BAD_DURATIONS)))]
-    elif kind == "service_month_not_folder_month":
+    elif kind == "month_mismatch":
         row.service_month = months.month_text(form.month - 1)
     return True
 
@@ -152,9 +156,4 @@ def _date_after_submission(rng: np.random.Generator, form: Form, at: int) -> boo
     return True
 
 
-_VALID_TYPES = frozenset((
-    "home_visit", "community_visit", "service_appointment", "visitation_support",
-    "ftdm_meeting", "staffing", "court_hearing", "phone_call", "video_call", "text_or_email",
-    "committee_meeting", "presentation", "training_attended", "support_session",
-    "coordinator_supervision",
-))
+_VALID_TYPES = frozenset(seed_column("activity_types.csv", "activity_type"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from orchestration.reference_data import code_list
 from orchestration.synthetic import months
 from orchestration.synthetic.child_welfare import COUNTY_WEIGHT
 from orchestration.synthetic.fake_people import full_name
@@ -19,7 +20,8 @@ MATCHES_PER_YEAR_PER_SCALE = 1800
 MATCH_SHARE = 0.9  # referrals that lead to a match
 # Referrals dip around the holidays.
 REFERRAL_SEASONALITY = (0.95, 1.0, 1.08, 1.05, 1.05, 1.02, 1.0, 1.05, 1.05, 1.03, 0.95, 0.72)
-REFERRAL_SOURCES = ("caseworker", "court", "self", "other")
+# Shares in the order of seeds/code_lists.csv (caseworker, court, self, other).
+REFERRAL_SOURCES = code_list("referrals", "referral_source")
 REFERRAL_SOURCE_P = (0.70, 0.15, 0.10, 0.05)
 PARENT_GENDERS = ("female", "male")
 PARENT_RACES = ("white", "black", "hispanic", "multiracial", "native_american", "asian")
@@ -87,7 +89,7 @@ def build_referrals(rng: np.random.Generator, scale: float, window: GenerationWi
         family = Family(
             referral_id=f"R{number:07d}", family_id=f"F{number:07d}", site_id=site.site_id,
             county_fips=county.fips, referral_date=referred,
-            referral_source=REFERRAL_SOURCES[rng.choice(4, p=REFERRAL_SOURCE_P)],
+            referral_source=REFERRAL_SOURCES[rng.choice(len(REFERRAL_SOURCES), p=REFERRAL_SOURCE_P)],
             parent_first_name=first, parent_last_name=last,
             parent_birth_date=referred - dt.timedelta(days=int(rng.integers(18 * 365, 48 * 365))),
             parent_gender=gender,

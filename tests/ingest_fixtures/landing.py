@@ -5,28 +5,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
+from orchestration.config import SEEDS_DIR
 from orchestration.ingest.discovery import LandingFile, classify
-from orchestration.ingest.reference import ActivityReference, load_code_lists
+from orchestration.ingest.reference import ActivityReference, load_activity_types, load_code_lists
 
 ACTIVITY_HEADER = [
     "pp_id", "family_id", "service_month", "submitted_at", "activity_date", "activity_type",
     "duration_minutes", "notes",
 ]
-# The spec's activity types: code -> (family_level, face_to_face).
-ACTIVITY_TYPES = {
-    "home_visit": (True, True), "community_visit": (True, True),
-    "service_appointment": (True, True), "visitation_support": (True, True),
-    "ftdm_meeting": (True, True), "staffing": (True, True), "court_hearing": (True, True),
-    "phone_call": (True, False), "video_call": (True, False), "text_or_email": (True, False),
-    "committee_meeting": (False, False), "presentation": (False, False),
-    "training_attended": (False, False), "support_session": (False, False),
-    "coordinator_supervision": (False, False),
-}
+# The activity types of seeds/activity_types.csv: code -> (family_level, face_to_face).
+ACTIVITY_TYPES = load_activity_types(SEEDS_DIR)
 TRAINING_TOPICS = ("domestic_violence", "mandatory_reporting", "ethics")
 FIDELITY_ITEMS = ("contact_within_7_days", "phone_between_visits")
 OUTCOME_ITEMS = ("understands_agency_process", "communicates_with_caseworker")
@@ -42,12 +36,11 @@ AS_OF = dt.date(2024, 4, 30)
 
 
 def write_seeds(seeds_dir: Path) -> Path:
+    """The repository's activity types and contract code lists, beside small topic and
+    item lists of the tests' own."""
     seeds_dir.mkdir(parents=True, exist_ok=True)
-    lines = ["activity_type,label,family_level,face_to_face"] + [
-        f"{code},{code.replace('_', ' ').title()},{str(f).lower()},{str(t).lower()}"
-        for code, (f, t) in ACTIVITY_TYPES.items()
-    ]
-    (seeds_dir / "activity_types.csv").write_text("\n".join(lines) + "\n")
+    for name in ("activity_types.csv", "code_lists.csv"):
+        shutil.copyfile(SEEDS_DIR / name, seeds_dir / name)
     (seeds_dir / "training_topics.csv").write_text(
         "topic_code,label,hours,is_core\n"
         + "".join(f"{t},{t.title()},2.5,true\n" for t in TRAINING_TOPICS)

@@ -34,7 +34,8 @@ checklists as (
         max(
             case
                 when checklist_items.completed_on
-                    between {{ add_days('matches.exit_date', -30) }} and {{ add_days('matches.exit_date', 30) }}
+                    between {{ add_days('matches.exit_date', '-' ~ program_parameter('fidelity_review_window_days')) }}
+                    and {{ add_days('matches.exit_date', program_parameter('fidelity_review_window_days')) }}
                     then 1 else 0
             end
         ) = 1 as completed_within_window
@@ -73,7 +74,7 @@ final as (
         cast({{ dbt.datediff('matches.match_month', month_start('matches.exit_date'), 'month') }} + 1 as integer)
             as months_matched,
         cast({{ dbt.datediff('matches.match_date', 'matches.exit_date', 'day') }} as integer) as days_matched,
-        {{ add_days('matches.exit_date', 30) }} < {{ as_of_date() }} as fidelity_review_due,
+        {{ add_days('matches.exit_date', program_parameter('fidelity_review_window_days')) }} < {{ as_of_date() }} as fidelity_review_due,
         checklists.family_id is not null as fidelity_checklist_present,
         checklists.completed_on as fidelity_checklist_completed_on,
         coalesce(checklists.completed_within_window, false) as fidelity_checklist_within_window,

@@ -1,5 +1,6 @@
 -- One row per active match-month with the matched Parent Partner's form status
--- and the family's contacts, judged against the model's intensity targets.
+-- and the family's contacts, judged against the program's intensity targets
+-- (seeds/program_parameters.csv).
 with
 
 match_months as (
@@ -67,11 +68,12 @@ final as (
             else first_version_on_time
         end as form_on_time,
         case
-            when is_full_month and match_month_index <= 3 and form_expected
-                then face_to_face_contacts >= 4
+            when is_full_month and match_month_index <= {{ program_parameter('initial_intensity_months') }}
+                and form_expected
+                then face_to_face_contacts >= {{ program_parameter('initial_intensity_contacts') }}
         end as meets_initial_intensity,
         case
-            when is_full_month and form_expected then total_minutes >= 420
+            when is_full_month and form_expected then total_minutes >= {{ program_parameter('monthly_minutes') }}
         end as meets_monthly_time
     from joined
 

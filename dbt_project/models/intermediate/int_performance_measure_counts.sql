@@ -34,14 +34,14 @@ face_to_face as (
 
 ),
 
--- PM01: a face-to-face contact within seven days of the match, by any Parent Partner.
+-- PM01: a face-to-face contact within the engagement window after the match, by any Parent Partner.
 engaged_matches as (
 
     select distinct matches.match_id
     from matches
     inner join face_to_face
         on matches.family_id = face_to_face.family_id
-        and face_to_face.activity_date between matches.match_date and {{ add_days('matches.match_date', 7) }}
+        and face_to_face.activity_date between matches.match_date and {{ add_days('matches.match_date', program_parameter('engagement_window_days')) }}
 
 ),
 
@@ -55,7 +55,7 @@ pm01 as (
     from matches
     left join engaged_matches
         on matches.match_id = engaged_matches.match_id
-    where {{ add_days('matches.match_date', 7) }} < {{ as_of_date() }}
+    where {{ add_days('matches.match_date', program_parameter('engagement_window_days')) }} < {{ as_of_date() }}
     group by {{ sfy_of('matches.match_date') }}
 
 ),
@@ -68,7 +68,7 @@ pm02 as (
         sum(case when meets_initial_intensity then 1 else 0 end) as numerator,
         count(*) as denominator
     from family_months
-    where is_full_month and match_month_index <= 3 and form_expected
+    where is_full_month and match_month_index <= {{ program_parameter('initial_intensity_months') }} and form_expected
     group by sfy
 
 ),

@@ -47,7 +47,7 @@ final as (
         caseload.service_month,
         caseload.sfy,
         caseload.active_families,
-        caseload.active_families <= 15 as within_caseload_limit,
+        caseload.active_families <= {{ program_parameter('caseload_limit') }} as within_caseload_limit,
         cast(coalesce(minutes.family_minutes, 0) as integer) as family_minutes,
         cast(coalesce(minutes.pp_level_minutes, 0) as integer) as pp_level_minutes,
         caseload.forms_expected,
