@@ -1,0 +1,31 @@
+"""A table as the reader sees it, with a CSV download of exactly that table.
+
+Suppressed cells read `<11` on screen, in the CSV and in the monthly packet alike; every
+download is written to the audit log (who, which page, which table, which filters).
+"""
+
+from __future__ import annotations
+
+import audit
+import polars as pl
+import streamlit as st
+from page_context import PageContext
+from suppression import for_display
+
+
+def _record_download(context: PageContext, name: str) -> None:
+    audit.record(
+        context.viewer.name, context.viewer.role, context.page, f"download:{name}",
+        context.filters.as_audit(),
+    )
+
+
+def show_table(context: PageContext, frame: pl.DataFrame, name: str, **dataframe_args) -> None:
+    shown = for_display(frame)
+    if shown.is_empty():
+        st.info("No rows for this selection.")
+    st.dataframe(shown, hide_index=True, **dataframe_args)
+    st.download_button(
+        "Download CSV", shown.write_csv(), file_name=f"{context.page}_{name}.csv",
+        mime="text/csv", key=f"csv_{name}", on_click=_record_download, args=(context, name),
+    )
