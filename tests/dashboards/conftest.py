@@ -26,6 +26,13 @@ PROGRAM_PARAMETERS = [
     ("monthly_minutes", 420.0, "minutes", "Minutes of mentoring in each full month", "model"),
 ]
 
+# Columns naming a person, a family, an episode or a landing file's row. (Invoices are the
+# contractor's bills to the state: leadership reviews each of them.)
+RECORD_ID_COLUMNS = {"pp_id", "family_id", "match_id", "episode_id", "child_id", "file",
+                     "row_number"}
+# Integers that count no person: years, a step's rank, the contract's seven measures.
+NOT_COUNTS = {"sfy", "exit_sfy", "step_order", "measures_applicable", "measures_met"}
+
 sys.path.insert(0, str(REPO_ROOT / "dashboards"))
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import data_access
 import polars as pl
 import pytest
-from conftest import marts
+from conftest import NOT_COUNTS, RECORD_ID_COLUMNS, marts
 from filters import Filters
 from viewer import Viewer
 
@@ -16,12 +16,6 @@ SITE_S02 = Viewer("site2", "site_coordinator", "S02")
 LEADERSHIP = Viewer("lead", "leadership")
 JUNE = dt.date(2024, 6, 1)
 SFY = 2024
-# Columns naming a person, a family, an episode or a landing file's row. (Invoices are the
-# contractor's bills to the state: leadership reviews each of them.)
-RECORD_ID_COLUMNS = {"pp_id", "family_id", "match_id", "episode_id", "child_id", "file",
-                     "row_number"}
-# Integers that count no person: years, a step's rank, the contract's seven measures.
-NOT_COUNTS = {"sfy", "exit_sfy", "step_order", "measures_applicable", "measures_met"}
 
 SCOPED = {
     "activity_by_level": lambda v, f: data_access.activity_by_level(v, f, "site"),
