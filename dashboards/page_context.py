@@ -75,10 +75,13 @@ def _filters(viewer: Viewer) -> Filters:
                             key="area", bind="query-params")
         if area is not None:
             sites = sites.filter(pl.col("service_area") == area)
+        # Site ids as options, so the URL reads ?site=S01; the name is shown beside.
         names = dict(sites.select("site_id", "site_name").iter_rows())
         site = st.selectbox("Site", list(names), index=0 if own_site else None,
-                            format_func=lambda s: f"{s} {names[s]}", placeholder="All sites",
-                            disabled=own_site, key="site", bind="query-params")
+                            placeholder="All sites", disabled=own_site, key="site",
+                            bind="query-params")
+        if site is not None:
+            st.caption(names[site])
     start = dt.date.fromisoformat(month_from + "-01") if month_from else None
     end = dt.date.fromisoformat(month_to + "-01") if month_to else None
     if start and end and start > end:
