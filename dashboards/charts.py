@@ -29,14 +29,17 @@ def trend(frame: pl.DataFrame, y: str, title: str, *, target: float | None = Non
           percent: bool = False) -> alt.Chart:
     """One line per area over the service months, the target as a dashed rule."""
     axis = alt.Axis(format=".0%") if percent else alt.Axis()
-    chart = alt.Chart(frame).mark_line(point=True).encode(
+    # A suppressed cell is null: it is left out, not drawn as zero.
+    chart = alt.Chart(frame.drop_nulls(y)).mark_line(point=True).encode(
         x=alt.X("yearmonth(service_month):T", title="Month"),
         y=alt.Y(f"{y}:Q", title=title, axis=axis),
         color=alt.Color("area_id:N", title="Area", scale=_scale()),
         tooltip=["area_id:N", "yearmonth(service_month):T", f"{y}:Q",
                  *(f"{c}:Q" for c in tooltip)],
     )
-    return _with_target(chart, target, target_label).properties(title=title, height=260)
+    return _with_target(chart, target, target_label).properties(
+        title=title, height=260, description=f"{title} by month"
+    )
 
 
 def bars(frame: pl.DataFrame, x: str, y: str, title: str, *, target: float | None = None,
@@ -44,12 +47,14 @@ def bars(frame: pl.DataFrame, x: str, y: str, title: str, *, target: float | Non
          percent: bool = False) -> alt.Chart:
     """One bar per category, the target as a dashed rule."""
     axis = alt.Axis(format=".0%") if percent else alt.Axis()
-    chart = alt.Chart(frame).mark_bar(color=PALETTE[0]).encode(
+    chart = alt.Chart(frame.drop_nulls(y)).mark_bar(color=PALETTE[0]).encode(
         x=alt.X(f"{x}:N", title=None, sort=None),
         y=alt.Y(f"{y}:Q", title=title, axis=axis),
         tooltip=[f"{x}:N", f"{y}:Q", *(f"{c}:Q" for c in tooltip)],
     )
-    return _with_target(chart, target, target_label).properties(title=title, height=260)
+    return _with_target(chart, target, target_label).properties(
+        title=title, height=260, description=f"{title} by {x}"
+    )
 
 
 def histogram(frame: pl.DataFrame, x: str, title: str, *, limit: float | None = None,

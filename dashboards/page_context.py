@@ -68,20 +68,26 @@ def _filters(viewer: Viewer) -> Filters:
         month_to = st.selectbox("To month", labels, index=last if labels else None,
                                 key="to", bind="query-params")
         sites = data_access.sites(viewer)
-        own_site = viewer.role == SITE_COORDINATOR
-        areas = sorted(sites["service_area"].unique().to_list())
-        area = st.selectbox("Service area", areas, index=0 if own_site else None,
-                            placeholder="All service areas", disabled=own_site,
-                            key="area", bind="query-params")
-        if area is not None:
-            sites = sites.filter(pl.col("service_area") == area)
-        # Site ids as options, so the URL reads ?site=S01; the name is shown beside.
-        names = dict(sites.select("site_id", "site_name").iter_rows())
-        site = st.selectbox("Site", list(names), index=0 if own_site else None,
-                            placeholder="All sites", disabled=own_site, key="site",
-                            bind="query-params")
-        if site is not None:
-            st.caption(names[site])
+        if viewer.role == SITE_COORDINATOR:
+            # Her own site, without a choice (the data access binds it whatever is asked).
+            site_row = sites.row(0, named=True) if not sites.is_empty() else None
+            area = site_row["service_area"] if site_row else None
+            site = site_row["site_id"] if site_row else None
+            if site_row:
+                st.markdown(f"**Site:** {site} {site_row['site_name']} ({area})")
+        else:
+            areas = sorted(sites["service_area"].unique().to_list())
+            area = st.selectbox("Service area", areas, index=None,
+                                placeholder="All service areas", key="area",
+                                bind="query-params")
+            if area is not None:
+                sites = sites.filter(pl.col("service_area") == area)
+            # Site ids as options, so the URL reads ?site=S01; the name is shown beside.
+            names = dict(sites.select("site_id", "site_name").iter_rows())
+            site = st.selectbox("Site", list(names), index=None, placeholder="All sites",
+                                key="site", bind="query-params")
+            if site is not None:
+                st.caption(names[site])
     start = dt.date.fromisoformat(month_from + "-01") if month_from else None
     end = dt.date.fromisoformat(month_to + "-01") if month_to else None
     if start and end and start > end:

@@ -22,6 +22,8 @@ def _record_download(context: PageContext, name: str) -> None:
 
 def show_table(context: PageContext, frame: pl.DataFrame, name: str, **dataframe_args) -> None:
     shown = for_display(frame)
+    # Dates read as dates (not midnight timestamps) on screen; the CSV writes them the same.
+    shown = shown.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
     if shown.is_empty():
         st.info("No rows for this selection.")
     st.dataframe(shown, hide_index=True, **dataframe_args)
@@ -29,3 +31,13 @@ def show_table(context: PageContext, frame: pl.DataFrame, name: str, **dataframe
         "Download CSV", shown.write_csv(), file_name=f"{context.page}_{name}.csv",
         mime="text/csv", key=f"csv_{name}", on_click=_record_download, args=(context, name),
     )
+
+
+def show_chart(chart, frame: pl.DataFrame, value: str) -> None:
+    """Draw `chart` unless `value` has nothing to draw (no rows, or every cell suppressed):
+    an empty chart says nothing and has no text alternative."""
+    if frame.is_empty() or frame[value].drop_nulls().is_empty():
+        st.info(f"Nothing to chart for {value.replace('_', ' ')}: no figures, or every "
+                "figure is suppressed (<11), for this selection.")
+        return
+    st.altair_chart(chart, width="stretch")

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 from filters import Filters
 from page_context import open_page
-from tables import show_table
+from tables import show_chart, show_table
 from viewer import Viewer
 
 INTENSITY = (
@@ -40,25 +40,26 @@ def render(viewer: Viewer) -> None:
     columns = st.columns(2)
     for column, (share, title, measure, parts) in zip(columns, INTENSITY, strict=True):
         target, label = targets.get(measure, (None, ""))
-        column.altair_chart(charts.trend(sites_only, share, title, target=target,
-                                         target_label=label, tooltip=parts, percent=True),
-                            width="stretch")
-        column.caption(context.help("agg_activity_month", share) or "")
+        with column:
+            show_chart(charts.trend(sites_only, share, title, target=target,
+                                    target_label=label, tooltip=parts, percent=True),
+                       sites_only, share)
+            st.caption(context.help("agg_activity_month", share) or "")
     show_table(context, by_site, "intensity_by_site")
 
     st.subheader("Caseloads")
     limit = context.parameters.get(data_access.CASELOAD_LIMIT)
     if viewer.sees_records:
         caseloads = data_access.pp_caseloads(viewer, chosen)
-        st.altair_chart(charts.histogram(caseloads, "active_families",
-                                         "Active families per Parent Partner", limit=limit,
-                                         limit_label="caseload limit"), width="stretch")
+        show_chart(charts.histogram(caseloads, "active_families",
+                                    "Active families per Parent Partner", limit=limit,
+                                    limit_label="caseload limit"), caseloads, "active_families")
         show_table(context, caseloads, "caseloads")
     else:
-        st.altair_chart(charts.trend(sites_only, "avg_caseload", "Families per Parent Partner",
-                                     target=limit, target_label="caseload limit",
-                                     tooltip=("active_families", "pp_months")),
-                        width="stretch")
+        show_chart(charts.trend(sites_only, "avg_caseload", "Families per Parent Partner",
+                                target=limit, target_label="caseload limit",
+                                tooltip=("active_families", "pp_months")),
+                   sites_only, "avg_caseload")
 
     if viewer.sees_records:
         st.subheader("Training and eligibility")
@@ -68,9 +69,10 @@ def render(viewer: Viewer) -> None:
     st.subheader("Exit fidelity reviews and parent-outcome scores by site")
     exits = data_access.exits_by_area(viewer, chosen, "site")
     target, label = targets.get("PM06", (None, ""))
-    st.altair_chart(charts.bars(
-        exits.filter(pl.col("level") == "site"), "area_id", "share_reviews_within_window",
+    site_exits = exits.filter(pl.col("level") == "site")
+    show_chart(charts.bars(
+        site_exits, "area_id", "share_reviews_within_window",
         "Exits with a fidelity review within 30 days", target=target, target_label=label,
         tooltip=("reviews_within_window", "reviews_due"), percent=True,
-    ), width="stretch")
+    ), site_exits, "share_reviews_within_window")
     show_table(context, exits, "exit_reviews_by_site")

@@ -8,7 +8,7 @@ import charts
 import data_access
 import streamlit as st
 from page_context import open_page
-from tables import show_table
+from tables import show_chart, show_table
 from viewer import Viewer
 
 EXPLANATION = """
@@ -31,7 +31,8 @@ def render(viewer: Viewer) -> None:
 
     comparison = data_access.outcome_comparison(viewer)
     st.subheader("Differences with 95% confidence intervals")
-    st.altair_chart(charts.forest(comparison.drop_nulls("difference")), width="stretch")
+    drawn = comparison.drop_nulls("difference")
+    show_chart(charts.forest(drawn), drawn, "difference")
     show_table(context, comparison, "matched_comparison")
     st.caption(context.help("fct_outcome_comparison") or "")
 
@@ -40,7 +41,7 @@ def render(viewer: Viewer) -> None:
 
     st.subheader("Covariate balance (love plot)")
     balance = data_access.matching_balance(viewer)
-    st.altair_chart(charts.love(balance), width="stretch")
+    show_chart(charts.love(balance), balance, "smd_after")
     show_table(context, balance, "balance")
 
     st.subheader("Sample flow")

@@ -12,7 +12,7 @@ import streamlit as st
 from filters import Filters
 from headline import months_back, show_metric
 from page_context import open_page
-from tables import show_table
+from tables import show_chart, show_table
 from viewer import SITE_COORDINATOR, Viewer
 
 # Which performance measure's target applies to which summary share.
@@ -74,9 +74,9 @@ def render(viewer: Viewer) -> None:
     st.subheader("Trends over 24 months")
     targets = _targets(viewer, chosen.sfy)
     trend_charts = [
-        charts.trend(trend, share, title, target=targets.get(share, (None, ""))[0],
-                     target_label=targets.get(share, (None, ""))[1], percent=True,
-                     tooltip=parts)
+        (share, charts.trend(trend, share, title, target=targets.get(share, (None, ""))[0],
+                             target_label=targets.get(share, (None, ""))[1], percent=True,
+                             tooltip=parts))
         for share, title, parts in (
             ("share_meeting_initial_intensity", "Early months meeting the contacts target",
              ("initial_intensity_met", "initial_intensity_months")),
@@ -85,14 +85,15 @@ def render(viewer: Viewer) -> None:
             ("share_forms_on_time", "Forms on time", ("forms_on_time", "forms_expected")),
         )
     ]
-    trend_charts.append(charts.trend(
+    trend_charts.append(("avg_caseload", charts.trend(
         trend, "avg_caseload", "Families per Parent Partner",
         target=context.parameters.get(data_access.CASELOAD_LIMIT),
         target_label="caseload limit", tooltip=("active_families", "pp_months"),
-    ))
+    )))
     columns = st.columns(2)
-    for i, chart in enumerate(trend_charts):
-        columns[i % 2].altair_chart(chart, width="stretch")
+    for i, (value, chart) in enumerate(trend_charts):
+        with columns[i % 2]:
+            show_chart(chart, trend, value)
     show_table(context, trend, "trend")
 
     month_only = dataclasses.replace(chosen, month_from=chosen.month_to)
@@ -103,11 +104,11 @@ def render(viewer: Viewer) -> None:
         st.subheader(f"{heading}, {chosen.month_to:%B %Y}")
         parts = frame.filter(pl.col("level") == level)
         target, label = targets.get("share_meeting_monthly_time", (None, ""))
-        st.altair_chart(charts.bars(
+        show_chart(charts.bars(
             parts, "area_id", "share_meeting_monthly_time", "Full months meeting the monthly time",
             target=target, target_label=label, percent=True,
             tooltip=("monthly_time_met", "monthly_time_months"),
-        ), width="stretch")
+        ), parts, "share_meeting_monthly_time")
         show_table(context, frame, f"by_{level}")
 
 

@@ -66,7 +66,7 @@ def test_every_page_opens_passes_axe_and_is_photographed(app, page):
         query = "?site=S01" if path == "site" and role == "state_coordinator" else ""
         open_page(page, at(url, path, query))
         assert page.get_by_test_id("stException").count() == 0, path
-        assert page.get_by_test_id("stHeading").first.is_visible()
+        assert page.get_by_test_id("stMain").get_by_test_id("stHeading").first.is_visible()
         caption = page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first
         assert "Data as of 2024-08-01" in caption.inner_text()
         assert _serious_violations(page) == [], (role, path)
@@ -81,7 +81,8 @@ def test_pages_a_role_may_not_see_are_not_served(app, page):
         open_page(page, at(url, path))
         # Streamlit says so and falls back to the first page (the overview).
         assert page.get_by_role("dialog").filter(has_text="Page not found").is_visible(), path
-        assert page.get_by_test_id("stHeading").first.inner_text() == "Overview", path
+        heading = page.get_by_test_id("stMain").get_by_test_id("stHeading").first
+        assert heading.inner_text() == "Overview", path
 
 
 def _select(page, label: str, option: str) -> None:
