@@ -39,7 +39,9 @@ serve: install
 
 demo: generate run serve
 
+# The browser tests drive Debian's chromium (Playwright cannot download browsers here).
 test: install
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(VENV_BIN)/pytest -q
 
 lint: install
