@@ -26,7 +26,14 @@ def show_table(context: PageContext, frame: pl.DataFrame, name: str, **dataframe
     shown = shown.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
     if shown.is_empty():
         st.info("No rows for this selection.")
-    st.dataframe(shown, hide_index=True, **dataframe_args)
+    # Shares read as percentages and other decimals at most three places; the CSV keeps
+    # the published precision.
+    formats = {
+        column: st.column_config.NumberColumn(
+            format="percent" if column.startswith("share_") else "localized")
+        for column, dtype in shown.schema.items() if dtype.is_float()
+    }
+    st.dataframe(shown, hide_index=True, column_config=formats, **dataframe_args)
     st.download_button(
         "Download CSV", shown.write_csv(), file_name=f"{context.page}_{name}.csv",
         mime="text/csv", key=f"csv_{name}", on_click=_record_download, args=(context, name),

@@ -164,3 +164,29 @@ def test_leadership_downloads_carry_the_suppressed_label(published):
     csv = pl.read_csv(io.StringIO(for_display(frame).write_csv()), infer_schema=False)
     assert "<11" in csv["active_pps"].to_list()
     assert not os.environ.get("PPA_TEST_ROLE")
+
+
+def _table_with(app: AppTest, column: str):
+    return next(t.value for t in app.dataframe if column in t.value.columns)
+
+
+def test_the_contract_page_shows_the_measures_as_published(monkeypatch, published):
+    app = page_as(monkeypatch, "state_coordinator", "contract")
+    shown = _table_with(app, "measure_id").sort_values("measure_id")
+    expected = marts(published, "select measure_id, numerator, denominator, target "
+                     "from marts.fct_performance_measure where sfy = 2024 order by measure_id")
+    assert shown["numerator"].tolist() == expected["numerator"].to_list()
+    assert shown["denominator"].tolist() == expected["denominator"].to_list()
+    assert shown["target"].tolist() == expected["target"].to_list()
+
+
+def test_the_data_quality_page_counts_every_file(monkeypatch, published):
+    app = page_as(monkeypatch, "state_coordinator", "data-quality")
+    by_kind = _table_with(app, "kind")
+    expected = marts(published, "select count(*) as files, sum(rows_rejected) as rejected "
+                     "from marts.dq_ingested_files").row(0, named=True)
+    assert by_kind["files"].sum() == expected["files"]
+    assert by_kind["rows_rejected"].sum() == expected["rejected"]
+    rejected = _table_with(app, "reason")
+    assert len(rejected) == marts(published, "select count(*) as n from marts.dq_rejected_rows")[
+        "n"][0]
