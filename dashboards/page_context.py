@@ -18,8 +18,11 @@ import streamlit as st
 from filters import Filters
 from viewer import SITE_COORDINATOR, Viewer
 
-# How old the last successful refresh may be before the page warns; an operations setting.
-STALE_AFTER_HOURS = float(os.environ.get("PPA_STALE_AFTER_HOURS", "36"))
+
+def stale_after() -> dt.timedelta:
+    """How old the last successful refresh may be before pages warn (an operations setting,
+    PPA_STALE_AFTER_HOURS, default 36: a daily run may be late by half a day)."""
+    return dt.timedelta(hours=float(os.environ.get("PPA_STALE_AFTER_HOURS") or 36))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,7 +103,7 @@ def _freshness(viewer: Viewer) -> None:
     refreshed = refresh["refreshed_at"]
     st.caption(f"Data as of {refresh['as_of_date']} - last successful refresh {refreshed}")
     age = dt.datetime.now() - refreshed
-    if age > dt.timedelta(hours=STALE_AFTER_HOURS):
+    if age > stale_after():
         st.warning(
             f"The published data is stale: the last successful refresh was "
             f"{age.days} days and {age.seconds // 3600} hours ago. Figures may be out of date."

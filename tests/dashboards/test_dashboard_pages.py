@@ -190,3 +190,10 @@ def test_the_data_quality_page_counts_every_file(monkeypatch, published):
     rejected = _table_with(app, "reason")
     assert len(rejected) == marts(published, "select count(*) as n from marts.dq_rejected_rows")[
         "n"][0]
+
+
+@pytest.mark.parametrize(("hours", "warned"), [("0.001", True), ("100000", False)])
+def test_stale_data_is_announced(monkeypatch, hours, warned):
+    monkeypatch.setenv("PPA_STALE_AFTER_HOURS", hours)
+    app = page_as(monkeypatch, "leadership", "methodology")
+    assert any("stale" in w.value for w in app.warning) == warned
