@@ -357,6 +357,20 @@ def training(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     )
 
 
+def training_topics(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each Parent Partner's core topics with the date each was completed (null: not yet)."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select pp_id, site_id, topic_code, topic_label, completed_on
+        from marts.fct_pp_training_topic
+        where {_site_scope()}
+        order by site_id, pp_id, topic_code
+        """,
+        _params(viewer, filters),
+    )
+
+
 def exits_by_area(viewer: Viewer, filters: Filters, level: str) -> pl.DataFrame:
     """Exit fidelity reviews and parent-outcome scores per SFY, by service area or site."""
     frame = _run(

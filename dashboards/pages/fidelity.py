@@ -20,6 +20,17 @@ INTENSITY = (
 )
 
 
+def topic_grid(topics: pl.DataFrame) -> pl.DataFrame:
+    """One row per Parent Partner, one column per core topic (a layout, nothing computed)."""
+    if topics.is_empty():
+        return pl.DataFrame(schema={"pp_id": pl.String, "site_id": pl.String})
+    cells = topics.with_columns(
+        cell=pl.col("completed_on").dt.strftime("%Y-%m-%d").fill_null("NOT YET")
+    )
+    return cells.pivot(on="topic_label", index=["pp_id", "site_id"], values="cell",
+                       aggregate_function="first").sort("site_id", "pp_id")
+
+
 def render(viewer: Viewer) -> None:
     context = open_page(viewer, "fidelity", "Fidelity")
     chosen = context.filters
@@ -65,6 +76,10 @@ def render(viewer: Viewer) -> None:
         st.subheader("Training and eligibility")
         st.caption(context.help("fct_pp_training") or "")
         show_table(context, data_access.training(viewer, chosen), "training")
+        st.caption("Core topics by Parent Partner: the date each was completed; "
+                   "NOT YET where it is still open.")
+        show_table(context, topic_grid(data_access.training_topics(viewer, chosen)),
+                   "training_topics")
 
     st.subheader("Exit fidelity reviews and parent-outcome scores by site")
     exits = data_access.exits_by_area(viewer, chosen, "site")

@@ -30,6 +30,7 @@ RECORD_LEVEL = {
     "missing_forms": data_access.missing_forms,
     "pp_caseloads": data_access.pp_caseloads,
     "training": data_access.training,
+    "training_topics": data_access.training_topics,
     "files": data_access.files,
     "rejected_rows": data_access.rejected_rows,
 }
