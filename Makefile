@@ -54,7 +54,9 @@ serve: install
 
 demo: generate run users serve
 
+# The browser tests drive Debian's chromium (Playwright cannot download browsers here).
 test: install
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(VENV_BIN)/pytest -q
 
 lint: install

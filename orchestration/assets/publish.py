@@ -6,6 +6,7 @@ the warehouse and never see a half-written state: the new file is complete befor
 """
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import dagster as dg
 import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
+from orchestration.assets.dbt import dbt_project
 from orchestration.config import Paths
 from orchestration.ingest.schemas import is_personal_data
 from orchestration.resources import run_as_of
@@ -22,8 +24,27 @@ class PublishError(RuntimeError):
     pass
 
 
-def publish_marts(warehouse_con, target: Path, as_of: dt.date, run_id: str) -> dict[str, int]:
-    """Write every `marts` table of the warehouse into `target`, atomically; return row counts."""
+def metric_definitions(manifest: dict) -> list[tuple[str, str | None, str, str]]:
+    """(model, column or None, description, meta as JSON) for every `marts` model of the dbt
+    manifest: the methodology page renders these, so the dashboards never read dbt itself."""
+    rows = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["schema"] != "marts":
+            continue
+        rows.append((node["name"], None, node["description"], json.dumps(node["meta"])))
+        rows.extend(
+            (node["name"], column["name"], column["description"], json.dumps(column["meta"]))
+            for column in node["columns"].values()
+        )
+    return sorted(rows, key=lambda row: (row[0], row[1] or ""))
+
+
+def publish_marts(
+    warehouse_con, target: Path, as_of: dt.date, run_id: str, definitions: list[tuple] = ()
+) -> dict[str, int]:
+    """Write every `marts` table of the warehouse into `target`, atomically; return row counts.
+
+    `definitions` (from `metric_definitions`) become marts.meta_metric_definitions."""
     tables = [
         r[0]
         for r in warehouse_con.sql(
@@ -61,6 +82,16 @@ def publish_marts(warehouse_con, target: Path, as_of: dt.date, run_id: str) -> d
                 "cast(? as varchar) as run_id",
                 [as_of, dt.datetime.now().replace(microsecond=0), run_id],
             )
+            if definitions:
+                warehouse_con.execute(
+                    "create table published_copy.marts.meta_metric_definitions (model varchar, "
+                    "column_name varchar, description varchar, meta varchar)"
+                )
+                warehouse_con.executemany(
+                    "insert into published_copy.marts.meta_metric_definitions "
+                    "values (?, ?, ?, ?)",
+                    list(definitions),
+                )
         finally:
             warehouse_con.execute("detach published_copy")
         os.replace(staging, target)
@@ -89,7 +120,10 @@ def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         target = Paths.from_env().published
         with duckdb.get_connection() as con:
-            counts = publish_marts(con, target, run_as_of(context), context.run_id)
+            counts = publish_marts(
+                con, target, run_as_of(context), context.run_id,
+                metric_definitions(json.loads(dbt_project.manifest_path.read_text())),
+            )
         return dg.MaterializeResult(
             metadata={
                 "path": str(target),

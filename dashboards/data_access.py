@@ -1,0 +1,536 @@
+"""The only module that runs SQL for the pages: every frame a page shows comes from here.
+
+Every function takes the signed-in Viewer. Access is enforced here, not by hiding widgets:
+- a site coordinator's site is bound from `viewer.site_id`; a filter or URL value can only
+  narrow it, so another site's id yields an empty frame;
+- leadership gets aggregate tables only (statewide, service area, site), passed through
+  `suppress` before they leave this module; record-level functions refuse leadership;
+- every filter value reaches DuckDB as a bound parameter, never as SQL text.
+No metric is computed here: the marts hold them; this module selects, scopes and joins.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from filters import Filters
+from published import query
+from suppression import TableShape, suppress
+from viewer import SITE_COORDINATOR, Viewer
+
+# Program parameters the pages draw as targets; their values live in marts.dim_program_parameter.
+CASELOAD_LIMIT = "caseload_limit"
+INITIAL_INTENSITY_CONTACTS = "initial_intensity_contacts"
+MONTHLY_MINUTES = "monthly_minutes"
+
+ACTIVITY_SHAPE = TableShape(
+    counts=(
+        "active_families", "active_pps", "pp_months", "pps_over_15",
+        "initial_intensity_months", "initial_intensity_met", "monthly_time_months",
+        "monthly_time_met", "forms_expected", "forms_received", "forms_on_time", "forms_late",
+        "forms_missing",
+    ),
+    rates={
+        "avg_caseload": ("active_families", "pp_months"),
+        "share_meeting_initial_intensity": ("initial_intensity_met", "initial_intensity_months"),
+        "share_meeting_monthly_time": ("monthly_time_met", "monthly_time_months"),
+        "share_forms_on_time": ("forms_on_time", "forms_expected"),
+    },
+    by=("service_month",),
+    total_rows={"level": "statewide"},
+    column_totals={
+        "forms_expected": ("forms_on_time", "forms_late", "forms_missing"),
+        "forms_received": ("forms_on_time", "forms_late"),
+    },
+)
+ACTIVITY_COLUMNS = (
+    "level, area_id, service_month, sfy, active_families, active_pps, pp_months, avg_caseload, "
+    "pps_over_15, initial_intensity_months, initial_intensity_met, "
+    "share_meeting_initial_intensity, monthly_time_months, monthly_time_met, "
+    "share_meeting_monthly_time, forms_expected, forms_received, forms_on_time, forms_late, "
+    "forms_missing, share_forms_on_time"
+)
+MEASURE_SHAPE = TableShape(
+    counts=("numerator", "denominator"), rates={"value": ("numerator", "denominator")}
+)
+EXIT_SHAPE = TableShape(
+    counts=(
+        "exits", "reviews_due", "reviews_within_window", "reviews_scored",
+        "parent_outcomes_present",
+    ),
+    rates={
+        "share_reviews_within_window": ("reviews_within_window", "reviews_due"),
+        "mean_fidelity_score": ("reviews_scored", "reviews_scored"),
+        "mean_parent_outcome_score": ("parent_outcomes_present", "parent_outcomes_present"),
+    },
+    by=("exit_sfy",),
+    total_rows={"level": "statewide"},
+)
+# A group's value, difference, interval and p-value all reveal a small group: each hides
+# with the smaller of the two group sizes.
+OUTCOME_SHAPE = TableShape(
+    counts=("participant_n", "comparison_n"),
+    rates={
+        "participant_value": ("participant_n", "participant_n"),
+        "comparison_value": ("comparison_n", "comparison_n"),
+        **{
+            column: ("participant_n", "comparison_n")
+            for column in ("difference", "ci_low", "ci_high", "p_value")
+        },
+    },
+)
+CFSR_SHAPE = TableShape(
+    counts=("numerator", "denominator"), rates={"value": ("numerator", "denominator")}
+)
+FLOW_SHAPE = TableShape(counts=("episodes",))
+FILES_SHAPE = TableShape(
+    counts=("files", "rows_read", "rows_accepted", "rows_rejected"),
+    column_totals={"rows_read": ("rows_accepted", "rows_rejected")},
+)
+
+
+class RecordLevelRefused(PermissionError):
+    """A record-level frame was asked for by a role that sees aggregates only."""
+
+
+def _params(viewer: Viewer, filters: Filters) -> dict:
+    """The bound parameters every scoped query shares; `scope_site` comes from the viewer only."""
+    return {
+        "scope_site": viewer.site_id if viewer.role == SITE_COORDINATOR else None,
+        "site": filters.site_id,
+        "area": filters.service_area,
+        "sfy": filters.sfy,
+        "month_from": filters.month_from,
+        "month_to": filters.month_to,
+    }
+
+
+def _site_scope(column: str = "site_id") -> str:
+    """Rows of the viewer's site (if bound to one), narrowed by the site and area filters."""
+    return (
+        f"(cast($scope_site as varchar) is null or {column} = cast($scope_site as varchar))"
+        f" and (cast($site as varchar) is null or {column} = cast($site as varchar))"
+        f" and (cast($area as varchar) is null or {column} in "
+        "(select site_id from marts.dim_site where service_area = cast($area as varchar)))"
+    )
+
+
+# Summary rows: a site coordinator sees her site's rows only; the statewide and service-area
+# rows appear only while no narrower filter asks for a part of them.
+_AREA_SCOPE = f"""(
+    case level
+        when 'statewide' then cast($scope_site as varchar) is null
+            and cast($site as varchar) is null and cast($area as varchar) is null
+        when 'service_area' then cast($scope_site as varchar) is null
+            and cast($site as varchar) is null
+            and (cast($area as varchar) is null or area_id = cast($area as varchar))
+        else {_site_scope("area_id")}
+    end
+)"""
+_MONTHS = (
+    "(cast($month_from as date) is null or service_month >= cast($month_from as date))"
+    " and (cast($month_to as date) is null or service_month <= cast($month_to as date))"
+)
+_SFY = "(cast($sfy as integer) is null or sfy = cast($sfy as integer))"
+
+
+def _run(sql: str, params: dict) -> pl.DataFrame:
+    used = {name: value for name, value in params.items() if f"${name}" in sql}
+    return query(sql, used or None)
+
+
+def _refuse_aggregate_only(viewer: Viewer) -> None:
+    if not viewer.sees_records:
+        raise RecordLevelRefused(f"{viewer.role} sees aggregate tables only")
+
+
+def _for(viewer: Viewer, frame: pl.DataFrame, shape: TableShape) -> pl.DataFrame:
+    return suppress(frame, shape) if viewer.suppressed else frame
+
+
+def table_exists(name: str) -> bool:
+    return not query(
+        "select 1 from information_schema.tables where table_schema = 'marts' "
+        "and table_name = $name",
+        {"name": name},
+    ).is_empty()
+
+
+# --- reference: what the filters offer and what the page header says ------------------------
+
+
+def refresh(viewer: Viewer) -> dict:
+    """The published data's as-of date, last successful refresh and run."""
+    return query("select as_of_date, refreshed_at, run_id from marts.meta_refresh").row(
+        0, named=True
+    )
+
+
+def months(viewer: Viewer) -> pl.DataFrame:
+    """Service months with their SFY and whether their forms are due yet."""
+    return query(
+        "select service_month, sfy, is_form_expected from marts.dim_month order by service_month"
+    )
+
+
+def sites(viewer: Viewer) -> pl.DataFrame:
+    """The sites a viewer may choose: a site coordinator's own only."""
+    return _run(
+        f"select site_id, site_name, service_area from marts.dim_site "
+        f"where {_site_scope()} order by site_id",
+        _params(viewer, Filters()),
+    )
+
+
+def program_parameters(viewer: Viewer) -> dict[str, float]:
+    """Targets and limits (caseload limit, contacts, minutes) as published; none until they are."""
+    if not table_exists("dim_program_parameter"):
+        return {}
+    frame = query("select parameter, value from marts.dim_program_parameter")
+    return dict(frame.iter_rows())
+
+
+def measure_targets(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each performance measure's target per SFY, for target lines on charts."""
+    return _run(
+        f"select sfy, measure_id, measure_name, target, comparator "
+        f"from marts.fct_performance_measure where {_SFY} order by sfy, measure_id",
+        _params(viewer, filters),
+    )
+
+
+def metric_definitions(viewer: Viewer) -> pl.DataFrame:
+    """Model and column descriptions and `meta` from the dbt docs, published with the data."""
+    if not table_exists("meta_metric_definitions"):
+        return pl.DataFrame(
+            schema={"model": pl.String, "column_name": pl.String, "description": pl.String,
+                    "meta": pl.String}
+        )
+    return query(
+        "select model, column_name, description, meta from marts.meta_metric_definitions "
+        "order by model, column_name nulls first"
+    )
+
+
+# --- activity summaries (overview, fidelity) --------------------------------------------------
+
+
+def activity_by_level(viewer: Viewer, filters: Filters, level: str) -> pl.DataFrame:
+    """Monthly summary rows of one level ('service_area' or 'site') with the statewide total
+    rows beside them, for the months in range."""
+    frame = _run(
+        f"select {ACTIVITY_COLUMNS} from marts.agg_activity_month "
+        f"where level in ('statewide', $level) and {_AREA_SCOPE} and {_MONTHS} and {_SFY} "
+        "order by service_month, level desc, area_id",
+        {**_params(viewer, filters), "level": level},
+    )
+    return _for(viewer, frame, ACTIVITY_SHAPE)
+
+
+def activity_trend(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """One summary row per month for the narrowest area in scope (site, service area or state)."""
+    frame = _run(
+        f"""
+        with scoped as (
+            select {ACTIVITY_COLUMNS} from marts.agg_activity_month
+            where {_AREA_SCOPE} and {_MONTHS}
+        )
+        select * from scoped
+        where level = (
+            select case
+                when bool_or(level = 'statewide') then 'statewide'
+                when bool_or(level = 'service_area') then 'service_area'
+                else 'site' end
+            from scoped
+        )
+        order by service_month, area_id
+        """,
+        _params(viewer, filters),
+    )
+    shape = TableShape(**{**ACTIVITY_SHAPE.__dict__, "total_rows": {}})
+    return _for(viewer, frame, shape)
+
+
+# --- site: record-level tables --------------------------------------------------------------
+
+
+def parent_partners(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each Parent Partner of the sites in scope in the last month of the range: caseload,
+    minutes, forms, training and eligibility."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select pp.pp_id, pp.site_id, pp.role, m.service_month, m.active_families,
+               m.within_caseload_limit, m.family_minutes, m.pp_level_minutes,
+               m.forms_expected, m.forms_on_time,
+               t.core_topics_completed, t.core_topics_required, t.all_core_complete,
+               pp.is_eligible, pp.eligibility_reason
+        from marts.fct_pp_eligibility as pp
+        left join marts.fct_pp_month as m
+            on m.pp_id = pp.pp_id and m.service_month = cast($month_to as date)
+        left join marts.fct_pp_training as t on t.pp_id = pp.pp_id
+        where {_site_scope("pp.site_id")} and (pp.is_active or m.pp_id is not null)
+        order by pp.site_id, pp.pp_id
+        """,
+        _params(viewer, filters),
+    )
+
+
+def family_months(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each family's months in range: contacts, minutes and the form's state."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select family_id, pp_id, site_id, service_month, match_month_index, is_full_month,
+               face_to_face_contacts, face_to_face_minutes, total_contacts, total_minutes,
+               form_expected, form_received, form_on_time,
+               meets_initial_intensity, meets_monthly_time
+        from marts.fct_family_month
+        where {_site_scope()} and {_MONTHS} and {_SFY}
+        order by site_id, family_id, service_month
+        """,
+        _params(viewer, filters),
+    )
+
+
+def exits(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each match that exited in range, with its fidelity checklist and parent-outcome scores."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select match_id, family_id, pp_id, site_id, match_date, exit_date, exit_reason,
+               months_matched, fidelity_review_due, fidelity_checklist_within_window,
+               fidelity_score, parent_outcome_present, parent_outcome_mean_score
+        from marts.fct_exit
+        where {_site_scope()}
+          and (cast($month_from as date) is null or exit_date >= cast($month_from as date))
+          and (cast($month_to as date) is null
+               or exit_date <= last_day(cast($month_to as date)))
+          and (cast($sfy as integer) is null or exit_sfy = cast($sfy as integer))
+        order by exit_date, match_id
+        """,
+        _params(viewer, filters),
+    )
+
+
+def missing_forms(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """The fix-it list: forms due but never received, by Parent Partner and month."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select pp_id, site_id, service_month, family_id, match_id
+        from marts.fct_family_month
+        where form_expected and not form_received and {_site_scope()} and {_MONTHS} and {_SFY}
+        order by pp_id, service_month, family_id
+        """,
+        _params(viewer, filters),
+    )
+
+
+def pp_caseloads(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each Parent Partner's active families per month in range (the caseload distribution)."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select pp_id, site_id, service_month, active_families, within_caseload_limit
+        from marts.fct_pp_month
+        where {_site_scope()} and {_MONTHS} and {_SFY}
+        order by service_month, site_id, pp_id
+        """,
+        _params(viewer, filters),
+    )
+
+
+def training(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each Parent Partner's core training against the requirement."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select t.pp_id, t.site_id, t.role, t.is_active, t.core_topics_completed,
+               t.core_topics_required, t.all_core_complete, t.core_completed_on,
+               t.first_match_date, t.core_complete_before_first_match, e.is_eligible
+        from marts.fct_pp_training as t
+        left join marts.fct_pp_eligibility as e on e.pp_id = t.pp_id
+        where {_site_scope("t.site_id")}
+        order by t.site_id, t.pp_id
+        """,
+        _params(viewer, filters),
+    )
+
+
+def training_topics(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each Parent Partner's core topics with the date each was completed (null: not yet)."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select pp_id, site_id, topic_code, topic_label, completed_on
+        from marts.fct_pp_training_topic
+        where {_site_scope()}
+        order by site_id, pp_id, topic_code
+        """,
+        _params(viewer, filters),
+    )
+
+
+def exits_by_area(viewer: Viewer, filters: Filters, level: str) -> pl.DataFrame:
+    """Exit fidelity reviews and parent-outcome scores per SFY, by service area or site."""
+    frame = _run(
+        f"""
+        select level, area_id, exit_sfy, exits, reviews_due, reviews_within_window,
+               share_reviews_within_window, reviews_scored, mean_fidelity_score,
+               parent_outcomes_present,
+               mean_parent_outcome_score
+        from marts.agg_exit_sfy
+        where level in ('statewide', $level) and {_AREA_SCOPE}
+          and (cast($sfy as integer) is null or exit_sfy = cast($sfy as integer))
+        order by exit_sfy, level desc, area_id
+        """,
+        {**_params(viewer, filters), "level": level},
+    )
+    return _for(viewer, frame, EXIT_SHAPE)
+
+
+# --- contract ---------------------------------------------------------------------------------
+
+
+def contract_position(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """The contract position of the SFY: installments, retainage and its status."""
+    return _run(
+        f"""
+        select contract_id, sfy, annual_value, retainage_pct, installment_amount,
+               installments_invoiced, installments_paid, retainage_amount,
+               measures_applicable, measures_met, retainage_status, retainage_earned,
+               retainage_invoiced, retainage_paid
+        from marts.fct_contract_sfy where {_SFY} order by sfy, contract_id
+        """,
+        _params(viewer, filters),
+    )
+
+
+def performance_measures(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each measure's numerator, denominator and value against its target, per SFY."""
+    frame = _run(
+        f"""
+        select sfy, measure_id, measure_name, numerator, denominator, value, target,
+               comparator, met, is_final
+        from marts.fct_performance_measure where {_SFY} order by sfy, measure_id
+        """,
+        _params(viewer, filters),
+    )
+    return _for(viewer, frame, MEASURE_SHAPE)
+
+
+def invoice_checks(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Every invoice of the SFY with where it disagrees with the schedule or the measures."""
+    return _run(
+        f"""
+        select invoice_id, contract_id, sfy, invoice_type, service_month, amount,
+               expected_amount, submitted_on, paid_on, issue
+        from marts.fct_invoice_check where {_SFY} order by service_month, invoice_id
+        """,
+        _params(viewer, filters),
+    )
+
+
+# --- outcomes ---------------------------------------------------------------------------------
+
+_COMPARISON_COLUMNS = (
+    "outcome, participant_n, participant_value, comparison_n, comparison_value, difference, "
+    "ci_low, ci_high, p_value"
+)
+
+
+def outcome_comparison(viewer: Viewer) -> pl.DataFrame:
+    """Matched participants against matched non-participants, per outcome."""
+    frame = query(f"select {_COMPARISON_COLUMNS} from marts.fct_outcome_comparison")
+    return _for(viewer, frame, OUTCOME_SHAPE)
+
+
+def naive_comparison(viewer: Viewer) -> pl.DataFrame:
+    """All participants against the whole comparison pool, before matching."""
+    frame = query(f"select {_COMPARISON_COLUMNS} from marts.fct_outcome_naive_comparison")
+    return _for(viewer, frame, OUTCOME_SHAPE)
+
+
+def matching_balance(viewer: Viewer) -> pl.DataFrame:
+    """Standardised mean differences of each covariate before and after matching."""
+    return query("select covariate, smd_before, smd_after from marts.fct_matching_balance")
+
+
+def sample_flow(viewer: Viewer) -> pl.DataFrame:
+    """Participant episodes -> matched -> observable (and not yet) per outcome."""
+    frame = query(
+        "select step_order, step, outcome, episodes from marts.agg_outcome_sample_flow "
+        "order by step_order, outcome nulls first"
+    )
+    return _for(viewer, frame, FLOW_SHAPE)
+
+
+def cfsr_indicators(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """The CFSR statewide indicators per federal fiscal year (observed performance)."""
+    frame = query(
+        "select indicator, period_start, period_end, numerator, denominator, value "
+        "from marts.fct_cfsr_indicator order by indicator, period_start"
+    )
+    return _for(viewer, frame, CFSR_SHAPE)
+
+
+# --- data quality -----------------------------------------------------------------------------
+
+# A landing file belongs to a site when its name says so (a site export) or when its Parent
+# Partner works there (a single form); the rest (reference extracts) are statewide.
+_FILE_SITE = """coalesce(
+    nullif(regexp_extract(file, 'site_([A-Za-z0-9]+)_', 1), ''),
+    (select site_id from marts.dim_parent_partner
+     where pp_id = regexp_extract(file, '/([A-Za-z0-9]+)_[^/]*$', 1))
+)"""
+
+
+def _scoped_files() -> str:
+    return f"""
+        select * from (select *, {_FILE_SITE} as site_id from marts.dq_ingested_files)
+        where (cast($scope_site as varchar) is null
+               and cast($site as varchar) is null and cast($area as varchar) is null)
+           or (site_id is not null and {_site_scope()})
+    """
+
+
+def files_by_kind(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Landing files ingested, by kind and status, with their rows read, accepted, rejected."""
+    frame = _run(
+        f"""
+        select kind, status, count(*) as files, sum(rows_read) as rows_read,
+               sum(rows_accepted) as rows_accepted, sum(rows_rejected) as rows_rejected,
+               max(ingested_at) as last_ingested_at
+        from ({_scoped_files()})
+        group by kind, status order by kind, status
+        """,
+        _params(viewer, filters),
+    )
+    return _for(viewer, frame, FILES_SHAPE)
+
+
+def files(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each landing file with its status and error."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select file, kind, status, rows_read, rows_accepted, rows_rejected, error, ingested_at
+        from ({_scoped_files()}) order by ingested_at desc, file
+        """,
+        _params(viewer, filters),
+    )
+
+
+def rejected_rows(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each rejected row: file, row number and the plain reason."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select r.file, r.row_number, r.reason_code, r.reason
+        from marts.dq_rejected_rows as r
+        where r.file in (select file from ({_scoped_files()}))
+        order by r.file, r.row_number
+        """,
+        _params(viewer, filters),
+    )
+

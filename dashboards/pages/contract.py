@@ -1,0 +1,60 @@
+"""Contract: per SFY, installments invoiced and paid, the retainage and its status, each
+performance measure against its target, and invoices that disagree with the measures."""
+
+from __future__ import annotations
+
+import altair as alt
+import charts
+import data_access
+import polars as pl
+import streamlit as st
+from page_context import open_page
+from tables import show_table
+from viewer import Viewer
+
+
+def render(viewer: Viewer) -> None:
+    context = open_page(viewer, "contract", "Contract")
+    chosen = context.filters
+    position = data_access.contract_position(viewer, chosen)
+    for row in position.iter_rows(named=True):
+        st.subheader(f"Contract {row['contract_id']}, SFY {row['sfy']}")
+        cols = st.columns(4)
+        cols[0].metric("Installments invoiced", f"${row['installments_invoiced']:,.2f}",
+                       help=context.help("fct_contract_sfy", "installments_invoiced"))
+        cols[1].metric("Installments paid", f"${row['installments_paid']:,.2f}",
+                       help=context.help("fct_contract_sfy", "installments_paid"))
+        cols[2].metric("Retainage held", f"${row['retainage_amount']:,.2f}",
+                       help=context.help("fct_contract_sfy", "retainage_amount"))
+        cols[3].metric("Retainage status", row["retainage_status"].replace("_", " "),
+                       help=context.help("fct_contract_sfy", "retainage_status"))
+        st.caption(f"Monthly installment ${row['installment_amount']:,.2f}; "
+                   f"{row['measures_met']} of {row['measures_applicable']} measures met.")
+    show_table(context, position, "contract_position")
+
+    st.subheader("Performance measures against their targets")
+    measures = data_access.performance_measures(viewer, chosen)
+    shown = measures.filter(pl.col("value").is_not_null())
+    if not shown.is_empty():
+        base = alt.Chart(shown).encode(y=alt.Y("measure_name:N", title=None, sort=None))
+        st.altair_chart(
+            (base.mark_bar(color=charts.PALETTE[0]).encode(
+                x=alt.X("value:Q", title="Value", axis=alt.Axis(format=".0%")),
+                tooltip=["measure_id:N", "measure_name:N", "numerator:Q", "denominator:Q",
+                         "value:Q", "target:Q"],
+            ) + base.mark_tick(color=charts.TARGET_COLOUR, thickness=3, size=24).encode(
+                x="target:Q")).properties(height=260),
+            width="stretch",
+        )
+        st.caption("Bars: each measure's value; orange ticks: its target for the SFY.")
+    show_table(context, measures, "performance_measures")
+
+    st.subheader("Invoices checked against the contract and the measures")
+    st.caption(context.help("fct_invoice_check") or "")
+    invoices = data_access.invoice_checks(viewer, chosen)
+    flagged = invoices.filter(pl.col("issue").is_not_null())
+    if flagged.is_empty():
+        st.success("Every invoice of the selection agrees with the contract and the measures.")
+    else:
+        st.error(f"{flagged.height} invoice(s) disagree with the contract or the measures.")
+    show_table(context, invoices, "invoices")

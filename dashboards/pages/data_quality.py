@@ -1,0 +1,32 @@
+"""Data quality: files by kind and status and how fresh they are; for record-level roles
+each file, each rejected row with its plain reason, and the forms due but not received."""
+
+from __future__ import annotations
+
+import data_access
+import streamlit as st
+from page_context import open_page
+from tables import show_table
+from viewer import Viewer
+
+
+def render(viewer: Viewer) -> None:
+    context = open_page(viewer, "data-quality", "Data quality")
+    chosen = context.filters
+    st.subheader("Files by kind and status")
+    st.caption(context.help("dq_ingested_files") or "")
+    show_table(context, data_access.files_by_kind(viewer, chosen), "files_by_kind")
+    if not viewer.sees_records:
+        return
+
+    st.subheader("Forms expected but not received")
+    st.caption("The fix-it list: each family-month whose form was due and never arrived, "
+               "by Parent Partner and month.")
+    show_table(context, data_access.missing_forms(viewer, chosen), "missing_forms")
+
+    st.subheader("Rejected rows")
+    st.caption(context.help("dq_rejected_rows") or "")
+    show_table(context, data_access.rejected_rows(viewer, chosen), "rejected_rows")
+
+    st.subheader("Every file")
+    show_table(context, data_access.files(viewer, chosen), "files")

@@ -1,0 +1,65 @@
+"""Outcomes: participants against matched non-participants (forest plot, table, balance,
+sample flow) and the CFSR statewide indicators for context."""
+
+from __future__ import annotations
+
+import altair as alt
+import charts
+import data_access
+import streamlit as st
+from page_context import open_page
+from tables import show_chart, show_table
+from viewer import Viewer
+
+EXPLANATION = """
+Each child removed from home while the family was matched with a Parent Partner is
+paired with one child of a never-matched family who looked alike at removal (age, sex,
+race/ethnicity, removal reason, prior removals, service area, removal year), by
+propensity score. The differences below compare those pairs.
+
+**What it shows:** how participants' outcomes differ from similar children's, with a 95%
+confidence interval. An interval that crosses zero is consistent with no difference.
+**What it does not show:** differences in anything the match cannot see (a family's
+motivation to join, say) - a matched comparison is not a randomised trial. Outcomes that
+need 12 or 24 months after reunification are only counted once that time has passed.
+"""
+
+
+def render(viewer: Viewer) -> None:
+    context = open_page(viewer, "outcomes", "Outcomes")
+    st.markdown(EXPLANATION)
+
+    comparison = data_access.outcome_comparison(viewer)
+    st.subheader("Differences with 95% confidence intervals")
+    drawn = comparison.drop_nulls("difference")
+    show_chart(charts.forest(drawn), drawn, "difference")
+    show_table(context, comparison, "matched_comparison")
+    st.caption(context.help("fct_outcome_comparison") or "")
+
+    st.subheader("Before matching (naive difference)")
+    show_table(context, data_access.naive_comparison(viewer), "naive_comparison")
+
+    st.subheader("Covariate balance (love plot)")
+    balance = data_access.matching_balance(viewer)
+    show_chart(charts.love(balance), balance, "smd_after")
+    show_table(context, balance, "balance")
+
+    st.subheader("Sample flow")
+    st.caption(context.help("agg_outcome_sample_flow") or "")
+    show_table(context, data_access.sample_flow(viewer), "sample_flow")
+
+    st.subheader("CFSR statewide indicators (observed)")
+    st.caption(context.help("fct_cfsr_indicator") or "")
+    cfsr = data_access.cfsr_indicators(viewer, context.filters)
+    if not cfsr.is_empty():
+        st.altair_chart(
+            alt.Chart(cfsr).mark_line(point=True).encode(
+                x=alt.X("period_end:T", title="Federal fiscal year ending"),
+                y=alt.Y("value:Q", title="Value"),
+                color=alt.Color("indicator:N", scale=alt.Scale(range=charts.PALETTE)),
+                tooltip=["indicator:N", "period_start:T", "period_end:T", "numerator:Q",
+                         "denominator:Q", "value:Q"],
+            ).properties(height=260),
+            width="stretch",
+        )
+    show_table(context, cfsr, "cfsr_indicators")
