@@ -485,9 +485,9 @@ _FILE_SITE = """coalesce(
 )"""
 
 
-def _scoped_files() -> str:
+def _scoped_files(table: str = "marts.dq_ingested_files") -> str:
     return f"""
-        select * from (select *, {_FILE_SITE} as site_id from marts.dq_ingested_files)
+        select * from (select *, {_FILE_SITE} as site_id from {table})
         where (cast($scope_site as varchar) is null
                and cast($site as varchar) is null and cast($area as varchar) is null)
            or (site_id is not null and {_site_scope()})
@@ -516,6 +516,18 @@ def files(viewer: Viewer, filters: Filters) -> pl.DataFrame:
         f"""
         select file, kind, status, rows_read, rows_accepted, rows_rejected, error, ingested_at
         from ({_scoped_files()}) order by ingested_at desc, file
+        """,
+        _params(viewer, filters),
+    )
+
+
+def unrecognised_files(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Files in the landing zone that no kind claims, with why: moved, not lost."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        f"""
+        select file, reason, size_bytes, modified_at
+        from ({_scoped_files("marts.dq_unrecognised_files")}) order by file
         """,
         _params(viewer, filters),
     )

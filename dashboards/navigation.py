@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass
 
 import streamlit as st
-from pages import contract, data_quality, fidelity, methodology, outcomes, overview, site
+from views import contract, data_quality, fidelity, methodology, outcomes, overview, site
 from viewer import LEADERSHIP, ROLES, SITE_COORDINATOR, STATE_COORDINATOR, Viewer
 
 

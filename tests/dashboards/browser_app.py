@@ -1,7 +1,8 @@
-"""The dashboards served by `streamlit run` on a free loopback port, for the browser tests.
+"""The dashboards as users get them: `dashboards/app.py` served by `streamlit run` on a
+free loopback port, signed in through its Username / Password form.
 
-Until sign-in is merged the page harness is served (one server per role); the page code
-and the data access are the ones app.py serves.
+A Streamlit session lives as long as the page's connection: opening an address anew
+starts a new session, so `open_page` signs in again whenever the form shows.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import HARNESS
-
 from orchestration.config import REPO_ROOT
 
 STREAMLIT = str(Path(sys.executable).parent / "streamlit")
@@ -24,6 +23,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+APP = str(REPO_ROOT / "dashboards" / "app.py")
+# The user the served app signs in as: (name, password), set by the serving fixture.
+credentials: dict[str, str] = {}
 
 
 def free_port() -> int:
@@ -42,10 +44,10 @@ def _healthy(url: str) -> bool:
 
 @contextmanager
 def served(env: dict[str, str]):
-    """Serve the harness with `env`; yield its base URL; stop the server after."""
+    """Serve the app with `env`; yield its base URL; stop the server after."""
     port = free_port()
     server = subprocess.Popen(
-        [STREAMLIT, "run", HARNESS, "--server.address", "127.0.0.1", "--server.port", str(port),
+        [STREAMLIT, "run", APP, "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=REPO_ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -72,8 +74,18 @@ def wait_for_idle(page) -> None:
     page.wait_for_selector(APP_IDLE, timeout=90_000)
 
 
+def sign_in(page) -> None:
+    page.get_by_label("Username").fill(credentials["name"])
+    page.get_by_label("Password").fill(credentials["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for(timeout=90_000)
+
+
 def open_page(page, url: str) -> None:
-    """Go to `url` and wait until the page is drawn and no script run is going on."""
+    """Go to `url`, sign in when asked, and wait until the page is drawn and idle."""
     page.goto(url)
     page.get_by_test_id("stHeading").first.wait_for(timeout=90_000)
     wait_for_idle(page)
+    if page.get_by_label("Username").count():
+        sign_in(page)
+        wait_for_idle(page)

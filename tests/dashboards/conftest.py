@@ -36,9 +36,21 @@ NOT_COUNTS = {"sfy", "exit_sfy", "step_order", "measures_applicable", "measures_
 sys.path.insert(0, str(REPO_ROOT / "dashboards"))
 
 
+# Site exports in a month folder written without its leading zero, and a stray document.
+MISPLACED = ("activity_forms/2024-3/site_S01_export.csv",
+             "activity_forms/2024-3/site_S02_export.csv", "notes.docx")
+
+
+def plant_misplaced_files(landing: Path) -> None:
+    for rel in MISPLACED:
+        (landing / rel).parent.mkdir(parents=True, exist_ok=True)
+        (landing / rel).write_text("pp_id,family_id\n")
+
+
 def _build(root: Path) -> Path:
     shutil.copytree(DEMO_LANDING_DIR, root / "landing")
     (root / "landing" / "README.md").unlink()
+    plant_misplaced_files(root / "landing")
     env = {
         **os.environ,
         "PPA_LANDING_DIR": str(root / "landing"),

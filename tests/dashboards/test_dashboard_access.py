@@ -7,7 +7,7 @@ import datetime as dt
 import data_access
 import polars as pl
 import pytest
-from conftest import NOT_COUNTS, RECORD_ID_COLUMNS, marts
+from conftest import MISPLACED, NOT_COUNTS, RECORD_ID_COLUMNS, marts
 from filters import Filters
 from viewer import Viewer
 
@@ -33,6 +33,7 @@ RECORD_LEVEL = {
     "training_topics": data_access.training_topics,
     "files": data_access.files,
     "rejected_rows": data_access.rejected_rows,
+    "unrecognised_files": data_access.unrecognised_files,
 }
 LEADERSHIP_FRAMES = {
     **SCOPED,
@@ -80,6 +81,14 @@ def test_a_site_coordinator_sees_only_her_site(name):
 def test_another_sites_id_gives_a_site_coordinator_an_empty_frame(name, tampered):
     fetch = {**SCOPED, **RECORD_LEVEL}[name]
     assert fetch(SITE_S02, tampered).is_empty()
+
+
+def test_misplaced_files_are_listed_within_the_viewers_rights():
+    every = data_access.unrecognised_files(STATE, Filters())
+    assert sorted(every["file"]) == sorted(MISPLACED)
+    assert every["reason"].str.contains("not a service month").sum() == 2
+    own = data_access.unrecognised_files(SITE_S02, Filters())
+    assert list(own["file"]) == ["activity_forms/2024-3/site_S02_export.csv"]
 
 
 def test_the_state_coordinator_sees_every_site(published):

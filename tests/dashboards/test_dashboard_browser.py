@@ -8,6 +8,7 @@ import os
 import time
 from pathlib import Path
 
+import browser_app
 import fastexcel
 import polars as pl
 import pytest
@@ -15,10 +16,10 @@ from axe_playwright_python.sync_playwright import Axe
 from browser_app import CHROMIUM, CHROMIUM_ARGS, open_page, served, wait_for_idle
 from conftest import NOT_COUNTS, RECORD_ID_COLUMNS, marts
 from test_dashboard_pages import ROLE_PAGES
+from users import add_user
 
-from orchestration.config import REPO_ROOT
-
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+# The README's screenshots: refreshed when PPA_SCREENSHOTS_DIR names docs/screenshots.
+SCREENSHOTS = Path(os.environ.get("PPA_SCREENSHOTS_DIR") or "/tmp/ppa-screenshots")
 SITE_OF = {"site_coordinator": "S02"}
 # The page each screenshot shows it from: the record-level view where there is one.
 SCREENSHOT_ROLE = {"overview": "state_coordinator", "site": "site_coordinator",
@@ -48,9 +49,13 @@ def browser_context_args():
 def app(request, published, tmp_path_factory):
     """One served app per role; yields (role, base URL, audit log path)."""
     role = request.param
-    audit = tmp_path_factory.mktemp("audit") / "audit.log"
+    folder = tmp_path_factory.mktemp("signed_in")
+    audit, users_file = folder / "audit.log", folder / "users.toml"
+    name, password = f"browser.{role}", f"a long password for {role}"
+    add_user(users_file, name, role, SITE_OF.get(role), password)
+    browser_app.credentials.update(name=name, password=password)
     env = {"PPA_PUBLISHED": str(published), "PPA_AUDIT_LOG": str(audit),
-           "PPA_TEST_ROLE": role, "PPA_TEST_SITE": SITE_OF.get(role, ""), "PPA_TEST_PAGE": ""}
+           "PPA_USERS_FILE": str(users_file)}
     with served(env) as url:
         yield role, url, audit
 

@@ -13,9 +13,9 @@ import pytest
 from conftest import HARNESS, NOT_COUNTS, RECORD_ID_COLUMNS, marts
 from filters import Filters
 from monthly_packet import packet_bytes
-from pages.site import family_grid
 from streamlit.testing.v1 import AppTest
 from viewer import Viewer
+from views.site import family_grid
 
 from orchestration.config import REPO_ROOT
 
