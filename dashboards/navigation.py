@@ -7,8 +7,8 @@ import functools
 from dataclasses import dataclass
 
 import streamlit as st
-from views import contract, data_quality, fidelity, methodology, outcomes, overview, site
 from viewer import LEADERSHIP, ROLES, SITE_COORDINATOR, STATE_COORDINATOR, Viewer
+from views import contract, data_quality, fidelity, methodology, outcomes, overview, site
 
 
 @dataclass(frozen=True)
