@@ -75,8 +75,8 @@ def wait_for_idle(page) -> None:
 
 
 def sign_in(page) -> None:
-    page.get_by_label("Username").fill(credentials["name"])
-    page.get_by_label("Password").fill(credentials["password"])
+    page.get_by_role("textbox", name="Username").fill(credentials["name"])
+    page.get_by_role("textbox", name="Password").fill(credentials["password"])
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Sign out").wait_for(timeout=90_000)
 
@@ -86,6 +86,6 @@ def open_page(page, url: str) -> None:
     page.goto(url)
     page.get_by_test_id("stHeading").first.wait_for(timeout=90_000)
     wait_for_idle(page)
-    if page.get_by_label("Username").count():
+    if page.get_by_role("textbox", name="Username").count():
         sign_in(page)
         wait_for_idle(page)
