@@ -6,10 +6,10 @@ offers `Sign out` and the navigation holds only the pages the viewer's role may 
 """
 
 import streamlit as st
-from navigation import pages_for
+from navigation import PAGES, pages_for
 from sign_in import require_viewer, sign_out_button
 
 st.set_page_config(page_title="Parent Partner Analytics", layout="wide")
-viewer = require_viewer()
+viewer = require_viewer(deep_links=[spec.url_path for spec in PAGES[1:]])
 sign_out_button(viewer)
 st.navigation(pages_for(viewer)).run()

@@ -14,6 +14,8 @@ setting `ppa_user` to a name added with `users.add_user`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 from audit import record
 from throttle import record_failure, record_success, refused_until
@@ -53,15 +55,19 @@ def current_viewer() -> Viewer | None:
     return user.viewer()
 
 
-def require_viewer() -> Viewer:
+def require_viewer(deep_links: Sequence[str] = ()) -> Viewer:
     """The signed-in viewer; otherwise the sign-in page, and this run stops here.
 
-    Nobody signed in, the sign-in page is the app's only registered page: no other page
-    is reachable by URL, and no `pages/` folder is listed in the sidebar.
+    Nobody signed in, the sign-in form is all the app serves. It answers at every page
+    address in `deep_links` too, so a shared link (`/site?site=S01`) asks for a sign-in
+    and then opens that page - within the viewer's rights - instead of "page not found".
     """
     viewer = current_viewer()
     if viewer is None:
-        st.navigation([st.Page(sign_in_page, title="Sign in", default=True)], position="hidden").run()
+        at_links = [st.Page(sign_in_page, title="Sign in", url_path=path) for path in deep_links]
+        st.navigation(
+            [st.Page(sign_in_page, title="Sign in", default=True), *at_links], position="hidden"
+        ).run()
         st.stop()
     return viewer
 

@@ -31,6 +31,7 @@ def navigation_for_tests(monkeypatch, tmp_path):
 
     module = types.ModuleType("navigation")
     module.pages_for = pages_for
+    module.PAGES = ()
     monkeypatch.setitem(sys.modules, "navigation", module)
     return viewers
 
