@@ -10,6 +10,7 @@ from orchestration.config import Paths
 from orchestration.jobs import materialize_everything
 from orchestration.resources import build_resources
 from orchestration.run_progress import progress_logger
+from orchestration.schedules import monthly_refresh
 from orchestration.sensors import landing_zone_sensor
 
 
@@ -24,6 +25,7 @@ defs = dg.Definitions(
     assets=[*raw_assets, *dbt_definitions, *outcome_assets, publish_asset(_published_deps())],
     asset_checks=[*raw_checks, *outcome_checks],
     jobs=[materialize_everything],
+    schedules=[monthly_refresh],
     sensors=[landing_zone_sensor],
     resources=build_resources(Paths.from_env()),
     loggers={"console": dg.colored_console_logger, "progress": progress_logger},
