@@ -1,5 +1,6 @@
-"""The landing-zone sensor: a run for the months whose files are new or changed.
+"""Sensors: the landing zone (a run for new or changed files) and failed runs.
 
+The landing-zone sensor requests a run for the months whose files are new or changed.
 The cursor maps each landing file to (size, mtime_ns, sha256); a file whose size
 or mtime moved is hashed, and only a changed hash counts, so touching a file or
 re-saving it unchanged requests nothing.
@@ -7,6 +8,7 @@ re-saving it unchanged requests nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -14,11 +16,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.config import Paths
+from orchestration.config import Paths, Settings
 from orchestration.ingest.discovery import discover, fingerprint
 from orchestration.ingest.schemas import ACTIVITY_ROWS
 from orchestration.jobs import materialize_everything, partition_range_tags
 from orchestration.partitions import service_month_partitions
+from orchestration.run_failures import error_summary, post_alert, record_failure
 
 
 def changed_files(landing_dir, cursor: dict) -> tuple[list, dict]:
@@ -88,3 +91,50 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
         json.dumps(sorted(next_cursor[f.rel_path][2] for f in changed)).encode()
     ).hexdigest()[:16]
     return dg.RunRequest(run_key=run_key, tags=partition_range_tags(*window))
+
+
+def _failed_at(context: dg.RunFailureSensorContext) -> dt.datetime:
+    record = context.instance.get_run_record_by_id(context.dagster_run.run_id)
+    end = record.end_time if record else None
+    # A run whose process died has no end time: the moment it was seen failed is the best.
+    return dt.datetime.fromtimestamp(end) if end else dt.datetime.now()
+
+
+def describe_failure(context: dg.RunFailureSensorContext) -> dict:
+    """Run id, job, the first failed step and its error in one line, and when."""
+    steps = context.get_step_failure_events()
+    first = steps[0] if steps else None
+    error = first.step_failure_data.error if first and first.step_failure_data else None
+    # Dagster wraps what the step raised ("Error occurred while executing op ..."): the
+    # innermost cause is what a data engineer needs to read.
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return {
+        "run_id": context.dagster_run.run_id,
+        "job_name": context.dagster_run.job_name,
+        "failed_step": first.step_key if first else None,
+        "error": error_summary(error.message if error else context.failure_event.message),
+        "failed_at": _failed_at(context).isoformat(timespec="seconds"),
+    }
+
+
+@dg.run_failure_sensor(
+    name="run_failure_recorder",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Records every failed run (run id, job, failed step, error, time) for the "
+        "data-quality page (published as marts.ops_run_failures), and POSTs a JSON summary "
+        "to PPA_ALERT_WEBHOOK when it is set."
+    ),
+)
+def run_failure_recorder(context: dg.RunFailureSensorContext) -> None:
+    settings = Settings.from_env()
+    failure = describe_failure(context)
+    record_failure(settings.run_failures_file, failure)
+    if settings.alert_webhook:
+        try:
+            post_alert(settings.alert_webhook, failure)
+        except OSError as exc:
+            # The failure is recorded; a webhook that is down must not make the sensor
+            # retry the run and record it twice.
+            context.log.warning(f"could not POST the failure alert: {exc}")

@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
+from orchestration.assets.operations_tables import operations_tables
 from orchestration.config import Paths
 from orchestration.resources import run_as_of
 
@@ -25,8 +26,12 @@ class PublishError(RuntimeError):
     pass
 
 
-def publish_marts(warehouse_con, target: Path, as_of: dt.date, run_id: str) -> dict[str, int]:
-    """Write every `marts` table of the warehouse into `target`, atomically; return row counts."""
+def publish_marts(
+    warehouse_con, target: Path, as_of: dt.date, run_id: str, extra_tables: dict | None = None
+) -> dict[str, int]:
+    """Write every `marts` table of the warehouse, and `extra_tables` (name -> polars frame:
+    the run's operational record, which is not the warehouse's), into `target`, atomically;
+    return row counts."""
     tables = [
         r[0]
         for r in warehouse_con.sql(
@@ -57,6 +62,13 @@ def publish_marts(warehouse_con, target: Path, as_of: dt.date, run_id: str) -> d
                 counts[table] = warehouse_con.sql(
                     f'select count(*) from published_copy.marts."{table}"'
                 ).fetchall()[0][0]
+            for table, frame in (extra_tables or {}).items():
+                warehouse_con.register("extra_table", frame.to_arrow())
+                warehouse_con.execute(
+                    f'create table published_copy.marts."{table}" as select * from extra_table'
+                )
+                warehouse_con.unregister("extra_table")
+                counts[table] = frame.height
             warehouse_con.execute(
                 "create table published_copy.marts.meta_refresh as select "
                 "cast(? as date) as as_of_date, cast(? as timestamp) as refreshed_at, "
@@ -91,7 +103,9 @@ def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         target = Paths.from_env().published
         with duckdb.get_connection() as con:
-            counts = publish_marts(con, target, run_as_of(context), context.run_id)
+            counts = publish_marts(
+                con, target, run_as_of(context), context.run_id, operations_tables(context)
+            )
         return dg.MaterializeResult(
             metadata={
                 "path": str(target),
