@@ -16,7 +16,7 @@ from orchestration.run_failures import read_failures
 
 
 def operations_tables(context: dg.AssetExecutionContext) -> dict[str, pl.DataFrame]:
-    descriptions = check_descriptions(context.repository_def.asset_graph)
+    descriptions = check_descriptions(context.job_def.asset_layer.asset_graph)
     return {
         "dq_check_results": check_results(context.instance, context.run_id, descriptions),
         "ops_run_failures": read_failures(Settings.from_env().run_failures_file),
