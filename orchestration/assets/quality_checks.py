@@ -6,8 +6,6 @@ declared `blocking` only so that publication waits for them and publishes their
 result; a failing WARN check never blocks anything downstream.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
