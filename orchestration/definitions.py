@@ -7,7 +7,7 @@ from orchestration.assets.outcomes import outcome_assets, outcome_checks
 from orchestration.assets.publish import publish_asset
 from orchestration.assets.quality_checks import quality_checks
 from orchestration.assets.raw import raw_assets, raw_checks
-from orchestration.config import Paths
+from orchestration.config import Settings
 from orchestration.jobs import materialize_everything
 from orchestration.resources import build_resources
 from orchestration.run_progress import progress_logger
@@ -28,7 +28,8 @@ defs = dg.Definitions(
     jobs=[materialize_everything],
     schedules=[monthly_refresh],
     sensors=[landing_zone_sensor, run_failure_recorder],
-    resources=build_resources(Paths.from_env()),
+    # Settings.from_env() validates every setting, so a bad one stops the code location loading.
+    resources=build_resources(Settings.from_env().paths),
     loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     # DuckDB has one writer, so steps could not run side by side anyway; one process per
     # run spares every step the start-up of its own subprocess.
