@@ -60,5 +60,15 @@ def check_results(
     return pl.DataFrame(rows, schema=CHECK_RESULT_SCHEMA, orient="row")
 
 
-def check_descriptions(asset_graph) -> dict[dg.AssetCheckKey, str | None]:
-    return {key: asset_graph.get_check_spec(key).description for key in asset_graph.asset_check_keys}
+# Every check written in Python here has a description; the ones without are dbt tests.
+DBT_TEST_DESCRIPTION = (
+    "dbt data test, declared in the model's YAML under dbt_project/models; at ERROR severity "
+    "a failing row fails the dbt build, and publication stops."
+)
+
+
+def check_descriptions(asset_graph) -> dict[dg.AssetCheckKey, str]:
+    return {
+        key: asset_graph.get_check_spec(key).description or DBT_TEST_DESCRIPTION
+        for key in asset_graph.asset_check_keys
+    }

@@ -69,7 +69,8 @@ def test_every_check_of_the_run_is_published_with_what_it_tests(published):
         "most_forms_received_last_closed_month", "referrals_extract_is_recent",
         "covariates_balanced_after_matching",
     } <= names
-    assert any(name.startswith("not_null_") for name in names)  # dbt tests too
+    dbt_tests = [r for r in results if r[0].startswith("not_null_")]
+    assert dbt_tests and all("dbt data test" in r[2] for r in dbt_tests)
     [(run_id,)] = rows(published, "select run_id from marts.meta_refresh")
     assert {r[3] for r in results} == {run_id}
     ours = [r for r in results if r[0] == "few_rows_rejected_per_file"]
