@@ -1,5 +1,9 @@
 """Failed runs, kept where staff look: a JSON-lines file the publish step publishes.
 
+The run-failure sensor reports runs of the code location (launched by the UI, the
+schedule or the landing-zone sensor); Dagster's run-status sensors do not see the
+in-process run of `ppa run`, which reports its failure on stderr and exits 1.
+
 The failure sensor runs in the Dagster daemon, beside runs that may hold the
 warehouse's single DuckDB write lock; appending to a small file of its own can never
 wait on that lock or break a run. Each line is written with one `write` call, so two
@@ -31,6 +35,36 @@ def error_summary(message: str | None) -> str:
     """One line, short enough for a table cell and a chat message."""
     text = " ".join((message or "").split())
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+
+
+def describe_failure(run_id: str, job_name: str, step_failures: list, run_message: str | None,
+                     failed_at: dt.datetime) -> dict:
+    """The record of a failed run from its step-failure events (DagsterEvent)."""
+    first = step_failures[0] if step_failures else None
+    error = first.step_failure_data.error if first and first.step_failure_data else None
+    # Dagster wraps what the step raised ("Error occurred while executing op ..."): the
+    # innermost cause is what a data engineer needs to read.
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return {
+        "run_id": run_id,
+        "job_name": job_name,
+        "failed_step": first.step_key if first else None,
+        "error": error_summary(error.message if error else run_message),
+        "failed_at": failed_at.isoformat(timespec="seconds"),
+    }
+
+
+def report_failure(failure: dict, failures_file: Path, webhook: str | None, warn) -> None:
+    """Record the failure, then POST it when a webhook is set; `warn` says why a POST failed."""
+    record_failure(failures_file, failure)
+    if webhook:
+        try:
+            post_alert(webhook, failure)
+        except OSError as exc:
+            # The failure is recorded; a webhook that is down must not make a sensor retry
+            # the run and record it twice.
+            warn(f"could not POST the failure alert: {exc}")
 
 
 def record_failure(path: Path, failure: dict) -> None:

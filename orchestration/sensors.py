@@ -21,7 +21,7 @@ from orchestration.ingest.discovery import discover, fingerprint
 from orchestration.ingest.schemas import ACTIVITY_ROWS
 from orchestration.jobs import materialize_everything, partition_range_tags
 from orchestration.partitions import service_month_partitions
-from orchestration.run_failures import error_summary, post_alert, record_failure
+from orchestration.run_failures import describe_failure, report_failure
 
 
 def changed_files(landing_dir, cursor: dict) -> tuple[list, dict]:
@@ -100,24 +100,6 @@ def _failed_at(context: dg.RunFailureSensorContext) -> dt.datetime:
     return dt.datetime.fromtimestamp(end) if end else dt.datetime.now()
 
 
-def describe_failure(context: dg.RunFailureSensorContext) -> dict:
-    """Run id, job, the first failed step and its error in one line, and when."""
-    steps = context.get_step_failure_events()
-    first = steps[0] if steps else None
-    error = first.step_failure_data.error if first and first.step_failure_data else None
-    # Dagster wraps what the step raised ("Error occurred while executing op ..."): the
-    # innermost cause is what a data engineer needs to read.
-    while error is not None and error.cause is not None:
-        error = error.cause
-    return {
-        "run_id": context.dagster_run.run_id,
-        "job_name": context.dagster_run.job_name,
-        "failed_step": first.step_key if first else None,
-        "error": error_summary(error.message if error else context.failure_event.message),
-        "failed_at": _failed_at(context).isoformat(timespec="seconds"),
-    }
-
-
 @dg.run_failure_sensor(
     name="run_failure_recorder",
     default_status=dg.DefaultSensorStatus.RUNNING,
@@ -129,12 +111,9 @@ def describe_failure(context: dg.RunFailureSensorContext) -> dict:
 )
 def run_failure_recorder(context: dg.RunFailureSensorContext) -> None:
     settings = Settings.from_env()
-    failure = describe_failure(context)
-    record_failure(settings.run_failures_file, failure)
-    if settings.alert_webhook:
-        try:
-            post_alert(settings.alert_webhook, failure)
-        except OSError as exc:
-            # The failure is recorded; a webhook that is down must not make the sensor
-            # retry the run and record it twice.
-            context.log.warning(f"could not POST the failure alert: {exc}")
+    run = context.dagster_run
+    failure = describe_failure(
+        run.run_id, run.job_name, context.get_step_failure_events(),
+        context.failure_event.message, _failed_at(context),
+    )
+    report_failure(failure, settings.run_failures_file, settings.alert_webhook, context.log.warning)
