@@ -100,4 +100,3 @@ def test_a_webhook_that_is_down_does_not_lose_the_record(dagster_home, monkeypat
     monkeypatch.setenv("PPA_ALERT_WEBHOOK", "http://127.0.0.1:9/hook")  # discard port: refused
     fail_a_run_and_sense_it()
     assert read_failures(dagster_home / "run_failures.jsonl").height == 1
-
