@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from orchestration.config import DBT_PROJECT_DIR, REPO_ROOT, Paths, parse_as_of
+from orchestration.config_cli import config_command
 from orchestration.users_cli import users_group
 
 DAGSTER_YAML = """\
@@ -253,6 +254,7 @@ def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Pa
 
 
 main.add_command(users_group)
+main.add_command(config_command)
 
 if __name__ == "__main__":
     main()

@@ -1,15 +1,18 @@
-"""Paths and the as-of date, read from the environment (see README: Configuration).
+"""The platform's settings, read from the environment at run time (README: Configuration).
 
 Relative defaults resolve against the repository root, so `ppa` works from any
-working directory inside the repo; absolute env values may point anywhere.
+working directory inside the repo; absolute env values may point anywhere. Every
+setting is read here and nowhere else in the orchestration package.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "seeds"
@@ -49,3 +52,96 @@ class Paths:
             published=_path("PPA_PUBLISHED", "data/published.duckdb"),
             dagster_home=_path("DAGSTER_HOME", "data/dagster_home"),
         )
+
+
+WAREHOUSE_TARGETS = ("duckdb", "postgres")
+DEFAULT_REPORTING_START = "2019-07"
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _reporting_start(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise SettingsError(f"PPA_REPORTING_START {value!r} is not a YYYY-MM month")
+    return value
+
+
+def _warehouse_target(value: str) -> str:
+    if value not in WAREHOUSE_TARGETS:
+        raise SettingsError(
+            f"PPA_WAREHOUSE_TARGET {value!r} is not one of {', '.join(WAREHOUSE_TARGETS)}"
+        )
+    return value
+
+
+def mask_webhook(url: str) -> str:
+    """Only the scheme and host: chat webhooks carry their token in the path or the query."""
+    parts = urlsplit(url)
+    hidden = "/***" if (parts.path.strip("/") or parts.query) else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{hidden}"
+
+
+def mask_dsn(dsn: str) -> str:
+    """A PostgreSQL DSN, URL or key=value form, with its password masked."""
+    if "://" not in dsn:
+        return re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", dsn, flags=re.IGNORECASE)
+    parts = urlsplit(dsn)
+    if parts.password is None:
+        return dsn
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the platform reads from its environment, validated once."""
+
+    paths: Paths
+    as_of: dt.date
+    reporting_start: str
+    warehouse_target: str
+    postgres_dsn: str | None
+    alert_webhook: str | None
+    users_file: Path
+    audit_log: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        target = _warehouse_target((os.environ.get("PPA_WAREHOUSE_TARGET") or "duckdb").lower())
+        dsn = os.environ.get("PPA_POSTGRES_DSN") or None
+        if target == "postgres" and not dsn:
+            raise SettingsError("PPA_WAREHOUSE_TARGET=postgres needs PPA_POSTGRES_DSN")
+        return cls(
+            paths=Paths.from_env(),
+            as_of=parse_as_of(None),
+            reporting_start=_reporting_start(
+                os.environ.get("PPA_REPORTING_START") or DEFAULT_REPORTING_START
+            ),
+            warehouse_target=target,
+            postgres_dsn=dsn,
+            alert_webhook=os.environ.get("PPA_ALERT_WEBHOOK") or None,
+            users_file=_path("PPA_USERS_FILE", "data/users.toml"),
+            audit_log=_path("PPA_AUDIT_LOG", "data/audit.log"),
+        )
+
+    @property
+    def run_failures_file(self) -> Path:
+        return self.paths.dagster_home / "run_failures.jsonl"
+
+    def described(self) -> dict[str, str]:
+        """The effective settings by env var, secrets masked: what `ppa config` prints."""
+        return {
+            "PPA_LANDING_DIR": str(self.paths.landing_dir),
+            "PPA_WAREHOUSE": str(self.paths.warehouse),
+            "PPA_PUBLISHED": str(self.paths.published),
+            "DAGSTER_HOME": str(self.paths.dagster_home),
+            "PPA_AS_OF": self.as_of.isoformat(),
+            "PPA_REPORTING_START": self.reporting_start,
+            "PPA_WAREHOUSE_TARGET": self.warehouse_target,
+            "PPA_POSTGRES_DSN": mask_dsn(self.postgres_dsn) if self.postgres_dsn else "",
+            "PPA_ALERT_WEBHOOK": mask_webhook(self.alert_webhook) if self.alert_webhook else "",
+            "PPA_USERS_FILE": str(self.users_file),
+            "PPA_AUDIT_LOG": str(self.audit_log),
+        }

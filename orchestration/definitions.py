@@ -5,12 +5,14 @@ import dagster as dg
 from orchestration.assets.dbt import dbt_definitions, mart_keys
 from orchestration.assets.outcomes import outcome_assets, outcome_checks
 from orchestration.assets.publish import publish_asset
+from orchestration.assets.quality_checks import quality_checks
 from orchestration.assets.raw import raw_assets, raw_checks
-from orchestration.config import Paths
+from orchestration.config import Settings
 from orchestration.jobs import materialize_everything
 from orchestration.resources import build_resources
 from orchestration.run_progress import progress_logger
-from orchestration.sensors import landing_zone_sensor
+from orchestration.schedules import monthly_refresh
+from orchestration.sensors import landing_zone_sensor, run_failure_recorder
 
 
 def _published_deps() -> list[dg.AssetKey]:
@@ -22,10 +24,12 @@ def _published_deps() -> list[dg.AssetKey]:
 
 defs = dg.Definitions(
     assets=[*raw_assets, *dbt_definitions, *outcome_assets, publish_asset(_published_deps())],
-    asset_checks=[*raw_checks, *outcome_checks],
+    asset_checks=[*raw_checks, *outcome_checks, *quality_checks],
     jobs=[materialize_everything],
-    sensors=[landing_zone_sensor],
-    resources=build_resources(Paths.from_env()),
+    schedules=[monthly_refresh],
+    sensors=[landing_zone_sensor, run_failure_recorder],
+    # Settings.from_env() validates every setting, so a bad one stops the code location loading.
+    resources=build_resources(Settings.from_env().paths),
     loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     # DuckDB has one writer, so steps could not run side by side anyway; one process per
     # run spares every step the start-up of its own subprocess.

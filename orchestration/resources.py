@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
@@ -23,8 +22,6 @@ def run_as_of(context: dg.AssetExecutionContext) -> dt.date:
 
 def build_resources(paths: Paths) -> dict:
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    # dbt resolves the profile's path from its own working directory: hand it an absolute one.
-    os.environ["PPA_WAREHOUSE"] = str(paths.warehouse)
     dbt_executable = Path(sys.executable).parent / "dbt"
     return {
         "duckdb": DuckDBResource(database=str(paths.warehouse)),

@@ -1,5 +1,6 @@
-"""The landing-zone sensor: a run for the months whose files are new or changed.
+"""Sensors: the landing zone (a run for new or changed files) and failed runs.
 
+The landing-zone sensor requests a run for the months whose files are new or changed.
 The cursor maps each landing file to (size, mtime_ns, sha256); a file whose size
 or mtime moved is hashed, and only a changed hash counts, so touching a file or
 re-saving it unchanged requests nothing.
@@ -7,6 +8,7 @@ re-saving it unchanged requests nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -14,11 +16,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.config import Paths
+from orchestration.config import Paths, Settings
 from orchestration.ingest.discovery import discover, fingerprint
 from orchestration.ingest.schemas import ACTIVITY_ROWS
 from orchestration.jobs import materialize_everything, partition_range_tags
 from orchestration.partitions import service_month_partitions
+from orchestration.run_failures import describe_failure, report_failure
 
 
 def changed_files(landing_dir, cursor: dict) -> tuple[list, dict]:
@@ -88,3 +91,29 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
         json.dumps(sorted(next_cursor[f.rel_path][2] for f in changed)).encode()
     ).hexdigest()[:16]
     return dg.RunRequest(run_key=run_key, tags=partition_range_tags(*window))
+
+
+def _failed_at(context: dg.RunFailureSensorContext) -> dt.datetime:
+    record = context.instance.get_run_record_by_id(context.dagster_run.run_id)
+    end = record.end_time if record else None
+    # A run whose process died has no end time: the moment it was seen failed is the best.
+    return dt.datetime.fromtimestamp(end) if end else dt.datetime.now()
+
+
+@dg.run_failure_sensor(
+    name="run_failure_recorder",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Records every failed run (run id, job, failed step, error, time) for the "
+        "data-quality page (published as marts.ops_run_failures), and POSTs a JSON summary "
+        "to PPA_ALERT_WEBHOOK when it is set."
+    ),
+)
+def run_failure_recorder(context: dg.RunFailureSensorContext) -> None:
+    settings = Settings.from_env()
+    run = context.dagster_run
+    failure = describe_failure(
+        run.run_id, run.job_name, context.get_step_failure_events(),
+        context.failure_event.message, _failed_at(context),
+    )
+    report_failure(failure, settings.run_failures_file, settings.alert_webhook, context.log.warning)

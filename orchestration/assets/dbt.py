@@ -13,7 +13,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.config import DBT_PROJECT_DIR
+from orchestration.config import DBT_PROJECT_DIR, Paths
 from orchestration.partitions import service_month_partitions
 from orchestration.resources import run_as_of
 
@@ -53,7 +53,10 @@ def dbt_vars(as_of, months: list[str] | None = None) -> dict[str, str | None]:
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
-    variables = json.dumps(dbt_vars(run_as_of(context), months))
+    # The profile reads the warehouse path from this var, so no environment is rewritten.
+    variables = json.dumps(
+        {**dbt_vars(run_as_of(context), months), "warehouse_path": str(Paths.from_env().warehouse)}
+    )
     yield from dbt.cli(["build", "--vars", variables], context=context).stream()
 
 

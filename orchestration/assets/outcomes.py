@@ -34,6 +34,12 @@ MIN_MATCHED_SHARE = 0.8
 # 800 pairs (SE 0.05) the 0.1 criterion flags noise as often as imbalance, so a
 # failure is reported as a warning there, and as an error from 800 pairs up.
 MIN_PAIRS_TO_JUDGE_BALANCE = 800
+# The matched share of n participants has a standard error of about sqrt(0.16/n) near
+# 80%: below 100 participants (SE 0.04) one or two hard cases swing it past the rule.
+MIN_PARTICIPANTS_TO_JUDGE_MATCHING = 100
+# 1:1 matching without replacement within a caliper needs a pool several times the
+# participants; a smaller pool runs out of close neighbours whatever the data quality.
+MIN_POOL_PER_PARTICIPANT = 2
 
 
 def _key(table: str) -> dg.AssetKey:
@@ -143,7 +149,12 @@ def _estimates(frame: pl.DataFrame) -> dict:
 @dg.asset_check(
     asset=BALANCE_KEY,
     pool="warehouse",
-    description=f"Every covariate level has |SMD after matching| <= {BALANCE_THRESHOLD}.",
+    blocking=True,
+    description=(
+        f"Every covariate level has |SMD after matching| <= {BALANCE_THRESHOLD}. An error "
+        f"(publication stops) from {MIN_PAIRS_TO_JUDGE_BALANCE} matched pairs; a warning below, "
+        "where chance alone moves SMDs past the threshold."
+    ),
 )
 def covariates_balanced_after_matching(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as con:
@@ -173,25 +184,60 @@ def covariates_balanced_after_matching(duckdb: DuckDBResource) -> dg.AssetCheckR
     )
 
 
+def matching_sample_too_small(participants: int, pool: int) -> str | None:
+    """Why the matched-share rule cannot be judged on this sample, or None when it can."""
+    if participants < MIN_PARTICIPANTS_TO_JUDGE_MATCHING:
+        return (
+            f"only {participants} participant episode(s) (fewer than "
+            f"{MIN_PARTICIPANTS_TO_JUDGE_MATCHING}): one or two unmatched cases move the share "
+            "by more than the rule's margin"
+        )
+    if pool < MIN_POOL_PER_PARTICIPANT * participants:
+        return (
+            f"a comparison pool of {pool} for {participants} participants (fewer than "
+            f"{MIN_POOL_PER_PARTICIPANT} per participant) runs out of close matches"
+        )
+    return None
+
+
 @dg.asset_check(
     asset=MATCHED_PAIRS_KEY,
     pool="warehouse",
-    description=f"At least {MIN_MATCHED_SHARE:.0%} of participant episodes found a match.",
+    blocking=True,
+    description=(
+        f"At least {MIN_MATCHED_SHARE:.0%} of participant episodes found a comparison episode "
+        "within the caliper. An error (publication stops) from "
+        f"{MIN_PARTICIPANTS_TO_JUDGE_MATCHING} participants and a pool "
+        f"{MIN_POOL_PER_PARTICIPANT}x their number; a warning below that, where the share "
+        "says more about sample size than about the data."
+    ),
 )
 def most_participants_matched(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as con:
-        participants = con.sql(
-            f"select count(*) from {COVARIATES_TABLE} where study_group = '{PARTICIPANT}'"
-        ).fetchall()[0][0]
+        participants, pool = con.sql(
+            f"select count(*) filter (where study_group = '{PARTICIPANT}'), "
+            f"count(*) filter (where study_group <> '{PARTICIPANT}') from {COVARIATES_TABLE}"
+        ).fetchall()[0]
         matched = con.sql(
             f"select count(*) from {MATCHED_PAIRS_TABLE} where study_group = '{PARTICIPANT}'"
         ).fetchall()[0][0]
     share = matched / participants if participants else None
+    # With no participants there is nothing to match and nothing to report.
+    passed = share is None or share >= MIN_MATCHED_SHARE
+    too_small = matching_sample_too_small(participants, pool)
+    description = None
+    if not passed:
+        description = f"{matched} of {participants} participant episodes matched ({share:.0%})"
+        if too_small:
+            description += f" - a warning, not an error: {too_small}"
     return dg.AssetCheckResult(
-        # With no participants there is nothing to match and nothing to report.
-        passed=share is None or share >= MIN_MATCHED_SHARE,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"participants": participants, "matched": matched, "matched_share": share},
+        passed=passed,
+        severity=dg.AssetCheckSeverity.WARN if too_small else dg.AssetCheckSeverity.ERROR,
+        description=description,
+        metadata={
+            "participants": participants, "comparison_pool": pool, "matched": matched,
+            "matched_share": share,
+        },
     )
 
 

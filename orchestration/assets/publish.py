@@ -15,6 +15,7 @@ import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from orchestration.assets.dbt import dbt_project
+from orchestration.assets.operations_tables import operations_tables
 from orchestration.config import Paths
 from orchestration.ingest.schemas import is_personal_data
 from orchestration.resources import run_as_of
@@ -40,11 +41,13 @@ def metric_definitions(manifest: dict) -> list[tuple[str, str | None, str, str]]
 
 
 def publish_marts(
-    warehouse_con, target: Path, as_of: dt.date, run_id: str, definitions: list[tuple] = ()
+    warehouse_con, target: Path, as_of: dt.date, run_id: str, definitions: list[tuple] = (),
+    extra_tables: dict | None = None,
 ) -> dict[str, int]:
-    """Write every `marts` table of the warehouse into `target`, atomically; return row counts.
-
-    `definitions` (from `metric_definitions`) become marts.meta_metric_definitions."""
+    """Write every `marts` table of the warehouse, and `extra_tables` (name -> polars frame:
+    the run's operational record, which is not the warehouse's), into `target`, atomically;
+    return row counts. `definitions` (from `metric_definitions`) become
+    marts.meta_metric_definitions."""
     tables = [
         r[0]
         for r in warehouse_con.sql(
@@ -76,6 +79,13 @@ def publish_marts(
                 counts[table] = warehouse_con.sql(
                     f'select count(*) from published_copy.marts."{table}"'
                 ).fetchall()[0][0]
+            for table, frame in (extra_tables or {}).items():
+                warehouse_con.register("extra_table", frame.to_arrow())
+                warehouse_con.execute(
+                    f'create table published_copy.marts."{table}" as select * from extra_table'
+                )
+                warehouse_con.unregister("extra_table")
+                counts[table] = frame.height
             warehouse_con.execute(
                 "create table published_copy.marts.meta_refresh as select "
                 "cast(? as date) as as_of_date, cast(? as timestamp) as refreshed_at, "
@@ -123,6 +133,7 @@ def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
             counts = publish_marts(
                 con, target, run_as_of(context), context.run_id,
                 metric_definitions(json.loads(dbt_project.manifest_path.read_text())),
+                extra_tables=operations_tables(context),
             )
         return dg.MaterializeResult(
             metadata={

@@ -1,0 +1,23 @@
+"""What the publish step adds beside the marts: the run's check results and failed runs.
+
+Neither comes from the warehouse: check results live in the Dagster instance, failed
+runs in the failure sensor's file (orchestration.run_failures), so they join the
+published file without a detour through raw -> dbt.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import polars as pl
+
+from orchestration.check_results import check_descriptions, check_results
+from orchestration.config import Settings
+from orchestration.run_failures import read_failures
+
+
+def operations_tables(context: dg.AssetExecutionContext) -> dict[str, pl.DataFrame]:
+    descriptions = check_descriptions(context.job_def.asset_layer.asset_graph)
+    return {
+        "dq_check_results": check_results(context.instance, context.run_id, descriptions),
+        "ops_run_failures": read_failures(Settings.from_env().run_failures_file),
+    }

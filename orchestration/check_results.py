@@ -1,0 +1,74 @@
+"""The asset-check results of a run as a table, for the data-quality page.
+
+The publish step writes it into the published file as marts.dq_check_results. Every
+check the publish step depends on is `blocking`, so it has been evaluated by then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import dagster as dg
+import polars as pl
+
+CHECK_RESULT_SCHEMA = {
+    "check_name": pl.String,
+    "asset": pl.String,
+    "severity": pl.String,
+    "passed": pl.Boolean,
+    "description": pl.String,
+    "message": pl.String,
+    "run_id": pl.String,
+    "evaluated_at": pl.Datetime("us"),
+}
+
+
+def _message(evaluation: dg.AssetCheckEvaluation) -> str | None:
+    """The result's own words, else its plain metadata (dbt tests report counts only)."""
+    if evaluation.description:
+        return evaluation.description
+    plain = {
+        name: value.value
+        for name, value in evaluation.metadata.items()
+        if isinstance(value.value, (str, int, float, bool))
+    }
+    return json.dumps(plain, sort_keys=True, default=str) if plain else None
+
+
+def check_results(
+    instance: dg.DagsterInstance, run_id: str, descriptions: dict[dg.AssetCheckKey, str | None]
+) -> pl.DataFrame:
+    """One row per check evaluated in `run_id`; `descriptions` says what each check tests."""
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    rows = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.asset_check_evaluation_data
+        key = dg.AssetCheckKey(evaluation.asset_key, evaluation.check_name)
+        rows.append({
+            "check_name": evaluation.check_name,
+            "asset": evaluation.asset_key.to_user_string(),
+            "severity": evaluation.severity.value,
+            "passed": evaluation.passed,
+            "description": descriptions.get(key),
+            "message": _message(evaluation),
+            "run_id": run_id,
+            "evaluated_at": dt.datetime.fromtimestamp(record.event_log_entry.timestamp),
+        })
+    return pl.DataFrame(rows, schema=CHECK_RESULT_SCHEMA, orient="row")
+
+
+# Every check written in Python here has a description; the ones without are dbt tests.
+DBT_TEST_DESCRIPTION = (
+    "dbt data test, declared in the model's YAML under dbt_project/models; at ERROR severity "
+    "a failing row fails the dbt build, and publication stops."
+)
+
+
+def check_descriptions(asset_graph) -> dict[dg.AssetCheckKey, str]:
+    return {
+        key: asset_graph.get_check_spec(key).description or DBT_TEST_DESCRIPTION
+        for key in asset_graph.asset_check_keys
+    }

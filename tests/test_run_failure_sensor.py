@@ -1,0 +1,102 @@
+"""The run-failure sensor: each failed run is recorded, and POSTed to the webhook if set."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from typing import ClassVar
+
+import dagster as dg
+import pytest
+
+from orchestration.run_failures import read_failures
+from orchestration.sensors import run_failure_recorder
+
+
+@dg.op
+def load_the_month():
+    raise ValueError("landing file activity_forms/2024-03/site_S01_export.csv vanished")
+
+
+@dg.job
+def monthly_job():
+    load_the_month()
+
+
+@pytest.fixture
+def dagster_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.delenv("PPA_ALERT_WEBHOOK", raising=False)
+    return tmp_path / "dagster_home"
+
+
+def fail_a_run_and_sense_it():
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = monthly_job.execute_in_process(instance=instance, raise_on_error=False)
+        failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
+        context = dg.build_run_status_sensor_context(
+            sensor_name="run_failure_recorder",
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            dagster_event=failure,
+        ).for_run_failure()
+        run_failure_recorder(context)
+        return result.dagster_run.run_id
+
+
+def test_a_failed_run_is_recorded_with_its_step_and_error(dagster_home):
+    run_id = fail_a_run_and_sense_it()
+    failures = read_failures(dagster_home / "run_failures.jsonl")
+    assert failures.height == 1
+    row = failures.row(0, named=True)
+    assert (row["run_id"], row["job_name"], row["failed_step"]) == (run_id, "monthly_job", "load_the_month")
+    assert "site_S01_export.csv vanished" in row["error"]
+    assert row["failed_at"] is not None
+
+
+def test_each_failure_appends_a_row(dagster_home):
+    fail_a_run_and_sense_it()
+    fail_a_run_and_sense_it()
+    assert read_failures(dagster_home / "run_failures.jsonl")["run_id"].n_unique() == 2
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    received: ClassVar[list] = []
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        _Receiver.received.append((self.headers["Content-Type"], json.loads(self.rfile.read(length))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook(monkeypatch):
+    _Receiver.received = []
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("PPA_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook?token=t")
+    yield _Receiver.received
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_webhook_receives_a_json_summary(dagster_home, webhook):
+    run_id = fail_a_run_and_sense_it()
+    assert len(webhook) == 1
+    content_type, body = webhook[0]
+    assert content_type == "application/json"
+    assert body["run_id"] == run_id
+    assert body["failed_step"] == "load_the_month"
+    assert "vanished" in body["text"] and run_id in body["text"]
+
+
+def test_a_webhook_that_is_down_does_not_lose_the_record(dagster_home, monkeypatch):
+    monkeypatch.setenv("PPA_ALERT_WEBHOOK", "http://127.0.0.1:9/hook")  # discard port: refused
+    fail_a_run_and_sense_it()
+    assert read_failures(dagster_home / "run_failures.jsonl").height == 1
