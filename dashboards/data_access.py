@@ -15,7 +15,7 @@ import polars as pl
 from filters import Filters
 from published import query
 from suppression import TableShape, suppress
-from viewer import SITE_COORDINATOR, Viewer
+from viewer import SITE_COORDINATOR, STATE_COORDINATOR, Viewer
 
 # Program parameters the pages draw as targets; their values live in marts.dim_program_parameter.
 CASELOAD_LIMIT = "caseload_limit"
@@ -518,6 +518,31 @@ def files(viewer: Viewer, filters: Filters) -> pl.DataFrame:
         from ({_scoped_files()}) order by ingested_at desc, file
         """,
         _params(viewer, filters),
+    )
+
+
+def _refuse_unless_statewide(viewer: Viewer) -> None:
+    if viewer.role != STATE_COORDINATOR:
+        raise RecordLevelRefused(f"{viewer.role} does not see the platform's run records")
+
+
+def check_results(viewer: Viewer) -> pl.DataFrame:
+    """The publishing run's checks (their messages name files and sites): statewide only."""
+    _refuse_unless_statewide(viewer)
+    return _run(
+        "select check_name, asset, severity, passed, message, description, evaluated_at "
+        "from marts.dq_check_results order by passed, severity, check_name",
+        {},
+    )
+
+
+def run_failures(viewer: Viewer) -> pl.DataFrame:
+    """Failed runs: when, which job and step, and the error. Statewide only."""
+    _refuse_unless_statewide(viewer)
+    return _run(
+        "select failed_at, job_name, failed_step, error, run_id "
+        "from marts.ops_run_failures order by failed_at desc",
+        {},
     )
 
 

@@ -7,7 +7,7 @@ import data_access
 import streamlit as st
 from page_context import open_page
 from tables import show_table
-from viewer import Viewer
+from viewer import STATE_COORDINATOR, Viewer
 
 
 def render(viewer: Viewer) -> None:
@@ -34,3 +34,11 @@ def render(viewer: Viewer) -> None:
 
     st.subheader("Every file")
     show_table(context, data_access.files(viewer, chosen), "files")
+
+    if viewer.role == STATE_COORDINATOR:
+        st.subheader("Checks of the published data")
+        st.caption("Every check of the run that published this data: an error blocks "
+                   "publication (the previous copy stays), a warning is shown here.")
+        show_table(context, data_access.check_results(viewer), "check_results")
+        st.subheader("Failed runs")
+        show_table(context, data_access.run_failures(viewer), "run_failures")

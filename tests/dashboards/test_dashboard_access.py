@@ -155,3 +155,16 @@ def test_metric_definitions_are_published_from_the_dbt_docs():
     assert {"fct_performance_measure", "agg_activity_month", "fct_invoice_check"} <= models
     assert definitions.filter(pl.col("description").str.len_chars() == 0).height < (
         definitions.height // 2)
+
+
+def test_check_results_and_run_failures_are_for_the_statewide_coordinator(published):
+    checks = data_access.check_results(STATE)
+    expected = marts(published, "select count(*) as n from marts.dq_check_results")
+    assert checks.height == expected["n"][0] > 0
+    assert "every_input_row_accounted_for" in set(checks["check_name"])
+    assert data_access.run_failures(STATE).columns[:3] == ["failed_at", "job_name", "failed_step"]
+    for viewer in (SITE_S02, LEADERSHIP):
+        with pytest.raises(data_access.RecordLevelRefused):
+            data_access.check_results(viewer)
+        with pytest.raises(data_access.RecordLevelRefused):
+            data_access.run_failures(viewer)
