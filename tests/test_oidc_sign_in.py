@@ -18,7 +18,7 @@ import oidc_provider_mock
 import pytest
 import users
 import werkzeug.serving
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from orchestration.config import REPO_ROOT
 
@@ -104,14 +104,20 @@ def wait_for_health(url: str, server: subprocess.Popen, seconds: float = 90) -> 
     raise AssertionError("streamlit did not come up")
 
 
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
 @pytest.fixture
-def browser_page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.set_default_timeout(60_000)
-        yield page
-        browser.close()
+def browser_page(browser):
+    """A fresh context of pytest-playwright's browser: one Playwright per test session (a
+    second sync Playwright beside the browser tests' would fail inside its event loop)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
 
 
 def settled(page):
