@@ -24,16 +24,16 @@ def render(viewer: Viewer) -> None:
                "by Parent Partner and month.")
     show_table(context, data_access.missing_forms(viewer, chosen), "missing_forms")
 
-    st.subheader("Files no kind of landing file claims")
-    st.caption(context.help("dq_unrecognised_files") or "")
-    show_table(context, data_access.unrecognised_files(viewer, chosen), "unrecognised_files")
-
     st.subheader("Rejected rows")
     st.caption(context.help("dq_rejected_rows") or "")
     show_table(context, data_access.rejected_rows(viewer, chosen), "rejected_rows")
 
     st.subheader("Every file")
     show_table(context, data_access.files(viewer, chosen), "files")
+
+    st.subheader("Files no kind of landing file claims")
+    st.caption(context.help("dq_unrecognised_files") or "")
+    show_table(context, data_access.unrecognised_files(viewer, chosen), "unrecognised_files")
 
     if viewer.role == STATE_COORDINATOR:
         st.subheader("Checks of the published data")

@@ -58,9 +58,11 @@ final as (
             then cast(reviews_within_window as double precision) / reviews_due
         end as share_reviews_within_window,
         cast(reviews_scored as integer) as reviews_scored,
-        cast(mean_fidelity_score as double precision) as mean_fidelity_score,
+        cast(round(cast(mean_fidelity_score as {{ dbt.type_numeric() }}), 6) as double precision)
+            as mean_fidelity_score,
         cast(parent_outcomes_present as integer) as parent_outcomes_present,
-        cast(mean_parent_outcome_score as double precision) as mean_parent_outcome_score
+        cast(round(cast(mean_parent_outcome_score as {{ dbt.type_numeric() }}), 6) as double precision)
+            as mean_parent_outcome_score
     from summarised
 
 )
