@@ -28,18 +28,20 @@ def _say(message: str) -> None:
 
 
 def wait_for_the_warehouse(instance: dg.DagsterInstance) -> None:
-    """Free the slots of dead runs, then wait (saying for whom) while a live run writes."""
-    for run in reap_dead_runs(instance):
-        _say(f"{run.describe()} is gone: marked failed, its warehouse slot freed")
+    """Free the slots of dead runs, then wait (saying for whom) while a live run writes;
+    a writer that dies while waited for is reaped on the next poll."""
     announced = set()
-    while writers := warehouse_writers(instance):
+    while True:
+        for run in reap_dead_runs(instance):
+            _say(f"{run.describe()} is gone: marked failed, its warehouse slot freed")
+        writers = warehouse_writers(instance)
+        if not writers:
+            return
         for run in writers:
             if run.run_id not in announced:
                 _say(f"waiting for {run.describe()} to finish writing the warehouse")
                 announced.add(run.run_id)
         time.sleep(WAIT_POLL_SECONDS)
-        for run in reap_dead_runs(instance):
-            _say(f"{run.describe()} is gone: marked failed, its warehouse slot freed")
 
 
 def _stop_when_an_interrupt_stalls(instance: dg.DagsterInstance, run_id: str) -> threading.Event:
