@@ -41,7 +41,12 @@ def raw_key(kind: FileKind) -> dg.AssetKey:
     return dg.AssetKey(["raw", kind.name])
 
 
-def _ingest(context, con, files, reference=None) -> dg.MaterializeResult:
+def ingest_files(con, files, *, run_id: str, reference=None, log=None) -> dict:
+    """Read every new version of `files` and write it to `raw` in one go.
+
+    The whole ingestion path of a run, without Dagster: the assets call it, and so
+    does the benchmark. Returns the counts the asset records as metadata.
+    """
     ensure_raw_schema(con)
     seen = ingested_versions(con)
     code_lists = load_code_lists(SEEDS_DIR)
@@ -55,19 +60,38 @@ def _ingest(context, con, files, reference=None) -> dg.MaterializeResult:
             )
         )
     for result in results:
-        if result.error:
-            context.log.warning(result.error)
-    write_read_results(con, results, context.run_id, dt.datetime.now())
+        if result.error and log is not None:
+            log.warning(result.error)
+    write_read_results(con, results, run_id, dt.datetime.now())
     status = Counter(r.status for r in results)
+    return {
+        "files_seen": len(files),
+        "files_new": len(results),
+        "rows_read": sum(r.rows_read for r in results),
+        "rows_accepted": sum(r.accepted.height for r in results),
+        "rows_rejected": sum(r.rejected.height for r in results),
+        "files_rejected": status.get("rejected", 0),
+    }
+
+
+def activity_reference(con, as_of: dt.date) -> ActivityReference:
+    """What activity rows are checked against: the newest roster and referrals."""
+    ensure_raw_schema(con)
+    return ActivityReference.from_frames(
+        roster=latest_snapshot(con, PARENT_PARTNERS.name, ["pp_id", "site_id"]),
+        referrals=latest_snapshot(
+            con, REFERRALS.name, ["family_id", "pp_id", "match_date", "exit_date"]
+        ),
+        seeds_dir=SEEDS_DIR,
+        as_of=as_of,
+    )
+
+
+def _ingest(context, con, files, reference=None) -> dg.MaterializeResult:
     return dg.MaterializeResult(
-        metadata={
-            "files_seen": len(files),
-            "files_new": len(results),
-            "rows_read": sum(r.rows_read for r in results),
-            "rows_accepted": sum(r.accepted.height for r in results),
-            "rows_rejected": sum(r.rejected.height for r in results),
-            "files_rejected": status.get("rejected", 0),
-        }
+        metadata=ingest_files(
+            con, files, run_id=context.run.run_id, reference=reference, log=context.log
+        )
     )
 
 
@@ -111,16 +135,7 @@ def activity_rows(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         if f.kind == ACTIVITY_ROWS and f.partition_key in months
     ]
     with duckdb.get_connection() as con:
-        ensure_raw_schema(con)
-        reference = ActivityReference.from_frames(
-            roster=latest_snapshot(con, PARENT_PARTNERS.name, ["pp_id", "site_id"]),
-            referrals=latest_snapshot(
-                con, REFERRALS.name, ["family_id", "pp_id", "match_date", "exit_date"]
-            ),
-            seeds_dir=SEEDS_DIR,
-            as_of=run_as_of(context),
-        )
-        return _ingest(context, con, files, reference)
+        return _ingest(context, con, files, activity_reference(con, run_as_of(context)))
 
 
 INGESTED_FILES_KEY = dg.AssetKey(["raw", "ingested_files"])
