@@ -57,6 +57,9 @@ demo: generate run users serve
 # The browser tests drive Debian's chromium (Playwright cannot download browsers here).
 test: install
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+# The PostgreSQL tests start a private server from Debian's binaries (any version).
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  (apt-get update && apt-get install -y postgresql)
 	$(VENV_BIN)/pytest -q
 
 lint: install

@@ -29,7 +29,7 @@ defs = dg.Definitions(
     schedules=[monthly_refresh],
     sensors=[landing_zone_sensor, run_failure_recorder],
     # Settings.from_env() validates every setting, so a bad one stops the code location loading.
-    resources=build_resources(Settings.from_env().paths),
+    resources=build_resources(Settings.from_env()),
     loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     # DuckDB has one writer, so steps could not run side by side anyway; one process per
     # run spares every step the start-up of its own subprocess.

@@ -21,6 +21,7 @@ from orchestration.ingest.discovery import discover, fingerprint
 from orchestration.ingest.schemas import ACTIVITY_ROWS
 from orchestration.jobs import materialize_everything, partition_range_tags
 from orchestration.partitions import service_month_partitions
+from orchestration.postgres import postgres_ingested
 from orchestration.run_failures import describe_failure, report_failure
 
 
@@ -61,6 +62,9 @@ def already_ingested(warehouse: Path) -> set[tuple[str, str]]:
     The sensor's first tick has no cursor: without this, a landing zone that `ppa run`
     just ingested would look entirely new and be run again for nothing.
     """
+    settings = Settings.from_env()
+    if settings.warehouse_target == "postgres":
+        return postgres_ingested(settings.postgres_dsn)
     if not warehouse.exists():
         return set()
     try:

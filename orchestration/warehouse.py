@@ -14,6 +14,7 @@ from orchestration.ingest.schemas import (
     LINEAGE_COLUMNS,
     REJECTED_ROWS_COLUMNS,
 )
+from orchestration.postgres import is_postgres, sql_type
 
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",
@@ -31,8 +32,11 @@ def duckdb_type(dtype: pl.DataType) -> str:
     return _DUCKDB_TYPES[dtype.base_type() if hasattr(dtype, "base_type") else dtype]
 
 
-def _create(table: str, columns: dict[str, pl.DataType]) -> str:
-    cols = ",\n  ".join(f'"{name}" {duckdb_type(dtype)}' for name, dtype in columns.items())
+def _create(table: str, columns: dict[str, pl.DataType], postgres: bool = False) -> str:
+    spell = sql_type if postgres else str
+    cols = ",\n  ".join(
+        f'"{name}" {spell(duckdb_type(dtype))}' for name, dtype in columns.items()
+    )
     return f"create table if not exists raw.{table} (\n  {cols}\n)"
 
 
@@ -41,17 +45,20 @@ def raw_table_columns(kind_name: str) -> dict[str, pl.DataType]:
     return {**kind.columns, **LINEAGE_COLUMNS}
 
 
-def raw_ddl() -> list[str]:
-    """Statements creating the raw schema and every raw table (idempotent)."""
+def raw_ddl(postgres: bool = False) -> list[str]:
+    """Statements creating the raw schema and every raw table (idempotent), in DuckDB's
+    types or, with `postgres`, in PostgreSQL's."""
     statements = ["create schema if not exists raw"]
-    statements += [_create(kind.name, raw_table_columns(kind.name)) for kind in ALL_KINDS]
-    statements.append(_create("ingested_files", INGESTED_FILES_COLUMNS))
-    statements.append(_create("rejected_rows", REJECTED_ROWS_COLUMNS))
+    statements += [
+        _create(kind.name, raw_table_columns(kind.name), postgres) for kind in ALL_KINDS
+    ]
+    statements.append(_create("ingested_files", INGESTED_FILES_COLUMNS, postgres))
+    statements.append(_create("rejected_rows", REJECTED_ROWS_COLUMNS, postgres))
     return statements
 
 
 def ensure_raw_schema(con) -> None:
-    for statement in raw_ddl():
+    for statement in raw_ddl(is_postgres(con)):
         con.execute(statement)
 
 
@@ -88,7 +95,7 @@ def latest_snapshot(con, kind_name: str, columns: list[str]) -> pl.DataFrame:
                 order by {newest_extract_order()}
             ) as version_rank
             from raw.{kind.name}
-        ) where version_rank = 1
+        ) as versions where version_rank = 1
         """
     ).pl()
 
@@ -161,6 +168,9 @@ def _frames(result, run_id: str, ingested_at):
 
 
 def _insert(con, table: str, frame: pl.DataFrame) -> None:
+    if is_postgres(con):
+        con.copy_frame(table, frame)
+        return
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     con.register("frame_to_insert", frame.to_arrow())
     try:

@@ -7,14 +7,16 @@ checks.
 """
 
 import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.config import DBT_PROJECT_DIR, Paths
+from orchestration.config import DBT_PROJECT_DIR, Settings
 from orchestration.partitions import service_month_partitions
+from orchestration.postgres import dbt_connection_env
 from orchestration.resources import run_as_of
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -54,8 +56,13 @@ def dbt_vars(as_of, months: list[str] | None = None) -> dict[str, str | None]:
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
     # The profile reads the warehouse path from this var, so no environment is rewritten.
+    settings = Settings.from_env()
+    if settings.warehouse_target == "postgres":
+        # The postgres output reads the DSN's parts from PPA_PG_*: the password must not
+        # travel as a var (dbt's command line is logged).
+        os.environ.update(dbt_connection_env(settings.postgres_dsn))
     variables = json.dumps(
-        {**dbt_vars(run_as_of(context), months), "warehouse_path": str(Paths.from_env().warehouse)}
+        {**dbt_vars(run_as_of(context), months), "warehouse_path": str(settings.paths.warehouse)}
     )
     yield from dbt.cli(["build", "--vars", variables], context=context).stream()
 

@@ -1,5 +1,7 @@
 """Publish: copy the `marts` schema into a fresh DuckDB file and swap it into place.
 
+The warehouse may be DuckDB or PostgreSQL; the published copy is always a DuckDB file.
+
 Dashboards read only the published file, so they keep serving while a run writes
 the warehouse and never see a half-written state: the new file is complete before
 `os.replace` makes it visible, atomically.
@@ -18,6 +20,7 @@ from orchestration.assets.dbt import dbt_project
 from orchestration.assets.operations_tables import operations_tables
 from orchestration.config import Paths
 from orchestration.ingest.schemas import is_personal_data
+from orchestration.postgres import is_postgres
 from orchestration.resources import run_as_of
 
 
@@ -69,45 +72,68 @@ def publish_marts(
     staging.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     try:
-        warehouse_con.execute(f"attach '{staging}' as published_copy")
-        try:
-            warehouse_con.execute("create schema published_copy.marts")
-            for table in tables:
-                warehouse_con.execute(
-                    f'create table published_copy.marts."{table}" as select * from marts."{table}"'
+        if is_postgres(warehouse_con):
+            # A PostgreSQL warehouse: each mart is read into a frame and written to a new
+            # DuckDB file, since the dashboards read DuckDB.
+            with duckdb_lib.connect(str(staging)) as out:
+                out.execute("create schema marts")
+                for table in tables:
+                    frame = warehouse_con.sql(f'select * from marts."{table}"').pl()
+                    _create_from_frame(out, f'marts."{table}"', frame)
+                    counts[table] = frame.height
+                _write_extras(out, "", as_of, run_id, definitions, extra_tables, counts)
+        else:
+            warehouse_con.execute(f"attach '{staging}' as published_copy")
+            try:
+                warehouse_con.execute("create schema published_copy.marts")
+                for table in tables:
+                    warehouse_con.execute(
+                        f'create table published_copy.marts."{table}" as '
+                        f'select * from marts."{table}"'
+                    )
+                    counts[table] = warehouse_con.sql(
+                        f'select count(*) from published_copy.marts."{table}"'
+                    ).fetchall()[0][0]
+                _write_extras(
+                    warehouse_con, "published_copy.", as_of, run_id, definitions, extra_tables,
+                    counts,
                 )
-                counts[table] = warehouse_con.sql(
-                    f'select count(*) from published_copy.marts."{table}"'
-                ).fetchall()[0][0]
-            for table, frame in (extra_tables or {}).items():
-                warehouse_con.register("extra_table", frame.to_arrow())
-                warehouse_con.execute(
-                    f'create table published_copy.marts."{table}" as select * from extra_table'
-                )
-                warehouse_con.unregister("extra_table")
-                counts[table] = frame.height
-            warehouse_con.execute(
-                "create table published_copy.marts.meta_refresh as select "
-                "cast(? as date) as as_of_date, cast(? as timestamp) as refreshed_at, "
-                "cast(? as varchar) as run_id",
-                [as_of, dt.datetime.now().replace(microsecond=0), run_id],
-            )
-            if definitions:
-                warehouse_con.execute(
-                    "create table published_copy.marts.meta_metric_definitions (model varchar, "
-                    "column_name varchar, description varchar, meta varchar)"
-                )
-                warehouse_con.executemany(
-                    "insert into published_copy.marts.meta_metric_definitions "
-                    "values (?, ?, ?, ?)",
-                    list(definitions),
-                )
-        finally:
-            warehouse_con.execute("detach published_copy")
+            finally:
+                warehouse_con.execute("detach published_copy")
         os.replace(staging, target)
     finally:
         staging.unlink(missing_ok=True)
     return counts
+
+
+def _create_from_frame(con, table: str, frame) -> None:
+    con.register("frame_to_publish", frame.to_arrow())
+    try:
+        con.execute(f"create table {table} as select * from frame_to_publish")
+    finally:
+        con.unregister("frame_to_publish")
+
+
+def _write_extras(con, prefix, as_of, run_id, definitions, extra_tables, counts) -> None:
+    """The tables beside the marts, into `{prefix}marts` of the DuckDB connection `con`."""
+    for table, frame in (extra_tables or {}).items():
+        _create_from_frame(con, f'{prefix}marts."{table}"', frame)
+        counts[table] = frame.height
+    con.execute(
+        f"create table {prefix}marts.meta_refresh as select "
+        "cast(? as date) as as_of_date, cast(? as timestamp) as refreshed_at, "
+        "cast(? as varchar) as run_id",
+        [as_of, dt.datetime.now().replace(microsecond=0), run_id],
+    )
+    if definitions:
+        con.execute(
+            f"create table {prefix}marts.meta_metric_definitions (model varchar, "
+            "column_name varchar, description varchar, meta varchar)"
+        )
+        con.executemany(
+            f"insert into {prefix}marts.meta_metric_definitions values (?, ?, ?, ?)",
+            list(definitions),
+        )
 
 
 def read_meta_refresh(published: Path) -> tuple:

@@ -49,7 +49,7 @@ def few_rows_rejected_per_file(duckdb: DuckDBResource) -> dg.AssetCheckResult:
             select file, rows_read, rows_rejected, status from (
                 select *, row_number() over (partition by file order by ingested_at desc) as newest
                 from raw.ingested_files
-            )
+            ) as versions
             where newest = 1 and (
                 status = 'rejected'
                 or rows_rejected > {MAX_REJECTED_SHARE} * greatest(rows_read, 1)
@@ -91,7 +91,7 @@ def most_forms_received_last_closed_month(duckdb: DuckDBResource) -> dg.AssetChe
                 select max(service_month) as service_month
                 from marts.agg_activity_month where forms_expected > 0
             )
-            select l.service_month, list(
+            select l.service_month, array_agg(
                 a.area_id || ' (' || a.forms_received || ' of ' || a.forms_expected || ')'
                 order by a.area_id
             ) filter (where a.forms_received < {MIN_FORMS_RECEIVED_SHARE} * a.forms_expected)

@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.config import Paths
 from orchestration.ingest.discovery import discover_unrecognised
+from orchestration.postgres import is_postgres
 
 UNRECOGNISED_FILES_KEY = dg.AssetKey(["raw", "unrecognised_files"])
 _SCHEMA = {"file": pl.String, "reason": pl.String, "size_bytes": pl.Int64,
@@ -40,7 +41,15 @@ def unrecognised_files(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as con:
         con.execute("create schema if not exists raw")
         con.execute("begin transaction")
-        con.execute("create or replace table raw.unrecognised_files as select * from frame")
+        if is_postgres(con):
+            con.execute("drop table if exists raw.unrecognised_files")
+            con.execute(
+                "create table raw.unrecognised_files (file varchar, reason varchar, "
+                "size_bytes bigint, modified_at timestamp)"
+            )
+            con.copy_frame("raw.unrecognised_files", frame)
+        else:
+            con.execute("create or replace table raw.unrecognised_files as select * from frame")
         con.execute("commit")
     return dg.MaterializeResult(
         metadata={"files": len(frame), **{f"file.{i}": f for i, f in enumerate(frame["file"][:20])}}

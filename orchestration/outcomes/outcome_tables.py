@@ -1,4 +1,5 @@
-"""Reading the study from, and writing the outcome tables to, the DuckDB warehouse."""
+"""Reading the study from, and writing the outcome tables to, the warehouse (DuckDB or
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import polars as pl
 from orchestration.outcomes.balance import BALANCE_SCHEMA
 from orchestration.outcomes.comparison import COMPARISON_SCHEMA
 from orchestration.outcomes.matching import MATCHED_PAIRS_SCHEMA
+from orchestration.postgres import is_postgres, sql_type
 
 COVARIATES_TABLE = "intermediate.int_episode_covariates"
 EPISODE_OUTCOME_TABLE = "marts.fct_child_episode_outcome"
@@ -27,7 +29,7 @@ _DUCKDB_TYPES = {pl.String: "VARCHAR", pl.Int32: "INTEGER", pl.Int64: "BIGINT", 
 
 def read_table(con, table: str) -> pl.DataFrame:
     """A whole table, rows in episode_id order when it has one (determinism)."""
-    columns = [r[0] for r in con.sql(f"describe {table}").fetchall()]
+    columns = con.sql(f"select * from {table} limit 0").columns
     order = " order by episode_id" if "episode_id" in columns else ""
     return con.sql(f"select * from {table}{order}").pl()
 
@@ -36,17 +38,25 @@ def replace_table(con, table: str, frame: pl.DataFrame) -> None:
     """Swap `table` for the rows of `frame` in one transaction, with its declared types."""
     schema = TABLE_SCHEMAS[table]
     frame = frame.select([pl.col(c).cast(t) for c, t in schema.items()])
-    columns = ", ".join(f'"{c}" {_DUCKDB_TYPES[t]}' for c, t in schema.items())
+    postgres = is_postgres(con)
+    spell = sql_type if postgres else str
+    columns = ", ".join(f'"{c}" {spell(_DUCKDB_TYPES[t])}' for c, t in schema.items())
     con.execute(f"create schema if not exists {table.split('.')[0]}")
     con.execute("begin transaction")
     try:
-        con.execute(f"create or replace table {table} ({columns})")
-        if frame.height:
-            con.register("outcome_rows", frame.to_arrow())
-            try:
-                con.execute(f"insert into {table} select * from outcome_rows")
-            finally:
-                con.unregister("outcome_rows")
+        if postgres:
+            # PostgreSQL's DDL is transactional: readers see the old table until commit.
+            con.execute(f"drop table if exists {table}")
+            con.execute(f"create table {table} ({columns})")
+            con.copy_frame(table, frame)
+        else:
+            con.execute(f"create or replace table {table} ({columns})")
+            if frame.height:
+                con.register("outcome_rows", frame.to_arrow())
+                try:
+                    con.execute(f"insert into {table} select * from outcome_rows")
+                finally:
+                    con.unregister("outcome_rows")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

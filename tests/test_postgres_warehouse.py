@@ -1,0 +1,181 @@
+"""The whole warehouse on PostgreSQL gives the same marts as on DuckDB.
+
+`ppa run` on the demo landing zone twice - once with the DuckDB warehouse, once with
+PPA_WAREHOUSE_TARGET=postgres against a private server this module starts - then every
+mart table is compared: the same tables, the same columns, the same rows in any order,
+numbers equal within 1e-9 relative. The PostgreSQL run's published DuckDB file (copied
+from PostgreSQL's marts) must hold the same marts.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import psycopg
+import pytest
+from postgres_server import create_database, postgres_bin, private_postgres
+
+from orchestration.postgres import PostgresConnection
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parent.parent
+PPA = str(Path(sys.executable).parent / "ppa")
+DEMO = REPO / "seeds" / "demo"
+AS_OF = "2024-08-01"
+REL_TOL = 1e-9
+# Columns that name the run or the moment of ingestion, not the data: two runs differ there.
+RUN_COLUMNS = {"run_id", "ingested_at", "_ingested_at", "_run_id"}
+
+
+@pytest.fixture(scope="module")
+def server():
+    if postgres_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: `make test` installs it")
+        pytest.skip("PostgreSQL is not installed (make test installs it)")
+    with private_postgres() as dsn:
+        yield dsn
+
+
+def _run(root: Path, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "PPA_LANDING_DIR": str(DEMO),
+        "PPA_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "PPA_PUBLISHED": str(root / "published.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        **extra_env,
+    }
+    for name in ("PPA_ALERT_WEBHOOK", "PPA_WAREHOUSE_TARGET", "PPA_POSTGRES_DSN"):
+        if name not in extra_env:
+            env.pop(name, None)
+    return subprocess.run([PPA, "run", "--as-of", AS_OF], env=env, capture_output=True,
+                          text=True, cwd="/", check=False)
+
+
+@pytest.fixture(scope="module")
+def runs(server, tmp_path_factory):
+    """(DuckDB run's folder, PostgreSQL run's folder, the PostgreSQL warehouse's DSN)."""
+    dsn = create_database(server, "warehouse")
+    duck_root = tmp_path_factory.mktemp("duckdb_run")
+    pg_root = tmp_path_factory.mktemp("postgres_run")
+    with ThreadPoolExecutor(2) as pool:
+        duck = pool.submit(_run, duck_root, {})
+        pg = pool.submit(_run, pg_root, {"PPA_WAREHOUSE_TARGET": "postgres",
+                                          "PPA_POSTGRES_DSN": dsn})
+        duck, pg = duck.result(), pg.result()
+    assert duck.returncode == 0, duck.stderr[-3000:]
+    assert pg.returncode == 0, pg.stderr[-3000:]
+    return duck_root, pg_root, dsn
+
+
+def _duckdb_marts(path: Path) -> dict[str, pl.DataFrame]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [r[0] for r in con.sql(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()]
+        return {t: con.sql(f'select * from marts."{t}"').pl() for t in tables}
+
+
+def _postgres_marts(dsn: str) -> dict[str, pl.DataFrame]:
+    with psycopg.connect(dsn, autocommit=True) as raw:
+        con = PostgresConnection(raw)
+        tables = [r[0] for r in con.sql(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()]
+        return {t: con.sql(f'select * from marts."{t}"').pl() for t in tables}
+
+
+def _comparable(frame: pl.DataFrame, floats: set[str]) -> pl.DataFrame:
+    """Run columns dropped, numeric columns that are floats on either side as Float64,
+    rows sorted: exact columns first, so rows differing only in float noise stay aligned."""
+    frame = frame.select(sorted(c for c in frame.columns if c not in RUN_COLUMNS))
+    frame = frame.with_columns([pl.col(c).cast(pl.Float64) for c in floats if c in frame.columns])
+    exact = [c for c in frame.columns if c not in floats]
+    return frame.sort(exact + sorted(floats & set(frame.columns)), nulls_last=True)
+
+
+def _differences(table: str, ours: pl.DataFrame, theirs: pl.DataFrame) -> list[str]:
+    if sorted(ours.columns) != sorted(theirs.columns):
+        return [f"{table}: columns {sorted(ours.columns)} != {sorted(theirs.columns)}"]
+    if ours.height != theirs.height:
+        return [f"{table}: {ours.height} rows on DuckDB, {theirs.height} on PostgreSQL"]
+    floats = {c for c in ours.columns
+              if ours[c].dtype.is_float() or theirs[c].dtype.is_float()
+              or (ours[c].dtype.is_numeric() and ours[c].dtype != theirs[c].dtype)}
+    ours, theirs = _comparable(ours, floats), _comparable(theirs, floats)
+    problems = []
+    for column in ours.columns:
+        left, right = ours[column].to_list(), theirs[column].to_list()
+        for row, (a, b) in enumerate(zip(left, right, strict=True)):
+            same = (a == b or (a is None and b is None)) if column not in floats else (
+                (a is None and b is None)
+                or (a is not None and b is not None and math.isclose(a, b, rel_tol=REL_TOL,
+                                                                       abs_tol=1e-12))
+            )
+            if not same:
+                problems.append(f"{table}.{column} row {row}: DuckDB {a!r}, PostgreSQL {b!r}")
+                break
+    return problems
+
+
+def test_every_mart_on_postgres_equals_duckdb(runs):
+    duck_root, _, dsn = runs
+    duck = _duckdb_marts(duck_root / "warehouse.duckdb")
+    pg = _postgres_marts(dsn)
+    assert len(duck) > 20
+    assert sorted(pg) == sorted(duck)
+    assert sum(frame.height for frame in duck.values()) > 1000
+    problems = [p for t in sorted(duck) for p in _differences(t, duck[t], pg[t])]
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_raw_on_postgres_accounts_for_every_row(runs):
+    duck_root, _, dsn = runs
+    query = ("select file, sha256, rows_read, rows_accepted, rows_rejected, status "
+             "from raw.ingested_files order by file, sha256")
+    with duckdb.connect(str(duck_root / "warehouse.duckdb"), read_only=True) as con:
+        expected = con.sql(query).fetchall()
+        rejected = con.sql("select count(*) from raw.rejected_rows").fetchall()[0][0]
+    with psycopg.connect(dsn) as con:
+        assert con.execute(query).fetchall() == expected
+        assert con.execute("select count(*) from raw.rejected_rows").fetchone()[0] == rejected
+        assert con.execute("select count(*) from raw.unrecognised_files").fetchone()[0] >= 0
+    assert rejected > 0
+
+
+def test_the_postgres_run_publishes_its_marts_to_duckdb(runs):
+    _, pg_root, dsn = runs
+    published = _duckdb_marts(pg_root / "published.duckdb")
+    pg = _postgres_marts(dsn)
+    assert set(pg) <= set(published)
+    assert {"meta_refresh", "meta_metric_definitions", "dq_check_results"} <= set(published)
+    for table, frame in pg.items():
+        assert published[table].height == frame.height, table
+        assert published[table].columns == frame.columns, table
+    with duckdb.connect(str(pg_root / "published.duckdb"), read_only=True) as con:
+        assert con.sql("select as_of_date::varchar from marts.meta_refresh").fetchall() == [
+            (AS_OF,)
+        ]
+
+
+def test_a_second_postgres_run_changes_nothing(runs):
+    _, pg_root, dsn = runs
+    before = _postgres_marts(dsn)
+    with psycopg.connect(dsn) as con:
+        files_before = con.execute("select count(*) from raw.ingested_files").fetchone()[0]
+    again = _run(pg_root, {"PPA_WAREHOUSE_TARGET": "postgres", "PPA_POSTGRES_DSN": dsn})
+    assert again.returncode == 0, again.stderr[-3000:]
+    after = _postgres_marts(dsn)
+    with psycopg.connect(dsn) as con:
+        assert con.execute("select count(*) from raw.ingested_files").fetchone()[0] == files_before
+    problems = [p for t in sorted(before) for p in _differences(t, before[t], after[t])]
+    assert not problems, "\n".join(problems[:30])
