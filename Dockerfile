@@ -1,0 +1,34 @@
+# One image for the Dagster code location and for the dashboards (docs/deploy.md).
+#   code location: docker run IMAGE            (gRPC server on 4000)
+#   dashboards:    docker run -p 8501:8501 IMAGE dashboards
+# Not built in this repository's CI (no Docker there); the settings it reads are the
+# README's, passed with -e or a Kubernetes Secret.
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    UV_LINK_MODE=copy \
+    PATH=/app/.venv/bin:$PATH \
+    PPA_WAREHOUSE_TARGET=postgres \
+    DAGSTER_HOME=/opt/dagster/dagster_home
+
+WORKDIR /app
+RUN pip install --no-cache-dir uv
+
+# Dependencies first (cached while only the code changes), then the project.
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --frozen --no-dev --no-install-project --python python3
+COPY orchestration orchestration
+COPY dbt_project dbt_project
+COPY seeds seeds
+COPY dashboards dashboards
+COPY .streamlit .streamlit
+COPY deploy/dagster.yaml /opt/dagster/dagster_home/dagster.yaml
+RUN uv sync --frozen --no-dev --python python3 \
+    && cd dbt_project && dbt parse --quiet --profiles-dir . \
+    && useradd --create-home --uid 1000 ppa && chown -R ppa /app /opt/dagster
+
+COPY deploy/entrypoint.sh /usr/local/bin/ppa-entrypoint
+USER ppa
+EXPOSE 4000 8501
+ENTRYPOINT ["ppa-entrypoint"]
+CMD ["code-location"]
