@@ -56,7 +56,8 @@ def private_postgres() -> Iterator[str]:
     port = _free_port()
     subprocess.run(
         _as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U",
-                         "postgres", "--no-sync"]),
+                         "postgres", "--no-sync",
+                         "--encoding=UTF8", "--locale=C"]),
         check=True, capture_output=True,
     )
     options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"

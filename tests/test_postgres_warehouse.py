@@ -9,6 +9,7 @@ from PostgreSQL's marts) must hold the same marts.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import subprocess
@@ -22,7 +23,7 @@ import psycopg
 import pytest
 from postgres_server import create_database, postgres_bin, private_postgres
 
-from orchestration.postgres import PostgresConnection
+from orchestration.postgres import PostgresConnection, connect
 
 pytestmark = pytest.mark.slow
 
@@ -179,3 +180,26 @@ def test_a_second_postgres_run_changes_nothing(runs):
         assert con.execute("select count(*) from raw.ingested_files").fetchone()[0] == files_before
     problems = [p for t in sorted(before) for p in _differences(t, before[t], after[t])]
     assert not problems, "\n".join(problems[:30])
+
+
+def test_copy_keeps_nulls_empty_strings_quotes_and_line_breaks(server):
+    dsn = create_database(server, "copy_check")
+    frame = pl.DataFrame(
+        {
+            "text": [None, "", 'say "hi", then\nleave', "Ã©\\N"],
+            "day": [None, dt.date(2024, 2, 29), dt.date(2024, 1, 1), dt.date(2023, 12, 31)],
+            "at": [dt.datetime(2024, 1, 1, 8, 30, 0, 123456), None,
+                   dt.datetime(2024, 1, 1), dt.datetime(2024, 6, 1, 23, 59, 59)],
+            "n": [1, None, -3, 2**40],
+            "x": [0.1, None, 1e-300, -2.5],
+            "flag": [True, False, None, True],
+        },
+        schema={"text": pl.String, "day": pl.Date, "at": pl.Datetime("us"), "n": pl.Int64,
+                "x": pl.Float64, "flag": pl.Boolean},
+    )
+    with connect(dsn) as con:
+        con.execute("create table t (text varchar, day date, at timestamp, n bigint, "
+                    "x double precision, flag boolean)")
+        con.copy_frame("t", frame)
+        back = con.sql("select * from t").pl()
+    assert back.equals(frame)
