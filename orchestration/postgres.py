@@ -117,6 +117,24 @@ class PostgresConnection:
         with self.connection.cursor() as cursor, cursor.copy(statement) as copy:
             copy.write(buffer.getvalue())
 
+    def replace_rows(self, table: str, columns: dict[str, str], frame: pl.DataFrame) -> None:
+        """Make `table` (columns: name -> PostgreSQL type) hold exactly `frame`'s rows, in the
+        caller's transaction. The table is emptied, not dropped, while its columns are
+        unchanged: dbt's views over it (staging) would forbid a drop."""
+        schema, name = table.split(".")
+        existing = [r[0] for r in self.sql(
+            "select column_name from information_schema.columns "
+            "where table_schema = %s and table_name = %s order by ordinal_position",
+            (schema, name),
+        ).fetchall()]
+        if existing == list(columns):
+            self.execute(f"delete from {table}")
+        else:
+            self.execute(f"drop table if exists {table}")
+            ddl = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+            self.execute(f"create table {table} ({ddl})")
+        self.copy_frame(table, frame)
+
     def close(self) -> None:
         self.connection.close()
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+import dagster as dg
+import polars as pl
 import pytest
 from postgres_server import create_database, postgres_bin, private_postgres
 from test_warehouse import contract_file, counts
 
 from orchestration import warehouse
-from orchestration.postgres import connect
+from orchestration.assets.unrecognised import unrecognised_files
+from orchestration.outcomes.outcome_tables import MATCHED_PAIRS_TABLE, read_table, replace_table
+from orchestration.postgres import PostgresWarehouse, connect
 from orchestration.warehouse import ensure_raw_schema, ingested_versions, write_read_results
 
 
@@ -50,3 +54,33 @@ def test_a_failure_mid_write_leaves_raw_on_postgres_as_it_was(server, tmp_path, 
             write_read_results(con, [second], "run-2", dt.datetime(2024, 9, 1))
         assert written == ["raw.contract_terms"]
         assert counts(con) == before
+
+
+def test_tables_replaced_each_run_keep_the_views_dbt_built_on_them(server, tmp_path,
+                                                                   monkeypatch):
+    """raw.unrecognised_files and the outcome tables are replaced on every run; on
+    PostgreSQL dbt's staging views depend on them, so a second run must not drop them."""
+    dsn = create_database(server, "replaced_tables")
+    landing = tmp_path / "landing"
+    (landing / "activity_forms").mkdir(parents=True)
+    (landing / "activity_forms" / "export.csv").write_text("pp_id\n")
+    monkeypatch.setenv("PPA_LANDING_DIR", str(landing))
+    resources = {"duckdb": PostgresWarehouse(dsn=dsn)}
+    pairs = pl.DataFrame({"episode_id": ["E1", "E2"], "matched_pair_id": [1, 1],
+                          "study_group": ["participant", "comparison"],
+                          "propensity_logit": [0.5, 0.25]})
+    for files in (1, 2):
+        if files == 2:
+            (landing / "referrals").mkdir()
+            (landing / "referrals" / "referrals.csv").write_text("family_id\n")
+        assert dg.materialize([unrecognised_files], resources=resources).success
+        with connect(dsn) as con:
+            replace_table(con, MATCHED_PAIRS_TABLE, pairs.head(files))
+            con.execute("create or replace view public.unrecognised as "
+                        "select * from raw.unrecognised_files")
+            con.execute("create or replace view public.pairs as "
+                        f"select * from {MATCHED_PAIRS_TABLE}")
+            assert con.sql("select count(*) from public.unrecognised").fetchone() == (files,)
+            assert read_table(con, MATCHED_PAIRS_TABLE).equals(
+                pairs.head(files).cast({"matched_pair_id": pl.Int32})
+            )

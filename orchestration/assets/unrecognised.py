@@ -42,12 +42,12 @@ def unrecognised_files(duckdb: DuckDBResource) -> dg.MaterializeResult:
         con.execute("create schema if not exists raw")
         con.execute("begin transaction")
         if is_postgres(con):
-            con.execute("drop table if exists raw.unrecognised_files")
-            con.execute(
-                "create table raw.unrecognised_files (file varchar, reason varchar, "
-                "size_bytes bigint, modified_at timestamp)"
+            con.replace_rows(
+                "raw.unrecognised_files",
+                {"file": "varchar", "reason": "varchar", "size_bytes": "bigint",
+                 "modified_at": "timestamp"},
+                frame,
             )
-            con.copy_frame("raw.unrecognised_files", frame)
         else:
             con.execute("create or replace table raw.unrecognised_files as select * from frame")
         con.execute("commit")

@@ -45,10 +45,10 @@ def replace_table(con, table: str, frame: pl.DataFrame) -> None:
     con.execute("begin transaction")
     try:
         if postgres:
-            # PostgreSQL's DDL is transactional: readers see the old table until commit.
-            con.execute(f"drop table if exists {table}")
-            con.execute(f"create table {table} ({columns})")
-            con.copy_frame(table, frame)
+            # Transactional on PostgreSQL: readers see the old rows until commit.
+            con.replace_rows(
+                table, {c: sql_type(_DUCKDB_TYPES[t]) for c, t in schema.items()}, frame
+            )
         else:
             con.execute(f"create or replace table {table} ({columns})")
             if frame.height:
