@@ -13,7 +13,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.config import DBT_PROJECT_DIR, Paths
+from orchestration.config import DBT_PROJECT_DIR, Paths, Settings
 from orchestration.partitions import service_month_partitions
 from orchestration.resources import run_as_of
 
@@ -39,13 +39,18 @@ class LayeredTranslator(DagsterDbtTranslator):
 translator = LayeredTranslator()
 
 
-def dbt_vars(as_of, months: list[str] | None = None) -> dict[str, str | None]:
-    """The dbt vars of a run: its as-of date and, for a run of some months, their window.
+def dbt_vars(
+    as_of, months: list[str] | None = None, reporting_start: str | None = None
+) -> dict[str, str | None]:
+    """The dbt vars of a run: its as-of date, the configured reporting start (a YYYY-MM
+    month; none: the first month with a form) and, for a run of some months, their window.
 
     A run over every partition passes no window: the incremental facts then rebuild
     all their months, including matches that began before the first partition.
     """
     variables: dict[str, str | None] = {"as_of_date": as_of.isoformat()}
+    if reporting_start:
+        variables["reporting_start"] = f"{reporting_start}-01"
     if months and months != service_month_partitions.get_partition_keys():
         variables["min_service_month"] = f"{min(months)}-01"
         variables["max_service_month"] = f"{max(months)}-01"
@@ -55,15 +60,23 @@ def dbt_vars(as_of, months: list[str] | None = None) -> dict[str, str | None]:
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
     # The profile reads the warehouse path from this var, so no environment is rewritten.
     variables = json.dumps(
-        {**dbt_vars(run_as_of(context), months), "warehouse_path": str(Paths.from_env().warehouse)}
+        {
+            **dbt_vars(run_as_of(context), months, Settings.from_env().reporting_start),
+            "warehouse_path": str(Paths.from_env().warehouse),
+        }
     )
     yield from dbt.cli(["build", "--vars", variables], context=context).stream()
 
 
-# Three dbt definitions in graph order, so none is split around the assets between them:
-# what the monthly facts and the outcome matching read, the monthly facts, and the rest.
+# Four dbt definitions in graph order, so none is split around the assets between them:
+# what the monthly facts and the outcome matching read, the monthly facts, the rest, and
+# the marts over what the outcome comparison computes from the rest.
 INCREMENTAL = "config.materialized:incremental"
 UPSTREAM = f"+{INCREMENTAL} +int_episode_covariates"
+OUTCOME_MARTS = " ".join(
+    f"source:outcomes.{table}+"
+    for table in ("outcome_comparison", "outcome_naive_comparison", "matching_balance")
+)
 
 
 @dbt_assets(
@@ -97,7 +110,7 @@ def dbt_monthly_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=translator,
-    exclude=UPSTREAM,
+    exclude=f"{UPSTREAM} {OUTCOME_MARTS}",
     name="dbt_downstream",
     pool="warehouse",
 )
@@ -105,7 +118,19 @@ def dbt_downstream(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(context, dbt)
 
 
-dbt_definitions = [dbt_upstream, dbt_monthly_facts, dbt_downstream]
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    select=OUTCOME_MARTS,
+    name="dbt_outcome_marts",
+    pool="warehouse",
+)
+def dbt_outcome_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from _build(context, dbt)
+
+
+dbt_definitions = [dbt_upstream, dbt_monthly_facts, dbt_downstream, dbt_outcome_marts]
 
 
 def mart_keys() -> list[dg.AssetKey]:
