@@ -36,6 +36,25 @@ telemetry:
 """
 
 
+def parse_month_range(text: str) -> tuple[str, str]:
+    """`YYYY-MM..YYYY-MM` -> (first, last), both service-month partitions, first <= last."""
+    from orchestration.partitions import service_month_partitions
+
+    first, sep, last = text.partition("..")
+    keys = service_month_partitions.get_partition_keys()
+    if not sep:
+        first = last = text
+    for month in (first, last):
+        if month not in keys:
+            raise ValueError(
+                f"--months {text!r}: {month!r} is not a service month "
+                f"({keys[0]}..{keys[-1]}, written YYYY-MM)"
+            )
+    if first > last:
+        raise ValueError(f"--months {text!r}: {first} is after {last}")
+    return first, last
+
+
 def fail(message: str) -> None:
     click.echo(f"ppa: error: {message}", err=True)
     sys.exit(1)
@@ -125,10 +144,13 @@ def generate(out: Path, start: str, months: int | None, scale: float, seed: int,
 
 @main.command()
 @click.option("--as-of", "as_of", default=None, help="As-of date YYYY-MM-DD (default: PPA_AS_OF or today).")
-def run(as_of: str | None) -> None:
+@click.option("--months", "months", default=None, metavar="FIRST..LAST",
+              help="Backfill just these service months (YYYY-MM..YYYY-MM) instead of every month.")
+def run(as_of: str | None, months: str | None) -> None:
     """Materialize the whole graph in-process: ingest, dbt build + tests, outcomes, publish."""
     try:
         as_of_date = parse_as_of(as_of)
+        month_range = parse_month_range(months) if months else None
     except ValueError as exc:
         fail(str(exc))
     paths = Paths.from_env()
@@ -141,7 +163,7 @@ def run(as_of: str | None) -> None:
     from orchestration.pipeline import run_everything
 
     try:
-        failure = run_everything(as_of_date)
+        failure = run_everything(as_of_date, months=month_range)
     except KeyboardInterrupt:
         fail("interrupted before the run started; nothing was written")
     if failure:

@@ -55,7 +55,6 @@ class Paths:
 
 
 WAREHOUSE_TARGETS = ("duckdb", "postgres")
-DEFAULT_REPORTING_START = "2019-07"
 
 
 class SettingsError(ValueError):
@@ -100,7 +99,8 @@ class Settings:
 
     paths: Paths
     as_of: dt.date
-    reporting_start: str
+    # None: months are reported from the first service month with any activity form.
+    reporting_start: str | None
     warehouse_target: str
     postgres_dsn: str | None
     alert_webhook: str | None
@@ -116,8 +116,10 @@ class Settings:
         return cls(
             paths=Paths.from_env(),
             as_of=parse_as_of(None),
-            reporting_start=_reporting_start(
-                os.environ.get("PPA_REPORTING_START") or DEFAULT_REPORTING_START
+            reporting_start=(
+                _reporting_start(os.environ["PPA_REPORTING_START"])
+                if os.environ.get("PPA_REPORTING_START")
+                else None
             ),
             warehouse_target=target,
             postgres_dsn=dsn,
@@ -138,7 +140,7 @@ class Settings:
             "PPA_PUBLISHED": str(self.paths.published),
             "DAGSTER_HOME": str(self.paths.dagster_home),
             "PPA_AS_OF": self.as_of.isoformat(),
-            "PPA_REPORTING_START": self.reporting_start,
+            "PPA_REPORTING_START": self.reporting_start or "(the first month with a form)",
             "PPA_WAREHOUSE_TARGET": self.warehouse_target,
             "PPA_POSTGRES_DSN": mask_dsn(self.postgres_dsn) if self.postgres_dsn else "",
             "PPA_ALERT_WEBHOOK": mask_webhook(self.alert_webhook) if self.alert_webhook else "",

@@ -68,8 +68,14 @@ def _stop_when_an_interrupt_stalls(instance: dg.DagsterInstance, run_id: str) ->
     return done
 
 
-def run_everything(as_of: dt.date, selection: dg.AssetSelection | None = None) -> str | None:
-    """Materialize every asset (or `selection`) for `as_of`; return a failure reason, or None."""
+def run_everything(
+    as_of: dt.date,
+    selection: dg.AssetSelection | None = None,
+    months: tuple[str, str] | None = None,
+) -> str | None:
+    """Materialize every asset (or `selection`) for `as_of`, over every service month or the
+    range `months` (first, last) as a backfill of those months would; return a failure
+    reason, or None."""
     from orchestration.definitions import defs
 
     keys = service_month_partitions.get_partition_keys()
@@ -88,7 +94,7 @@ def run_everything(as_of: dt.date, selection: dg.AssetSelection | None = None) -
                 run_config={"loggers": {"progress": {"config": {"steps": steps}}}},
                 tags={
                     AS_OF_TAG: as_of.isoformat(),
-                    **partition_range_tags(keys[0], keys[-1]),
+                    **partition_range_tags(*(months or (keys[0], keys[-1]))),
                     **own_process_tags(),
                 },
                 raise_on_error=False,

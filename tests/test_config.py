@@ -27,7 +27,7 @@ def test_defaults_resolve_inside_the_repository(clean_env):
     assert settings.paths.warehouse == REPO_ROOT / "data" / "warehouse.duckdb"
     assert settings.users_file == REPO_ROOT / "data" / "users.toml"
     assert settings.audit_log == REPO_ROOT / "data" / "audit.log"
-    assert (settings.warehouse_target, settings.reporting_start) == ("duckdb", "2019-07")
+    assert (settings.warehouse_target, settings.reporting_start) == ("duckdb", None)
     assert settings.alert_webhook is None
     assert settings.as_of == dt.date.today()
     assert settings.run_failures_file == REPO_ROOT / "data" / "dagster_home" / "run_failures.jsonl"

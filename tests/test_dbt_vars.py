@@ -24,3 +24,10 @@ def test_a_run_over_every_month_rebuilds_everything():
     assert dbt_vars(AS_OF, service_month_partitions.get_partition_keys()) == {
         "as_of_date": "2024-08-01"
     }
+
+
+def test_a_configured_reporting_start_is_passed_as_its_first_day():
+    assert dbt_vars(AS_OF, reporting_start="2021-07") == {
+        "as_of_date": "2024-08-01",
+        "reporting_start": "2021-07-01",
+    }

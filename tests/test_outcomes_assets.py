@@ -69,9 +69,9 @@ def test_planted_study_passes_the_checks(tmp_path):
     assert evaluations["most_participants_matched"].passed
     assert evaluations["covariates_balanced_after_matching"].passed
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        comparison = con.sql("select * from marts.fct_outcome_comparison").pl()
-        naive = con.sql("select * from marts.fct_outcome_naive_comparison").pl()
-        balance = con.sql("select * from marts.fct_matching_balance").pl()
+        comparison = con.sql("select * from outcomes.outcome_comparison").pl()
+        naive = con.sql("select * from outcomes.outcome_naive_comparison").pl()
+        balance = con.sql("select * from outcomes.matching_balance").pl()
         pairs = con.sql("select * from outcomes.matched_pairs").pl()
     assert comparison.columns == [
         "outcome", "participant_n", "participant_value", "comparison_n", "comparison_value",
@@ -105,11 +105,11 @@ def test_imbalance_with_enough_pairs_fails_the_balance_check_loudly(tmp_path, mo
 def test_exports_for_the_definitions_module():
     keys = {k for a in outcome_assets for k in a.keys}
     assert keys == {
-        MATCHED_PAIRS_KEY, BALANCE_KEY, dg.AssetKey(["marts", "fct_outcome_comparison"]),
-        dg.AssetKey(["marts", "fct_outcome_naive_comparison"]),
+        MATCHED_PAIRS_KEY, BALANCE_KEY, dg.AssetKey(["outcomes", "outcome_comparison"]),
+        dg.AssetKey(["outcomes", "outcome_naive_comparison"]),
     }
     assert all(a.group_names_by_key[k] == "outcomes" for a in outcome_assets for k in a.keys)
-    deps = outcome_comparison.asset_deps[dg.AssetKey(["marts", "fct_outcome_comparison"])]
+    deps = outcome_comparison.asset_deps[dg.AssetKey(["outcomes", "outcome_comparison"])]
     assert dg.AssetKey(["marts", "fct_child_episode_outcome"]) in deps
     assert dg.AssetKey(["intermediate", "int_episode_covariates"]) in matched_pairs.asset_deps[MATCHED_PAIRS_KEY]
     assert len(outcome_checks) == 2

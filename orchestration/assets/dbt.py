@@ -41,13 +41,18 @@ class LayeredTranslator(DagsterDbtTranslator):
 translator = LayeredTranslator()
 
 
-def dbt_vars(as_of, months: list[str] | None = None) -> dict[str, str | None]:
-    """The dbt vars of a run: its as-of date and, for a run of some months, their window.
+def dbt_vars(
+    as_of, months: list[str] | None = None, reporting_start: str | None = None
+) -> dict[str, str | None]:
+    """The dbt vars of a run: its as-of date, the configured reporting start (a YYYY-MM
+    month; none: the first month with a form) and, for a run of some months, their window.
 
     A run over every partition passes no window: the incremental facts then rebuild
     all their months, including matches that began before the first partition.
     """
     variables: dict[str, str | None] = {"as_of_date": as_of.isoformat()}
+    if reporting_start:
+        variables["reporting_start"] = f"{reporting_start}-01"
     if months and months != service_month_partitions.get_partition_keys():
         variables["min_service_month"] = f"{min(months)}-01"
         variables["max_service_month"] = f"{max(months)}-01"
@@ -62,15 +67,23 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
         # travel as a var (dbt's command line is logged).
         os.environ.update(dbt_connection_env(settings.postgres_dsn))
     variables = json.dumps(
-        {**dbt_vars(run_as_of(context), months), "warehouse_path": str(settings.paths.warehouse)}
+        {
+            **dbt_vars(run_as_of(context), months, settings.reporting_start),
+            "warehouse_path": str(settings.paths.warehouse),
+        }
     )
     yield from dbt.cli(["build", "--vars", variables], context=context).stream()
 
 
-# Three dbt definitions in graph order, so none is split around the assets between them:
-# what the monthly facts and the outcome matching read, the monthly facts, and the rest.
+# Four dbt definitions in graph order, so none is split around the assets between them:
+# what the monthly facts and the outcome matching read, the monthly facts, the rest, and
+# the marts over what the outcome comparison computes from the rest.
 INCREMENTAL = "config.materialized:incremental"
 UPSTREAM = f"+{INCREMENTAL} +int_episode_covariates"
+OUTCOME_MARTS = " ".join(
+    f"source:outcomes.{table}+"
+    for table in ("outcome_comparison", "outcome_naive_comparison", "matching_balance")
+)
 
 
 @dbt_assets(
@@ -104,7 +117,7 @@ def dbt_monthly_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=translator,
-    exclude=UPSTREAM,
+    exclude=f"{UPSTREAM} {OUTCOME_MARTS}",
     name="dbt_downstream",
     pool="warehouse",
 )
@@ -112,7 +125,19 @@ def dbt_downstream(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(context, dbt)
 
 
-dbt_definitions = [dbt_upstream, dbt_monthly_facts, dbt_downstream]
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    select=OUTCOME_MARTS,
+    name="dbt_outcome_marts",
+    pool="warehouse",
+)
+def dbt_outcome_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from _build(context, dbt)
+
+
+dbt_definitions = [dbt_upstream, dbt_monthly_facts, dbt_downstream, dbt_outcome_marts]
 
 
 def mart_keys() -> list[dg.AssetKey]:

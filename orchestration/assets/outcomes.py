@@ -1,10 +1,12 @@
 """Outcome assets: propensity-score matching, covariate balance and the outcome comparison.
 
-The graph runs dbt -> Python -> dbt -> Python:
+The graph runs dbt -> Python -> dbt -> Python -> dbt:
 intermediate.int_episode_covariates (dbt) -> outcomes.matched_pairs (here) ->
 marts.fct_child_episode_outcome (dbt, reads the pairs as source `outcomes.matched_pairs`)
--> marts.fct_outcome_comparison / fct_outcome_naive_comparison / fct_matching_balance
-(here). The math lives in orchestration.outcomes; these functions only move tables.
+-> outcomes.outcome_comparison / outcome_naive_comparison / matching_balance (here) ->
+marts.fct_outcome_comparison / fct_outcome_naive_comparison / fct_matching_balance (dbt:
+declared, documented and tested there, and published like every mart). The math lives in
+orchestration.outcomes; these functions only move tables.
 """
 
 from __future__ import annotations

@@ -23,9 +23,8 @@ def outcome_lineage():
     """The outcome assets and everything upstream of them."""
     import dagster as dg
 
-    from orchestration.assets.outcomes import BALANCE_KEY, COMPARISON_KEY, NAIVE_COMPARISON_KEY
-
-    return dg.AssetSelection.assets(COMPARISON_KEY, NAIVE_COMPARISON_KEY, BALANCE_KEY).upstream()
+    marts = ("fct_outcome_comparison", "fct_outcome_naive_comparison", "fct_matching_balance")
+    return dg.AssetSelection.assets(*(dg.AssetKey(["marts", m]) for m in marts)).upstream()
 
 
 @click.command()

@@ -1,5 +1,5 @@
-"""Reading the study from, and writing the outcome tables to, the warehouse (DuckDB or
-PostgreSQL)."""
+"""Reading the study from, and writing the outcome tables to, the warehouse's `outcomes`
+schema (dbt sources of the outcome marts), on DuckDB or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from orchestration.postgres import is_postgres, sql_type
 COVARIATES_TABLE = "intermediate.int_episode_covariates"
 EPISODE_OUTCOME_TABLE = "marts.fct_child_episode_outcome"
 MATCHED_PAIRS_TABLE = "outcomes.matched_pairs"
-BALANCE_TABLE = "marts.fct_matching_balance"
-COMPARISON_TABLE = "marts.fct_outcome_comparison"
-NAIVE_COMPARISON_TABLE = "marts.fct_outcome_naive_comparison"
+# Written here, declared as dbt sources; dbt's marts of the same names without the
+# prefix (fct_outcome_comparison, ...) document, test and publish them.
+BALANCE_TABLE = "outcomes.matching_balance"
+COMPARISON_TABLE = "outcomes.outcome_comparison"
+NAIVE_COMPARISON_TABLE = "outcomes.outcome_naive_comparison"
 
 TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     MATCHED_PAIRS_TABLE: MATCHED_PAIRS_SCHEMA,

@@ -1,6 +1,7 @@
--- Calendar months from the first month the data covers to the as-of month. The data
--- covers a month from the first service month with any activity form: matches that
--- began before the program reported through this platform have no forms to expect
+-- Calendar months of the reporting window: from the reporting start to the as-of month.
+-- The reporting start is the configured one (var reporting_start, from
+-- PPA_REPORTING_START) or else the first service month with any activity form: matches
+-- that began before the program reported through this platform have no forms to expect
 -- for their earlier months. With no forms at all, the earliest match month.
 -- Offsets come from a cross join of digits (up to 1,000 months) so the spine
 -- needs no adapter-specific generate_series and no compile-time query.
@@ -40,7 +41,11 @@ first_match_month as (
 bounds as (
 
     select
-        coalesce(first_form_month.first_month, first_match_month.first_month) as first_month,
+        coalesce(
+            {% if var('reporting_start') %}{{ month_start("cast('" ~ var('reporting_start') ~ "' as date)") }},{% endif %}
+            first_form_month.first_month,
+            first_match_month.first_month
+        ) as first_month,
         {{ month_start(as_of_date()) }} as last_month
     from first_match_month
     cross join first_form_month
