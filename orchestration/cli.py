@@ -266,26 +266,31 @@ def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Pa
                                       "the runs write.")
 @click.option("--repeat", default=None, type=click.IntRange(1, 20),
               help="Repetitions per figure [default: 3 up to scale 1, 2 up to 5, then 1].")
+@click.option("--run-repeat", default=None, type=click.IntRange(1, 20),
+              help="Repetitions of the full and incremental runs [default: --repeat].")
 @click.option("--freshness/--no-freshness", default=True, show_default=True,
               help="Measure the freshness latency under `ppa serve`.")
 def bench(scale: float, months: int, out: Path | None, workdir: Path, repeat: int | None,
-          freshness: bool) -> None:
+          run_repeat: int | None, freshness: bool) -> None:
     """Measure ingestion, runs, freshness, dashboard queries and memory (JSON out)."""
     from orchestration.bench.benchmark import main_json, run_benchmark
+
+    def write(report: dict) -> None:
+        if out:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(main_json(report) + "\n")
 
     ensure_dbt_manifest()
     try:
         report = run_benchmark(
-            scale=scale, months=months, workdir=workdir, repeat=repeat, freshness=freshness,
-            say=lambda message: click.echo(f"ppa bench: {message}", err=True),
+            scale=scale, months=months, workdir=workdir, repeat=repeat, run_repeat=run_repeat,
+            freshness=freshness,
+            say=lambda message: click.echo(f"ppa bench: {message}", err=True), checkpoint=write,
         )
     except (RuntimeError, ValueError, OSError) as exc:
-        fail(str(exc))
-    text = main_json(report)
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n")
-    click.echo(text)
+        fail(f"{exc}{f' (figures so far in {out})' if out else ''}")
+    write(report)
+    click.echo(main_json(report))
 
 
 main.add_command(users_group)

@@ -30,6 +30,7 @@ def report(tmp_path_factory) -> dict:
 
 
 def test_context_of_the_run(report):
+    assert report["complete"] is True
     assert report["scale"] == 0.05 and report["months"] == 3 and report["repetitions"] == 1
     assert report["machine"]["cores"] >= 1 and report["machine"]["memory_gb"] > 0
     assert set(report["versions"]) >= {"python", "duckdb", "polars", "dagster", "dbt-core"}

@@ -103,10 +103,14 @@ def _median(values: list[float]) -> float:
 
 
 def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "2019-07",
-                  workdir: Path, repeat: int | None = None, freshness: bool = True,
-                  say=lambda _message: None) -> dict:
+                  workdir: Path, repeat: int | None = None, run_repeat: int | None = None,
+                  freshness: bool = True,
+                  say=lambda _message: None, checkpoint=lambda _report: None) -> dict:
+    """Every figure in one report; `checkpoint` gets the report as it grows (marked
+    "complete": false until the end), so a failure late in the run keeps what was measured."""
     began = dt.datetime.now()
     repeat = repeat or default_repeat(scale)
+    run_repeat = run_repeat or repeat
     workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     report: dict = {
@@ -114,6 +118,8 @@ def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "201
         "started_at": began.isoformat(timespec="seconds"),
         "scale": scale, "months": months, "seed": seed, "start": start,
         "repetitions": repeat,
+        "run_repetitions": run_repeat,
+        "complete": False,
         "git_commit": git_commit(),
         "machine": machine(),
         "versions": versions(),
@@ -136,20 +142,21 @@ def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "201
 
     say("ingest: platform, floor, pandas")
     report["ingest"] = measure_ingest(full_landing, as_of, runs_dir / "ingest", repeat, say)
+    checkpoint(report)
 
     fulls, increments = [], []
-    for rep in range(repeat):
+    for rep in range(run_repeat):
         root = runs_dir / f"run{rep}"
         landing = root / "landing"
         _link_tree(source, landing, month_dir)
         paths = RunPaths.under(root, landing)
-        say(f"full run {rep + 1}/{repeat}")
+        say(f"full run {rep + 1}/{run_repeat}")
         fulls.append(full_run(paths, as_of, root / "ppa-run.log"))
         for path in incremental_files:
             target = landing / "activity_forms" / last_month / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(path, target)
-        say(f"incremental month {last_month} {rep + 1}/{repeat}")
+        say(f"incremental month {last_month} {rep + 1}/{run_repeat}")
         increments.append(month_run(paths, as_of, last_month, root / "month-run.log"))
 
     full_seconds = _median([r["seconds"] for r in fulls])
@@ -174,9 +181,10 @@ def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "201
         "samples": increments,
     }
     report["peak_rss_mb"] = report["full_run"]["peak_rss_mb"]
+    checkpoint(report)
 
-    loaded = RunPaths.under(runs_dir / f"run{repeat - 1}",
-                            runs_dir / f"run{repeat - 1}" / "landing")
+    loaded = RunPaths.under(runs_dir / f"run{run_repeat - 1}",
+                            runs_dir / f"run{run_repeat - 1}" / "landing")
     if freshness:
         say("freshness: ppa serve, a new site export")
         rel_path = f"activity_forms/{last_month}/{fresh_file.name}"
@@ -184,11 +192,13 @@ def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "201
                                                 runs_dir / "serve.log")
     else:
         report["freshness"] = {"seconds": None, "reason": "not measured (--no-freshness)"}
+    checkpoint(report)
 
     say("dashboard queries")
     report["dashboard_queries"] = measure_pages(loaded.published)
     report["seconds"] = (dt.datetime.now() - began).total_seconds()
     report["targets"] = targets(report)
+    report["complete"] = True
     return report
 
 

@@ -100,7 +100,7 @@ def _percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure_pages(published: Path, repeat: int = 20) -> dict:
+def measure_pages(published: Path, repeat: int = 10) -> dict:
     """p50 and p95 (ms) of each page's queries, per viewer, `repeat` times each."""
     os.environ["PPA_PUBLISHED"] = str(Path(published).resolve())
     dashboards = str(REPO_ROOT / "dashboards")
