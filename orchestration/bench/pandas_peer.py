@@ -131,7 +131,7 @@ def validate(rows: pd.DataFrame, reference: ActivityReference,
     month = _month(rows["service_month"])
     date = _date(rows["activity_date"])
     submitted = _datetime(rows["submitted_at"])
-    minutes = pd.to_numeric(rows["duration_minutes"], errors="coerce")
+    minutes = pd.to_numeric(rows["duration_minutes"], errors="coerce").astype("float64")
     minutes_ok = (minutes == np.floor(minutes)) & minutes.between(1, max_minutes)
     kind = rows["activity_type"].str.lower().str.replace(r"[\s\-]+", "_", regex=True)
     is_family = kind.map(family_level)
