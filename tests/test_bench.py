@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+# Two whole runs and `ppa serve`: minutes on an idle machine, far more on a shared one.
+pytestmark = pytest.mark.slow
 PPA = str(Path(sys.executable).parent / "ppa")
 STAGES = ("ingest", "dbt_build", "outcomes", "publish")
 
