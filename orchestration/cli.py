@@ -261,16 +261,16 @@ def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Pa
                    "as the incremental month.")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Write the JSON here too.")
-@click.option("--workdir", type=click.Path(path_type=Path), default=Path("data/bench"),
-              show_default=True, help="Where landing zones are generated (and reused) and "
-                                      "the runs write.")
+@click.option("--workdir", type=click.Path(path_type=Path), default=None,
+              help="Where landing zones are generated (and reused) and the runs write "
+                   "[default: data/bench in the repository].")
 @click.option("--repeat", default=None, type=click.IntRange(1, 20),
               help="Repetitions per figure [default: 3 up to scale 1, 2 up to 5, then 1].")
 @click.option("--run-repeat", default=None, type=click.IntRange(1, 20),
               help="Repetitions of the full and incremental runs [default: --repeat].")
 @click.option("--freshness/--no-freshness", default=True, show_default=True,
               help="Measure the freshness latency under `ppa serve`.")
-def bench(scale: float, months: int, out: Path | None, workdir: Path, repeat: int | None,
+def bench(scale: float, months: int, out: Path | None, workdir: Path | None, repeat: int | None,
           run_repeat: int | None, freshness: bool) -> None:
     """Measure ingestion, runs, freshness, dashboard queries and memory (JSON out)."""
     from orchestration.bench.benchmark import main_json, run_benchmark
@@ -283,7 +283,8 @@ def bench(scale: float, months: int, out: Path | None, workdir: Path, repeat: in
     ensure_dbt_manifest()
     try:
         report = run_benchmark(
-            scale=scale, months=months, workdir=workdir, repeat=repeat, run_repeat=run_repeat,
+            scale=scale, months=months, workdir=workdir or REPO_ROOT / "data" / "bench",
+            repeat=repeat, run_repeat=run_repeat,
             freshness=freshness,
             say=lambda message: click.echo(f"ppa bench: {message}", err=True), checkpoint=write,
         )
