@@ -15,7 +15,7 @@ DEMO_USERS := state.coordinator:state_coordinator:-:demo-state-coordinator \
 	site.coordinator.s01:site_coordinator:S01:demo-site-coordinator \
 	leadership:leadership:-:demo-leadership-view
 
-.PHONY: demo test install parse generate run users serve lint clean
+.PHONY: demo test install parse generate run users serve lint clean bench
 
 install: .venv/.synced parse
 
@@ -67,3 +67,13 @@ lint: install
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache
+
+# The benchmark (README: Benchmark): scale 1 and 10, one JSON each in benchmarks/results/.
+BENCH_SCALES ?= 1 10
+BENCH_MONTHS ?= 24
+bench: install
+	mkdir -p benchmarks/results
+	for scale in $(BENCH_SCALES); do \
+	  $(PPA) bench --scale $$scale --months $(BENCH_MONTHS) \
+	    --out benchmarks/results/$$(date -u +%Y-%m-%d)-scale$$scale.json >/dev/null || exit 1; \
+	done

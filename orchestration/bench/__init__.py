@@ -1,0 +1,3 @@
+"""`ppa bench`: ingestion against its floor and its pandas peer, the full and incremental
+runs by stage, freshness under `ppa serve`, dashboard queries and peak memory, in one run
+on one generated landing zone (README: Benchmark)."""

@@ -1,0 +1,221 @@
+"""One benchmark run: prepare the landing zone, measure everything, return the JSON.
+
+The landing zone is generated with one month more than asked (or reused from the work
+folder): that last month is held back, added after the full run as the incremental
+month, except one site export that is kept for the freshness measurement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+from importlib.metadata import version
+from pathlib import Path
+
+from orchestration.bench.dashboard_queries import measure_pages
+from orchestration.bench.freshness import measure_freshness
+from orchestration.bench.ingest import measure_ingest
+from orchestration.bench.runs import RunPaths, full_run, month_run
+from orchestration.config import REPO_ROOT
+
+_SITE_EXPORT = re.compile(r"^site_S\d+_export\.csv$")
+
+
+def default_repeat(scale: float) -> int:
+    """Repetitions of each timed figure: fewer at large scale."""
+    return 3 if scale <= 1 else 2 if scale <= 5 else 1
+
+
+def machine() -> dict:
+    memory = None
+    try:
+        with open("/proc/meminfo") as handle:
+            kb = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
+        memory = round(kb / 1024 / 1024, 1)
+    except (OSError, StopIteration, ValueError):
+        pass
+    return {"cores": os.cpu_count(), "memory_gb": memory, "platform": platform.platform(),
+            "load_average_at_start": list(os.getloadavg())}
+
+
+def versions() -> dict:
+    return {"python": platform.python_version(),
+            **{name: version(name) for name in ("duckdb", "polars", "dagster", "dbt-core",
+                                                "dbt-duckdb", "pandas", "fastexcel")}}
+
+
+def git_commit() -> str | None:
+    result = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+                            capture_output=True, text=True, check=False)
+    return result.stdout.strip() or None
+
+
+def generated_landing(work: Path, scale: float, months: int, seed: int, start: str,
+                      say) -> tuple[Path, dict]:
+    """A landing zone of `months` + 1 service months, generated once per arguments."""
+    from orchestration.synthetic import generate_landing_zone
+
+    name = f"landing-scale{scale:g}-start{start}-months{months + 1}-seed{seed}"
+    landing, summary_file = work / name, work / f"{name}.summary.json"
+    if landing.is_dir() and summary_file.exists():
+        say(f"reusing the landing zone {landing}")
+        return landing, json.loads(summary_file.read_text())
+    partial = work / f"{name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    say(f"generating the landing zone {landing}")
+    summary = generate_landing_zone(out=partial, start=start, months=months + 1, scale=scale,
+                                    seed=seed, progress=False)
+    shutil.rmtree(landing, ignore_errors=True)
+    partial.rename(landing)
+    summary_file.write_text(json.dumps(summary, indent=2, default=str))
+    return landing, summary
+
+
+def _link_tree(source: Path, target: Path, skip: Path) -> None:
+    """Hard links of every file of `source` except those under `skip` (files are never
+    modified by the platform, so links are as good as copies and cost nothing)."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and not path.is_relative_to(skip):
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, destination)
+
+
+def _held_back(month_dir: Path) -> tuple[list[Path], Path]:
+    """The last month's files for the incremental run, and the one kept for freshness:
+    a regular site export when there is one."""
+    files = sorted(p for p in month_dir.iterdir() if p.is_file())
+    if not files:
+        raise RuntimeError(f"{month_dir} holds no activity forms to hold back")
+    exports = [p for p in files if _SITE_EXPORT.match(p.name)]
+    fresh = exports[-1] if exports else files[-1]
+    return [p for p in files if p != fresh], fresh
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "2019-07",
+                  workdir: Path, repeat: int | None = None, run_repeat: int | None = None,
+                  freshness: bool = True,
+                  say=lambda _message: None, checkpoint=lambda _report: None) -> dict:
+    """Every figure in one report; `checkpoint` gets the report as it grows (marked
+    "complete": false until the end), so a failure late in the run keeps what was measured."""
+    began = dt.datetime.now()
+    repeat = repeat or default_repeat(scale)
+    run_repeat = run_repeat or repeat
+    workdir = workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    report: dict = {
+        "date": began.date().isoformat(),
+        "started_at": began.isoformat(timespec="seconds"),
+        "scale": scale, "months": months, "seed": seed, "start": start,
+        "repetitions": repeat,
+        "run_repetitions": run_repeat,
+        "complete": False,
+        "git_commit": git_commit(),
+        "machine": machine(),
+        "versions": versions(),
+    }
+    source, summary = generated_landing(workdir, scale, months, seed, start, say)
+    as_of = dt.date.fromisoformat(summary["as_of"])
+    last_month = summary["last_service_month"]
+    month_dir = source / "activity_forms" / last_month
+    incremental_files, fresh_file = _held_back(month_dir)
+    report["landing"] = {"path": str(source), "as_of": as_of.isoformat(),
+                         "service_months": f"{summary['first_service_month']}..{last_month}",
+                         "held_back_month": last_month, "files": summary.get("files"),
+                         "rows": summary.get("rows")}
+
+    runs_dir = workdir / "runs"
+    shutil.rmtree(runs_dir, ignore_errors=True)
+    runs_dir.mkdir()
+    full_landing = runs_dir / "landing"
+    _link_tree(source, full_landing, month_dir)
+
+    say("ingest: platform, floor, pandas")
+    report["ingest"] = measure_ingest(full_landing, as_of, runs_dir / "ingest", repeat, say)
+    checkpoint(report)
+
+    fulls, increments = [], []
+    for rep in range(run_repeat):
+        root = runs_dir / f"run{rep}"
+        landing = root / "landing"
+        _link_tree(source, landing, month_dir)
+        paths = RunPaths.under(root, landing)
+        say(f"full run {rep + 1}/{run_repeat}")
+        fulls.append(full_run(paths, as_of, root / "ppa-run.log"))
+        for path in incremental_files:
+            target = landing / "activity_forms" / last_month / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+        say(f"incremental month {last_month} {rep + 1}/{run_repeat}")
+        increments.append(month_run(paths, as_of, last_month, root / "month-run.log"))
+
+    full_seconds = _median([r["seconds"] for r in fulls])
+    stages = {stage: _median([r["stages_seconds"][stage] for r in fulls])
+              for stage in fulls[0]["stages_seconds"]}
+    report["full_run"] = {
+        "seconds": full_seconds,
+        "stages_seconds": stages,
+        "between_steps_seconds": _median([r["between_steps_seconds"] for r in fulls]),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in fulls),
+        "samples": fulls,
+    }
+    month_seconds = _median([r["seconds"] for r in increments])
+    report["incremental_month"] = {
+        "month": last_month,
+        "files": len(incremental_files),
+        "seconds": month_seconds,
+        "stages_seconds": {stage: _median([r["stages_seconds"][stage] for r in increments])
+                           for stage in increments[0]["stages_seconds"]},
+        "share_of_full_run": _median([i["seconds"] / f["seconds"]
+                                      for i, f in zip(increments, fulls)]),
+        "samples": increments,
+    }
+    report["peak_rss_mb"] = report["full_run"]["peak_rss_mb"]
+    checkpoint(report)
+
+    loaded = RunPaths.under(runs_dir / f"run{run_repeat - 1}",
+                            runs_dir / f"run{run_repeat - 1}" / "landing")
+    if freshness:
+        say("freshness: ppa serve, a new site export")
+        rel_path = f"activity_forms/{last_month}/{fresh_file.name}"
+        report["freshness"] = measure_freshness(loaded, fresh_file, rel_path,
+                                                runs_dir / "serve.log")
+    else:
+        report["freshness"] = {"seconds": None, "reason": "not measured (--no-freshness)"}
+    checkpoint(report)
+
+    say("dashboard queries")
+    report["dashboard_queries"] = measure_pages(loaded.published)
+    report["seconds"] = (dt.datetime.now() - began).total_seconds()
+    report["targets"] = targets(report)
+    report["complete"] = True
+    return report
+
+
+def targets(report: dict) -> dict:
+    """The issue's targets beside the measured figures (None when not measured)."""
+    freshness = report["freshness"].get("seconds")
+    return {
+        "ingest_vs_floor <= 1.5": report["ingest"]["ingest_vs_floor"] <= 1.5,
+        "pandas_vs_ingest >= 3": report["ingest"]["pandas_vs_ingest"] >= 3,
+        "incremental month <= 15% of the full run":
+            report["incremental_month"]["share_of_full_run"] <= 0.15,
+        "freshness <= 90 s": None if freshness is None else freshness <= 90,
+        "page query p95 <= 150 ms": report["dashboard_queries"]["worst_page_p95_ms"] <= 150,
+        "peak RSS <= 2 GB": report["peak_rss_mb"] <= 2048,
+    }
+
+
+def main_json(report: dict) -> str:
+    return json.dumps(report, indent=2, default=str)
+

@@ -1,0 +1,42 @@
+"""The run the landing-zone sensor requests for new files of one service month,
+executed in-process: `python -m orchestration.bench.month_run --as-of D --month YYYY-MM`.
+
+The same job and tags as the sensor's RunRequest (orchestration/sensors.py): every
+asset, with the partitioned ones over that month only. Exit code 0 when it succeeded.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from orchestration.config import Paths, parse_as_of
+
+
+@click.command()
+@click.option("--as-of", "as_of", required=True)
+@click.option("--month", required=True, help="The service month, YYYY-MM.")
+def main(as_of: str, month: str) -> None:
+    import dagster as dg
+
+    from orchestration.cli import ensure_dbt_manifest, prepare_dagster_home
+    from orchestration.definitions import defs
+    from orchestration.jobs import materialize_everything, partition_range_tags
+    from orchestration.resources import AS_OF_TAG
+
+    prepare_dagster_home(Paths.from_env())
+    ensure_dbt_manifest()
+    job = defs.resolve_job_def(materialize_everything.name)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags={AS_OF_TAG: parse_as_of(as_of).isoformat(),
+                  **partition_range_tags(month, month)},
+            raise_on_error=False,
+        )
+    sys.exit(0 if result.success else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Smoke run of `ppa bench` at a tiny scale: the JSON's shape, and figures that are
+positive and agree with each other. No timing threshold: benchmarks are not tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Two whole runs and `ppa serve`: minutes on an idle machine, far more on a shared one.
+pytestmark = pytest.mark.slow
+PPA = str(Path(sys.executable).parent / "ppa")
+STAGES = ("ingest", "dbt_build", "outcomes", "publish")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> dict:
+    work = tmp_path_factory.mktemp("bench")
+    out = work / "result.json"
+    result = subprocess.run(
+        [PPA, "bench", "--scale", "0.05", "--months", "3", "--repeat", "1",
+         "--workdir", str(work / "data"), "--out", str(out)],
+        capture_output=True, text=True, cwd="/", check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    written = json.loads(out.read_text())
+    assert written == json.loads(result.stdout)
+    return written
+
+
+def test_context_of_the_run(report):
+    assert report["complete"] is True
+    assert report["scale"] == 0.05 and report["months"] == 3 and report["repetitions"] == 1
+    assert report["machine"]["cores"] >= 1 and report["machine"]["memory_gb"] > 0
+    assert set(report["versions"]) >= {"python", "duckdb", "polars", "dagster", "dbt-core"}
+    assert len(report["git_commit"]) == 40
+    assert report["date"] == report["started_at"][:10]
+    assert report["landing"]["held_back_month"] == "2019-10"
+
+
+def test_ingest_three_ways_on_the_same_rows(report):
+    ingest = report["ingest"]
+    assert ingest["files"] > ingest["workbooks"] > 0 and ingest["rows"] > 0
+    platform, floor, peer = ingest["platform"], ingest["floor"], ingest["pandas"]
+    for way in (platform, floor, peer):
+        assert way["seconds"] > 0
+        assert way["rows_per_second"] == pytest.approx(ingest["rows"] / way["seconds"])
+        assert len(way["samples_seconds"]) == 1
+    assert platform["rows_accepted"] + platform["rows_rejected"] == ingest["rows"]
+    assert sum(platform["rejected_by_reason"].values()) == platform["rows_rejected"]
+    # The peer applies the same rules to the same files: the same rows come out.
+    assert peer["rows_read"] == ingest["rows"]
+    assert peer["rows_accepted"] == platform["rows_accepted"]
+    assert peer["files_rejected"] == platform["files_rejected"]
+    assert floor["workbooks"] == ingest["workbooks"]
+    assert floor["csv_rows"] + floor["workbook_sheet_rows"] > 0
+    assert ingest["ingest_vs_floor"] == pytest.approx(platform["seconds"] / floor["seconds"])
+    assert ingest["pandas_vs_ingest"] == pytest.approx(peer["seconds"] / platform["seconds"])
+
+
+def test_full_and_incremental_runs_by_stage(report):
+    full, month = report["full_run"], report["incremental_month"]
+    for run in (full, month):
+        assert run["seconds"] > 0
+        assert all(run["stages_seconds"][stage] > 0 for stage in STAGES)
+        # Steps run one after another inside the run, which the process outlives.
+        assert sum(run["stages_seconds"].values()) < run["seconds"]
+        assert run["samples"][0]["status"] == "SUCCESS"
+    assert full["samples"][0]["run_id"] != month["samples"][0]["run_id"]
+    assert month["month"] == "2019-10" and month["files"] > 0
+    assert month["share_of_full_run"] == pytest.approx(month["seconds"] / full["seconds"])
+    assert report["peak_rss_mb"] == full["peak_rss_mb"] > 50
+
+
+def test_freshness_measured_or_explained(report):
+    freshness = report["freshness"]
+    if freshness["seconds"] is None:
+        assert freshness["reason"]
+    else:
+        assert freshness["seconds"] > 0
+        assert freshness["file"].startswith("activity_forms/2019-10/")
+
+
+def test_every_page_timed_for_both_viewers(report):
+    queries = report["dashboard_queries"]
+    state, site = queries["state_coordinator"]["pages"], queries["site_coordinator"]["pages"]
+    assert set(state) == {"overview", "site", "fidelity", "outcomes", "contract",
+                          "data-quality", "methodology"}
+    assert set(site) == {"overview", "site", "fidelity", "data-quality", "methodology"}
+    for page in (*state.values(), *site.values()):
+        assert 0 < page["p50_ms"] <= page["p95_ms"]
+    assert queries["worst_page_p95_ms"] == max(
+        p["p95_ms"] for p in (*state.values(), *site.values()))
+    assert set(report["targets"]) >= {"ingest_vs_floor <= 1.5", "peak RSS <= 2 GB"}
