@@ -15,7 +15,14 @@ DEMO_USERS := state.coordinator:state_coordinator:-:demo-state-coordinator \
 	site.coordinator.s01:site_coordinator:S01:demo-site-coordinator \
 	leadership:leadership:-:demo-leadership-view
 
-.PHONY: demo test install parse generate run users serve lint clean bench
+# The PostgreSQL tests start a private server from Debian's binaries (any version).
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  (apt-get update && apt-get install -y postgresql)
+	$(VENV_BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope
+
+# The unit tier: every test not marked slow (no pipeline run, no browser, no server).
+test-fast: install
+	$(VENV_BIN)/pytest -q -m "not slow"
 
 install: .venv/.synced parse
 
@@ -55,12 +62,23 @@ serve: install
 demo: generate run users serve
 
 # The browser tests drive Debian's chromium (Playwright cannot download browsers here).
+# Two xdist workers, each module's tests on one worker (its module fixtures built once);
+# the demo run the pipeline and dashboard tests share is built once for both (tests/conftest.py).
+PYTEST_WORKERS ?= 2
 test: install
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+<<<<<<< HEAD
 # The PostgreSQL tests start a private server from Debian's binaries (any version).
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  (apt-get update && apt-get install -y postgresql)
 	$(VENV_BIN)/pytest -q
+=======
+	$(VENV_BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope
+
+# The unit tier: every test not marked slow (no pipeline run, no browser, no server).
+test-fast: install
+	$(VENV_BIN)/pytest -q -m "not slow"
+>>>>>>> testspeed
 
 lint: install
 	$(VENV_BIN)/ruff check .

@@ -325,6 +325,7 @@ def test_every_planted_kind_is_present(small):
     assert {"reunified", "reentry_12m", "days_in_care"} <= set(populations)
 
 
+@pytest.mark.slow  # generates 30 months at scale 0.3
 def test_planted_row_errors_are_a_small_share(moderate):
     _, summary, truth = moderate
     errors = sum(truth["planted_errors"][k] for k in ROW_ERRORS)
@@ -385,6 +386,7 @@ def _activity_rows(zone: Path) -> list[dict[str, str]]:
     return rows
 
 
+@pytest.mark.slow  # generates 30 months at scale 0.3
 def test_program_volumes_caseloads_and_intensity(moderate):
     zone, _summary, _ = moderate
     scale = MODERATE["scale"]
@@ -445,6 +447,7 @@ def _cfsr_entry_cohort(episodes: pl.DataFrame, start: dt.date,
     return cohort, counted
 
 
+@pytest.mark.slow  # generates 30 months at scale 0.3
 def test_child_welfare_matches_iowa_cfsr_context(moderate):
     zone, _, _truth = moderate
     episodes = pl.read_csv(_latest(zone, "child_welfare/removal_episodes"), try_parse_dates=True,
@@ -473,6 +476,7 @@ def test_child_welfare_matches_iowa_cfsr_context(moderate):
     assert pool.height > 2 * (episodes.height - pool.height)
 
 
+@pytest.mark.slow  # generates 30 months at scale 0.3
 def test_truth_effects_follow_chambers(moderate):
     _, _, truth = moderate
     att = truth["att"]
@@ -519,6 +523,7 @@ def outcome_zone(tmp_path_factory):
                      scale=1.0, seed=0, activity_forms=False)
 
 
+@pytest.mark.slow  # generates 60 months at scale 1
 def test_expected_att_is_near_the_sample_att_at_scale_1(outcome_zone):
     """The sample ATT of the draws scatters around the expected one by the
     participants' own outcome noise: a standard deviation of about 0.005 at scale 1
@@ -539,6 +544,7 @@ def test_expected_att_is_near_the_sample_att_at_scale_1(outcome_zone):
     assert expected["maltreatment_12m"] < 0 and expected["days_in_care"] == 0
 
 
+@pytest.mark.slow  # generates 30 months at scale 0.3
 def test_comparison_pool_episodes_follow_the_untreated_model(moderate):
     """Every pool episode - a child's first removal or a later one - is reunified as
     often as the outcome model predicts from its covariates without the program

@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 
 import polars as pl
+import pytest
 from ingest_fixtures.landing import activity_reference, landing_file, write_seeds
 
 from orchestration.ingest.read import read_landing_file
 
 TARGET_BYTES = 50 * 1024 * 1024
+# Writes and reads a 50 MB export.
+pytestmark = pytest.mark.slow
 BYTES_PER_ROW = 140  # of the rows below, measured
 BAD_EVERY = 997  # a prime, so bad rows fall on every day and duration
 

@@ -72,6 +72,7 @@ def reference(tmp_path_factory):
     return activity_reference(write_seeds(tmp_path_factory.mktemp("seeds")))
 
 
+@pytest.mark.slow  # 60 landing files written and read
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=st.lists(st.one_of(good_rows().map(lambda r: ("good", r)),

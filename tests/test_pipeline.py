@@ -1,7 +1,8 @@
 """The assembled graph over the checked-in demo landing zone, through `ppa run`.
 
-One landing zone, three runs in order: the first run, an identical re-run, and a run
-after a corrected form arrives. Expected figures are computed here in plain Python
+One landing zone, three runs in order: the first run (the suite's shared `demo_run`, see
+tests/conftest.py), then on a copy of it an identical re-run and a run after a corrected
+form arrives. Expected figures are computed here in plain Python
 from the landing files, independently of the readers and the SQL.
 """
 
@@ -9,10 +10,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import os
-import shutil
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -20,57 +17,14 @@ import dagster as dg
 import duckdb
 import fastexcel
 import pytest
+from pipeline_run import DEMO_AS_OF as AS_OF
+from pipeline_run import LINKS_OUT, MISPLACED, OUTSIDE_MARKER, ppa_run
 
-from orchestration.config import DEMO_LANDING_DIR
 from orchestration.ingest.schemas import PERSONAL_DATA, is_personal_data
 
-AS_OF = "2024-08-01"
-PPA = str(Path(sys.executable).parent / "ppa")
 # Parent names, whose values must appear in no published cell (a birth date could equal
 # any other date, so its values are not searched for).
 PII_VALUES_FROM = tuple(sorted(PERSONAL_DATA["referrals"] - {"parent_birth_date"}))
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pipeline")
-    shutil.copytree(DEMO_LANDING_DIR, root / "landing")
-    (root / "landing" / "README.md").unlink()
-    plant_hostile_files(root / "landing", root / "elsewhere")
-    return {
-        **os.environ,
-        "PPA_LANDING_DIR": str(root / "landing"),
-        "PPA_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "PPA_PUBLISHED": str(root / "published.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
-
-
-# Misplaced copies of a valid site export, and links out of the landing zone.
-MISPLACED = ("activity_forms/2024-3/x.csv", "activity_forms/export.csv", "referrals/referrals.csv")
-LINKS_OUT = ("activity_forms/2024-03/passwd.csv", "activity_forms/2024-03/elsewhere.csv")
-OUTSIDE_MARKER = "OUTSIDE-THE-LANDING-ZONE"
-
-
-def plant_hostile_files(landing: Path, elsewhere: Path) -> None:
-    export = next((landing / "activity_forms" / "2024-03").glob("*.csv"))
-    for rel in MISPLACED:
-        (landing / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(export, landing / rel)
-    elsewhere.mkdir()
-    outside = elsewhere / "export.csv"
-    outside.write_text(export.read_text(encoding="utf-8-sig") + f"{OUTSIDE_MARKER}\n")
-    (landing / LINKS_OUT[0]).symlink_to("/etc/passwd")
-    (landing / LINKS_OUT[1]).symlink_to(outside)
-
-
-def ppa_run(env):
-    result = subprocess.run(
-        [PPA, "run", "--as-of", AS_OF], env=env, capture_output=True, text=True, cwd="/",
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 def query(path, sql):
@@ -78,10 +32,17 @@ def query(path, sql):
         return con.sql(sql).fetchall()
 
 
+@pytest.fixture
+def first_run(demo_run):
+    """The shared run of the demo landing zone (tests/conftest.py), read only."""
+    return demo_run
+
+
 @pytest.fixture(scope="module")
-def first_run(env):
-    ppa_run(env)
-    return env
+def again(copy_of_demo_run):
+    """A copy of the first run, run again by the tests below in order: an identical re-run,
+    then a run after a corrected form arrives."""
+    return copy_of_demo_run
 
 
 # --- independent readings of the landing files ---------------------------------------
@@ -328,16 +289,16 @@ def raw_counts(path) -> dict[str, int]:
     }
 
 
-def test_running_again_changes_nothing(first_run):
-    before = (marts_fingerprint(first_run["PPA_PUBLISHED"]), raw_counts(first_run["PPA_WAREHOUSE"]))
-    ppa_run(first_run)
-    after = (marts_fingerprint(first_run["PPA_PUBLISHED"]), raw_counts(first_run["PPA_WAREHOUSE"]))
+def test_running_again_changes_nothing(again):
+    before = (marts_fingerprint(again["PPA_PUBLISHED"]), raw_counts(again["PPA_WAREHOUSE"]))
+    ppa_run(again)
+    after = (marts_fingerprint(again["PPA_PUBLISHED"]), raw_counts(again["PPA_WAREHOUSE"]))
     assert after == before
 
 
-def test_a_late_correction_replaces_the_form_but_not_its_timeliness(first_run):
-    landing = Path(first_run["PPA_LANDING_DIR"])
-    published = first_run["PPA_PUBLISHED"]
+def test_a_late_correction_replaces_the_form_but_not_its_timeliness(again):
+    landing = Path(again["PPA_LANDING_DIR"])
+    published = again["PPA_PUBLISHED"]
     month_folder = landing / "activity_forms" / "2024-05"
     matched = {
         (r["pp_id"], r["family_id"])
@@ -366,7 +327,7 @@ def test_a_late_correction_replaces_the_form_but_not_its_timeliness(first_run):
         "pp_id,family_id,service_month,submitted_at,activity_date,activity_type,duration_minutes,notes\n"
         f"{pp_id},{family_id},2024-05,2024-07-20T09:00:00,2024-05-14,home_visit,500,corrected\n"
     )
-    ppa_run(first_run)
+    ppa_run(again)
     (on_time_after, minutes_after, contacts), = query(
         published,
         f"select form_on_time, total_minutes, total_contacts from marts.fct_family_month "
@@ -376,7 +337,7 @@ def test_a_late_correction_replaces_the_form_but_not_its_timeliness(first_run):
     assert (minutes_after, contacts) == (500, 1)
     assert on_time_after == on_time_before
     versions = query(
-        first_run["PPA_WAREHOUSE"],
+        again["PPA_WAREHOUSE"],
         f"select count(distinct _source_file) from raw.activity_rows "
         f"where family_id = '{family_id}' and pp_id = '{pp_id}' and service_month = date '2024-05-01'",
     )

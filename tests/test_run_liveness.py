@@ -87,6 +87,7 @@ def test_a_reused_pid_does_not_keep_a_dead_run_alive(dagster_home):
             younger.kill()
 
 
+@pytest.mark.slow  # starts `ppa run` (loading the definitions) in a process of its own
 def test_ppa_run_waits_for_a_live_writer_by_name_and_stops_on_sigterm(dagster_home, tmp_path):
     with dg.DagsterInstance.get() as instance:
         run_id = _writer_run(instance, own_process_tags())

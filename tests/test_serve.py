@@ -10,7 +10,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 PPA = str(Path(sys.executable).parent / "ppa")
+# Brings up the Dagster webserver and Streamlit: a minute or more.
+pytestmark = pytest.mark.slow
 GRAPHQL_ASSETS = {
     "query": "{ repositoriesOrError { __typename ... on RepositoryConnection "
     "{ nodes { assetNodes { id } sensors { name } } } } }"

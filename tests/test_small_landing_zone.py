@@ -14,6 +14,8 @@ import duckdb
 import pytest
 
 PPA = str(Path(sys.executable).parent / "ppa")
+# Generates a landing zone and runs the pipeline on it.
+pytestmark = pytest.mark.slow
 AS_OF = "2024-02-01"
 
 

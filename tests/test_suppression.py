@@ -96,6 +96,7 @@ def tables_with_totals(draw):
     return rows, [f"c{j}" for j in range(width)], total_column, total_row
 
 
+@pytest.mark.slow  # 150 examples, each a linear program
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables_with_totals())
 # Once no sum has a single hidden cell, the zeros here still pin row 1's total to 2: the

@@ -9,6 +9,8 @@ import pytest
 import users
 
 PPA = str(Path(sys.executable).parent / "ppa")
+# Each test starts `ppa users` processes (loading the package) and hashes passwords.
+pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery"
 
 
