@@ -15,14 +15,7 @@ DEMO_USERS := state.coordinator:state_coordinator:-:demo-state-coordinator \
 	site.coordinator.s01:site_coordinator:S01:demo-site-coordinator \
 	leadership:leadership:-:demo-leadership-view
 
-# The PostgreSQL tests start a private server from Debian's binaries (any version).
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
-	  (apt-get update && apt-get install -y postgresql)
-	$(VENV_BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope
-
-# The unit tier: every test not marked slow (no pipeline run, no browser, no server).
-test-fast: install
-	$(VENV_BIN)/pytest -q -m "not slow"
+.PHONY: demo test test-fast install parse generate run users serve lint clean bench
 
 install: .venv/.synced parse
 
@@ -67,18 +60,14 @@ demo: generate run users serve
 PYTEST_WORKERS ?= 2
 test: install
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
-<<<<<<< HEAD
 # The PostgreSQL tests start a private server from Debian's binaries (any version).
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  (apt-get update && apt-get install -y postgresql)
-	$(VENV_BIN)/pytest -q
-=======
 	$(VENV_BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope
 
 # The unit tier: every test not marked slow (no pipeline run, no browser, no server).
 test-fast: install
 	$(VENV_BIN)/pytest -q -m "not slow"
->>>>>>> testspeed
 
 lint: install
 	$(VENV_BIN)/ruff check .
