@@ -55,6 +55,9 @@ class Labels:
 
     def text(self, column: str, dtype: pl.DataType) -> pl.Expr:
         """`column` as the text a reader sees (null stays null)."""
+        return self._text(column, dtype).alias(column)
+
+    def _text(self, column: str, dtype: pl.DataType) -> pl.Expr:
         value = pl.col(column)
         fmt = self.format(column)
         if dtype == pl.Date or isinstance(dtype, pl.Datetime):

@@ -8,6 +8,7 @@ import json
 
 import data_access
 import polars as pl
+import pytest
 from conftest import marts
 from filters import Filters
 from labels import EMPTY, Labels
@@ -17,6 +18,8 @@ from viewer import Viewer
 
 STATE = Viewer("state", "state_coordinator")
 LEADERSHIP = Viewer("lead", "leadership")
+
+pytestmark = pytest.mark.usefixtures("dashboard_env")
 
 
 def test_a_count_of_zero_is_shown_and_a_rate_over_no_cases_is_empty():
@@ -34,7 +37,7 @@ def test_a_count_of_zero_is_shown_and_a_rate_over_no_cases_is_empty():
     assert shown["participant_value"].to_list() == ["0.6", None, SUPPRESSED_LABEL]
 
 
-def test_zero_participants_read_zero_for_leadership_on_the_published_data(dashboard_env):
+def test_zero_participants_read_zero_for_leadership_on_the_published_data():
     """The same on the published tables: every displayed count of 0 reads "0", and no
     empty value sits beside a count of 0 marked as suppressed."""
     for frame in (data_access.outcome_comparison(LEADERSHIP),
