@@ -51,7 +51,7 @@ def browser_context_args():
 @pytest.fixture(scope="module")
 def as_of() -> str:
     with duckdb.connect(PUBLISHED, read_only=True) as con:
-        return str(con.sql("select as_of_date from marts.meta_refresh").fetchone()[0])
+        return str(con.sql("select as_of_date from marts.meta_refresh").fetchall()[0][0])
 
 
 @pytest.fixture(scope="module", params=list(ROLE_PAGES))
