@@ -119,7 +119,7 @@ def trajectory(frame: pl.DataFrame, tooltip: tuple[str, ...] = ()) -> alt.FacetC
     )
     target = base.mark_line(color=TARGET_COLOUR, strokeDash=[6, 4]).encode(y="target:Q")
     return alt.layer(value, target, data=frame).properties(width=230, height=150).facet(
-        facet=alt.Facet("measure_name:N", title=None, sort=None), columns=4,
+        facet=alt.Facet("measure_name:N", title=None, sort=None), columns=3,
     ).resolve_scale(y="independent").properties(
         description="Each performance measure's year-to-date value by month against its target"
     )
