@@ -102,3 +102,24 @@ def love(frame: pl.DataFrame) -> alt.LayerChart:
     )
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#555555").encode(x="x:Q")
     return (points + zero).properties(height=max(200, 16 * frame.height))
+
+
+def trajectory(frame: pl.DataFrame, tooltip: tuple[str, ...] = ()) -> alt.FacetChart:
+    """One small chart per measure: its year-to-date value month by month (line) against
+    its target (dashed), both from the data."""
+    base = alt.Chart(frame).encode(
+        x=alt.X("yearmonth(service_month):T", title=None, axis=alt.Axis(format="%b")),
+    )
+    value = base.mark_line(point=True, color=PALETTE[0]).encode(
+        y=alt.Y("value:Q", title="Year to date", axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(zero=False)),
+        tooltip=["measure_id:N", "measure_name:N", "yearmonth(service_month):T",
+                 alt.Tooltip("value:Q", format=".1%"), alt.Tooltip("target:Q", format=".0%"),
+                 *(f"{c}:Q" for c in tooltip)],
+    )
+    target = base.mark_line(color=TARGET_COLOUR, strokeDash=[6, 4]).encode(y="target:Q")
+    return alt.layer(value, target, data=frame).properties(width=230, height=150).facet(
+        facet=alt.Facet("measure_name:N", title=None, sort=None), columns=3,
+    ).resolve_scale(y="independent").properties(
+        description="Each performance measure's year-to-date value by month against its target"
+    )

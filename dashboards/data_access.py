@@ -79,7 +79,8 @@ OUTCOME_SHAPE = TableShape(
     },
 )
 CFSR_SHAPE = TableShape(
-    counts=("numerator", "denominator"), rates={"value": ("numerator", "denominator")}
+    counts=("numerator", "denominator"),
+    rates={"indicator_value": ("numerator", "denominator")},
 )
 FLOW_SHAPE = TableShape(counts=("episodes",))
 FILES_SHAPE = TableShape(
@@ -159,10 +160,17 @@ def table_exists(name: str) -> bool:
 
 
 def refresh(viewer: Viewer) -> dict:
-    """The published data's as-of date, last successful refresh and run."""
-    return query("select as_of_date, refreshed_at, run_id from marts.meta_refresh").row(
-        0, named=True
-    )
+    """The published data's as-of date, last successful refresh, run and code version (the
+    code columns are missing from a file published before they were: read as None)."""
+    return query("select * from marts.meta_refresh").row(0, named=True)
+
+
+def column_labels(viewer: Viewer) -> pl.DataFrame:
+    """Each published column's header and number format (empty until published)."""
+    if not table_exists("dim_column_label"):
+        return pl.DataFrame(schema={"column_name": pl.String, "label": pl.String,
+                                    "format": pl.String})
+    return query("select column_name, label, format from marts.dim_column_label")
 
 
 def months(viewer: Viewer) -> pl.DataFrame:
@@ -419,6 +427,37 @@ def performance_measures(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     return _for(viewer, frame, MEASURE_SHAPE)
 
 
+# A year-to-date trajectory is a running total: consecutive months' counts differ by one
+# month's cases, which may be few. Leadership gets the values only, each hidden when its
+# denominator is 1..10; the counts stay with the coordinators (and the SFY's own counts
+# are in the suppressed measures table).
+TRAJECTORY_SHAPE = TableShape(counts=("denominator",), rates={"value": ("denominator",
+                                                                       "denominator")})
+
+
+def measure_trajectory(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each performance measure's year-to-date value month by month in the SFY, with its
+    target (fct_performance_measure_ytd)."""
+    if not table_exists("fct_performance_measure_ytd"):
+        return pl.DataFrame(schema={"sfy": pl.Int32, "service_month": pl.Date,
+                                    "measure_id": pl.String, "measure_name": pl.String,
+                                    "value": pl.Float64, "target": pl.Float64})
+    frame = _run(
+        f"""
+        select sfy, service_month, measure_id, measure_name, numerator, denominator, value,
+               target, comparator, met
+        from marts.fct_performance_measure_ytd where {_SFY}
+        order by sfy, measure_id, service_month
+        """,
+        _params(viewer, filters),
+    )
+    if not viewer.suppressed:
+        return frame
+    hidden = suppress(frame, TRAJECTORY_SHAPE).with_columns(
+        met=pl.when(pl.col("value__suppressed")).then(None).otherwise(pl.col("met")))
+    return hidden.drop("numerator", "denominator", "denominator__suppressed")
+
+
 def invoice_checks(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Every invoice of the SFY with where it disagrees with the schedule or the measures."""
     return _run(
@@ -468,7 +507,8 @@ def sample_flow(viewer: Viewer) -> pl.DataFrame:
 def cfsr_indicators(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """The CFSR statewide indicators per federal fiscal year (observed performance)."""
     frame = query(
-        "select indicator, period_start, period_end, numerator, denominator, value "
+        "select indicator, period_start, period_end, numerator, denominator, "
+        "value as indicator_value "
         "from marts.fct_cfsr_indicator order by indicator, period_start"
     )
     return _for(viewer, frame, CFSR_SHAPE)

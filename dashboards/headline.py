@@ -7,6 +7,7 @@ import datetime as dt
 
 import polars as pl
 import streamlit as st
+from labels import EMPTY
 from page_context import PageContext
 from suppression import FLAG_SUFFIX, SUPPRESSED_LABEL
 
@@ -29,7 +30,7 @@ def _value(row: dict | None, column: str):
 
 def _text(value, percent: bool) -> str:
     if value is None:
-        return "-"
+        return EMPTY
     if isinstance(value, str):
         return value
     return f"{value:.1%}" if percent else f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"

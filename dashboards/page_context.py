@@ -16,6 +16,7 @@ import data_access
 import polars as pl
 import streamlit as st
 from filters import Filters
+from labels import Labels
 from viewer import SITE_COORDINATOR, Viewer
 
 
@@ -32,6 +33,7 @@ class PageContext:
     filters: Filters
     definitions: pl.DataFrame
     parameters: dict[str, float]
+    labels: Labels = dataclasses.field(default_factory=Labels)
 
     def help(self, model: str, column: str | None = None) -> str | None:
         """The dbt description (and meta) of a model or column: "how is this computed"."""
@@ -119,4 +121,5 @@ def open_page(viewer: Viewer, page: str, title: str) -> PageContext:
         filters=_filters(viewer),
         definitions=data_access.metric_definitions(viewer),
         parameters=data_access.program_parameters(viewer),
+        labels=Labels.from_frame(data_access.column_labels(viewer)),
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import streamlit as st
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +22,20 @@ def published_path() -> Path:
     return resolve_repo_path(os.environ.get("PPA_PUBLISHED") or "data/published.duckdb")
 
 
-def query(sql: str, params: list | None = None) -> pl.DataFrame:
-    """Run one query on a fresh read-only connection: a publish never waits on a reader."""
-    with duckdb.connect(str(published_path()), read_only=True) as con:
+def query(sql: str, params: dict | list | None = None) -> pl.DataFrame:
+    """Run one query on the published file, cached per file version.
+
+    A publish swaps in a new file (`os.replace`): a new inode, so the cache key changes and
+    the next query reads the new file; a cached answer is never one of a replaced file.
+    Each miss opens a fresh read-only connection, so a publish never waits on a reader and
+    no connection holds on to a replaced file."""
+    path = published_path()
+    stat = path.stat()
+    return _cached(str(path), stat.st_ino, stat.st_mtime_ns, sql, params)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached(path: str, inode: int, mtime_ns: int, sql: str,
+            params: dict | list | None) -> pl.DataFrame:
+    with duckdb.connect(path, read_only=True) as con:
         return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()

@@ -1,7 +1,8 @@
 """Small-cell suppression for the leadership role.
 
 A count of 1..10 is not shown (zero is); a rate is not shown when its numerator or
-denominator is not shown or its denominator is under 11. `suppress` keeps each
+denominator is not shown or its denominator is 1..10. A rate over no cases (denominator
+0) has no value to hide: it stays empty, and reads as empty, never as `<11`. `suppress` keeps each
 column's dtype, sets a suppressed cell to null and adds a boolean
 `<column>__suppressed` flag, so charts can drop the cell and tables can say it is
 suppressed (`for_display`) instead of leaving a gap.
@@ -18,7 +19,7 @@ must not be shown to leadership.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,7 +70,7 @@ def suppress(frame: pl.DataFrame, shape: TableShape) -> pl.DataFrame:
     )
     rate_flags = []
     for rate, (numerator, denominator) in shape.rates.items():
-        hidden_rate = pl.col(denominator).is_not_null() & (pl.col(denominator) <= SMALL_CELL_MAX)
+        hidden_rate = _is_small(denominator)
         for part in (numerator, denominator):
             if part in shape.counts:
                 hidden_rate = hidden_rate | pl.col(part + FLAG_SUFFIX)
@@ -128,14 +129,23 @@ def _table_relations(
     return [r for r in relations if not any(np.isnan(values[c]) for c in (r[0], *r[1]))]
 
 
-def for_display(frame: pl.DataFrame) -> pl.DataFrame:
-    """The table as shown and downloaded: suppressed cells read `<11`, flags dropped."""
+def for_display(
+    frame: pl.DataFrame, text: Callable[[str, pl.DataType], pl.Expr] | None = None
+) -> pl.DataFrame:
+    """The table as shown and downloaded: suppressed cells read `<11`, flags dropped.
+
+    A column with a suppressed cell becomes text; `text(column, dtype)` renders its other
+    cells (e.g. `Labels.text`, so a share still reads as a percentage), by default as
+    they are. An empty cell (a rate over no cases) stays empty, never `<11`."""
     flags = [c for c in frame.columns if c.endswith(FLAG_SUFFIX)]
+    render = text or (lambda column, dtype: pl.col(column).cast(pl.String))
     shown = frame.with_columns(
         pl.when(pl.col(flag))
         .then(pl.lit(SUPPRESSED_LABEL))
-        .otherwise(pl.col(flag.removesuffix(FLAG_SUFFIX)).cast(pl.String))
-        .alias(flag.removesuffix(FLAG_SUFFIX))
+        .otherwise(render(column, frame.schema[column]))
+        .alias(column)
         for flag in flags
+        for column in [flag.removesuffix(FLAG_SUFFIX)]
+        if frame[flag].any()
     )
     return shown.drop(flags)

@@ -1,7 +1,10 @@
 """A table as the reader sees it, with a CSV download of exactly that table.
 
-Suppressed cells read `<11` on screen, in the CSV and in the monthly packet alike; every
-download is written to the audit log (who, which page, which table, which filters).
+Headers and number formats come from the published label map (`labels.Labels`); an
+empty cell shows an en dash. Suppressed cells read `<11` on screen, in the CSV and in the
+monthly packet alike; the CSV holds the table's cells as text formatted as on screen,
+under the same headers. Every download is written to the audit log (who, which page,
+which table, which filters).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import audit
 import polars as pl
 import streamlit as st
+from labels import EMPTY
 from page_context import PageContext
 from suppression import for_display
 
@@ -21,22 +25,16 @@ def _record_download(context: PageContext, name: str) -> None:
 
 
 def show_table(context: PageContext, frame: pl.DataFrame, name: str, **dataframe_args) -> None:
-    shown = for_display(frame)
-    # Dates read as dates (not midnight timestamps) on screen; the CSV writes them the same.
-    shown = shown.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
+    labels = context.labels
+    shown = for_display(frame, labels.text)
     if shown.is_empty():
         st.info("No rows for this selection.")
-    # Shares read as percentages and other decimals at most three places; the CSV keeps
-    # the published precision.
-    formats = {
-        column: st.column_config.NumberColumn(
-            format="percent" if column.startswith("share_") else "localized")
-        for column, dtype in shown.schema.items() if dtype.is_float()
-    }
-    st.dataframe(shown, hide_index=True, column_config=formats, **dataframe_args)
+    st.dataframe(labels.screen(shown), hide_index=True, placeholder=EMPTY,
+                 column_config=labels.column_config(shown), **dataframe_args)
     st.download_button(
-        "Download CSV", shown.write_csv(), file_name=f"{context.page}_{name}.csv",
-        mime="text/csv", key=f"csv_{name}", on_click=_record_download, args=(context, name),
+        "Download CSV", labels.as_text(shown).write_csv(),
+        file_name=f"{context.page}_{name}.csv", mime="text/csv", key=f"csv_{name}",
+        on_click=_record_download, args=(context, name),
     )
 
 

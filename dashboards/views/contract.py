@@ -49,6 +49,19 @@ def render(viewer: Viewer) -> None:
         st.caption("Bars: each measure's value; orange ticks: its target for the SFY.")
     show_table(context, measures, "performance_measures")
 
+    st.subheader("Year to date, month by month")
+    st.caption((context.help("fct_performance_measure_ytd") or "")
+               + " Blue: the measure so far in the SFY; dashed orange: its target.")
+    trajectory = data_access.measure_trajectory(viewer, chosen)
+    drawn = trajectory.filter(pl.col("value").is_not_null())
+    if drawn.is_empty():
+        st.info("No year-to-date figures for this selection.")
+    else:
+        parts = ("numerator", "denominator") if "numerator" in drawn.columns else ()
+        st.altair_chart(charts.trajectory(drawn, tooltip=parts), width="content")
+    with st.expander("Year-to-date figures as a table"):
+        show_table(context, trajectory, "measures_year_to_date")
+
     st.subheader("Invoices checked against the contract and the measures")
     st.caption(context.help("fct_invoice_check") or "")
     invoices = data_access.invoice_checks(viewer, chosen)

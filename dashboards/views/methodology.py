@@ -8,22 +8,48 @@ import json
 import data_access
 import polars as pl
 import streamlit as st
+from labels import EMPTY
 from page_context import open_page
 from viewer import Viewer
 
 
+def _provenance(refresh: dict) -> None:
+    """Which code and which run produced the published figures (meta_refresh)."""
+    commit, modified = refresh.get("code_commit"), refresh.get("code_modified")
+    code = f"commit `{commit[:12]}`" if commit else "no git commit recorded"
+    if commit and modified:
+        code += " with uncommitted changes to tracked files"
+    version = refresh.get("package_version")
+    dbt_version = refresh.get("dbt_version")
+    rows = {
+        "Data as of": str(refresh["as_of_date"]),
+        "Published": str(refresh["refreshed_at"]),
+        "Run": f"`{refresh['run_id']}`" + (f" ({refresh['job_name']})"
+                                           if refresh.get("job_name") else ""),
+        "Run started": str(refresh.get("run_started_at") or EMPTY),
+        "Code": code + (f", package version {version}" if version else ""),
+        "Metrics computed by": f"dbt {dbt_version}" if dbt_version else EMPTY,
+    }
+    st.subheader("The data on these pages")
+    st.markdown("\n".join(f"- **{k}:** {v}" for k, v in rows.items()))
+
+
+def _meta_text(meta: str | None) -> str:
+    """A column's dbt `meta` (numerator, denominator, target ...) as plain words."""
+    values = json.loads(meta or "{}")
+    return "; ".join(f"{k}: {v}" for k, v in values.items() if isinstance(v, str | int | float))
+
+
 def render(viewer: Viewer) -> None:
     context = open_page(viewer, "methodology", "Methodology")
-    refresh = data_access.refresh(viewer)
-    st.markdown(
-        f"Figures as of **{refresh['as_of_date']}**, published by run `{refresh['run_id']}` "
-        f"at {refresh['refreshed_at']}. Every definition below is the dbt documentation of "
-        "the model that computes the figure, published with the data."
-    )
+    _provenance(data_access.refresh(viewer))
+    st.markdown("Every definition below is the dbt documentation of the model that computes "
+                "the figure, published with the data.")
     definitions = context.definitions
     if definitions.is_empty():
         st.info("The published data carries no definitions yet: the next run publishes them.")
         return
+    labels = context.labels
     for model in definitions["model"].unique(maintain_order=True):
         rows = definitions.filter(pl.col("model") == model)
         table = rows.filter(pl.col("column_name").is_null())
@@ -33,8 +59,13 @@ def render(viewer: Viewer) -> None:
                 meta = json.loads(table["meta"][0] or "{}")
                 if meta:
                     st.json(meta, expanded=False)
-            st.dataframe(
-                rows.filter(pl.col("column_name").is_not_null()).select(
-                    "column_name", "description", "meta"),
-                hide_index=True,
-            )
+            columns = rows.filter(pl.col("column_name").is_not_null()).select(
+                "column_name",
+                pl.col("column_name").replace_strict(labels.columns_labelled(), default=None)
+                .alias("label"),
+                "description",
+                pl.col("meta").map_elements(_meta_text, return_dtype=pl.String).alias("meta"),
+            ).with_columns(pl.col("meta").replace("", None))
+            st.dataframe(columns, hide_index=True, placeholder=EMPTY, column_config={
+                "label": "Shown as",
+                **{c: labels.label(c) for c in ("column_name", "description", "meta")}})

@@ -55,10 +55,10 @@ def render(viewer: Viewer) -> None:
         st.altair_chart(
             alt.Chart(cfsr).mark_line(point=True).encode(
                 x=alt.X("period_end:T", title="Federal fiscal year ending"),
-                y=alt.Y("value:Q", title="Value"),
+                y=alt.Y("indicator_value:Q", title="Observed value"),
                 color=alt.Color("indicator:N", scale=alt.Scale(range=charts.PALETTE)),
                 tooltip=["indicator:N", "period_start:T", "period_end:T", "numerator:Q",
-                         "denominator:Q", "value:Q"],
+                         "denominator:Q", "indicator_value:Q"],
             ).properties(height=260),
             width="stretch",
         )

@@ -62,6 +62,7 @@ def render(viewer: Viewer) -> None:
          "as-of date": refresh["as_of_date"], "last refresh": refresh["refreshed_at"]},
         {"Parent Partners": partners, "Families by month": grid, "Family months": months,
          "Exits": exits},
+        context.labels,
     )
     st.download_button(
         "Download the monthly packet (.xlsx)", packet,

@@ -8,8 +8,10 @@ the warehouse and never see a half-written state: the new file is complete befor
 """
 
 import datetime as dt
+import importlib.metadata
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import dagster as dg
@@ -18,7 +20,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.assets.dbt import dbt_project
 from orchestration.assets.operations_tables import operations_tables
-from orchestration.config import Paths
+from orchestration.config import REPO_ROOT, Paths
 from orchestration.ingest.schemas import is_personal_data
 from orchestration.postgres import is_postgres
 from orchestration.resources import run_as_of
@@ -43,14 +45,46 @@ def metric_definitions(manifest: dict) -> list[tuple[str, str | None, str, str]]
     return sorted(rows, key=lambda row: (row[0], row[1] or ""))
 
 
+PACKAGE = "parent-partner-analytics"
+
+
+def code_version(repo: Path = REPO_ROOT) -> dict[str, object]:
+    """The code that produces the data: the package version, and when it runs from a git
+    checkout the commit and whether tracked files had uncommitted changes (then the commit
+    alone does not say what ran)."""
+    try:
+        package_version = importlib.metadata.version(PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        package_version = None
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
+                                  text=True, timeout=20, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no") if commit else None
+    return {
+        "package_version": package_version,
+        "code_commit": commit,
+        "code_modified": None if status is None else bool(status),
+    }
+
+
 def publish_marts(
     warehouse_con, target: Path, as_of: dt.date, run_id: str, definitions: list[tuple] = (),
-    extra_tables: dict | None = None,
+    extra_tables: dict | None = None, provenance: dict | None = None,
 ) -> dict[str, int]:
     """Write every `marts` table of the warehouse, and `extra_tables` (name -> polars frame:
     the run's operational record, which is not the warehouse's), into `target`, atomically;
     return row counts. `definitions` (from `metric_definitions`) become
-    marts.meta_metric_definitions."""
+    marts.meta_metric_definitions. marts.meta_refresh holds the as-of date, the publish
+    time, the run and `provenance` (what `code_version` gives, the run's start and job,
+    the dbt version): the methodology page says which code and run made the figures."""
+    provenance = provenance or {}
     tables = [
         r[0]
         for r in warehouse_con.sql(
@@ -81,7 +115,9 @@ def publish_marts(
                     frame = warehouse_con.sql(f'select * from marts."{table}"').pl()
                     _create_from_frame(out, f'marts."{table}"', frame)
                     counts[table] = frame.height
-                _write_extras(out, "", as_of, run_id, definitions, extra_tables, counts)
+                _write_extras(
+                    out, "", as_of, run_id, definitions, extra_tables, counts, provenance
+                )
         else:
             warehouse_con.execute(f"attach '{staging}' as published_copy")
             try:
@@ -96,7 +132,7 @@ def publish_marts(
                     ).fetchall()[0][0]
                 _write_extras(
                     warehouse_con, "published_copy.", as_of, run_id, definitions, extra_tables,
-                    counts,
+                    counts, provenance,
                 )
             finally:
                 warehouse_con.execute("detach published_copy")
@@ -114,7 +150,9 @@ def _create_from_frame(con, table: str, frame) -> None:
         con.unregister("frame_to_publish")
 
 
-def _write_extras(con, prefix, as_of, run_id, definitions, extra_tables, counts) -> None:
+def _write_extras(
+    con, prefix, as_of, run_id, definitions, extra_tables, counts, provenance
+) -> None:
     """The tables beside the marts, into `{prefix}marts` of the DuckDB connection `con`."""
     for table, frame in (extra_tables or {}).items():
         _create_from_frame(con, f'{prefix}marts."{table}"', frame)
@@ -122,8 +160,14 @@ def _write_extras(con, prefix, as_of, run_id, definitions, extra_tables, counts)
     con.execute(
         f"create table {prefix}marts.meta_refresh as select "
         "cast(? as date) as as_of_date, cast(? as timestamp) as refreshed_at, "
-        "cast(? as varchar) as run_id",
-        [as_of, dt.datetime.now().replace(microsecond=0), run_id],
+        "cast(? as varchar) as run_id, cast(? as timestamp) as run_started_at, "
+        "cast(? as varchar) as job_name, cast(? as varchar) as code_commit, "
+        "cast(? as boolean) as code_modified, cast(? as varchar) as package_version, "
+        "cast(? as varchar) as dbt_version",
+        [as_of, dt.datetime.now().replace(microsecond=0), run_id,
+         provenance.get("run_started_at"), provenance.get("job_name"),
+         provenance.get("code_commit"), provenance.get("code_modified"),
+         provenance.get("package_version"), provenance.get("dbt_version")],
     )
     if definitions:
         con.execute(
@@ -134,6 +178,17 @@ def _write_extras(con, prefix, as_of, run_id, definitions, extra_tables, counts)
             f"insert into {prefix}marts.meta_metric_definitions values (?, ?, ?, ?)",
             list(definitions),
         )
+
+
+def _run_provenance(context: dg.AssetExecutionContext) -> dict[str, object]:
+    """When the publishing run started and which job it is (the run id is published beside)."""
+    record = context.instance.get_run_record_by_id(context.run_id)
+    started = record.start_time if record is not None else None
+    return {
+        "run_started_at": (dt.datetime.fromtimestamp(started).replace(microsecond=0)
+                           if started else None),
+        "job_name": context.run.job_name,
+    }
 
 
 def read_meta_refresh(published: Path) -> tuple:
@@ -150,16 +205,20 @@ def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         description=(
             "The published copy the dashboards read (PPA_PUBLISHED): the `marts` schema only, "
-            "with marts.meta_refresh holding the as-of date and the refresh time."
+            "with marts.meta_refresh holding the as-of date, the refresh time, the run and "
+            "the code version that produced it."
         ),
     )
     def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         target = Paths.from_env().published
+        manifest = json.loads(dbt_project.manifest_path.read_text())
         with duckdb.get_connection() as con:
             counts = publish_marts(
                 con, target, run_as_of(context), context.run_id,
-                metric_definitions(json.loads(dbt_project.manifest_path.read_text())),
+                metric_definitions(manifest),
                 extra_tables=operations_tables(context),
+                provenance={**code_version(), **_run_provenance(context),
+                            "dbt_version": manifest.get("metadata", {}).get("dbt_version")},
             )
         return dg.MaterializeResult(
             metadata={

@@ -48,6 +48,7 @@ LEADERSHIP_FRAMES = {
     "matching_balance": lambda v, f: data_access.matching_balance(v),
     "sample_flow": lambda v, f: data_access.sample_flow(v),
     "cfsr_indicators": data_access.cfsr_indicators,
+    "measure_trajectory": data_access.measure_trajectory,
 }
 INJECTIONS = [
     "S01' or '1'='1",

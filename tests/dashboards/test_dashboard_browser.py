@@ -128,22 +128,28 @@ def _download(page, button_index: int = 0, label: str = "Download CSV") -> Path:
 def test_a_csv_download_holds_what_the_table_shows(app, page, published):
     role, url, audit = app
     open_page(page, at(url, "overview"))
+    # The CSV's headers are the published labels (marts.dim_column_label).
+    label = dict(marts(published, "select column_name, label from marts.dim_column_label")
+                 .iter_rows())
     csv = pl.read_csv(_download(page), infer_schema=False)
     june = marts(published, "select * from marts.agg_activity_month "
                  "where service_month = ?", [dt.date(2024, 6, 1)])
-    assert {"service_month", "active_families", "share_forms_on_time"} <= set(csv.columns)
+    assert {label["service_month"], label["active_families"],
+            label["share_forms_on_time"]} <= set(csv.columns)
     if role == "leadership":
-        assert not RECORD_ID_COLUMNS & set(csv.columns)
-        for column in set(csv.columns) - NOT_COUNTS:
+        assert not {label[c] for c in RECORD_ID_COLUMNS if c in label} & set(csv.columns)
+        for column in set(csv.columns) - {label[c] for c in NOT_COUNTS if c in label}:
             values = [v for v in csv[column].drop_nulls() if v.isdigit()]
             assert not [v for v in values if 1 <= int(v) <= 10], column
     elif role == "state_coordinator":
-        shown = csv.filter(pl.col("service_month") == "2024-06-01")
+        shown = csv.filter(pl.col(label["service_month"]) == "2024-06")
         statewide = june.filter(pl.col("level") == "statewide")
-        assert shown["active_families"].cast(pl.Int64).to_list() == (
+        assert shown[label["active_families"]].cast(pl.Int64).to_list() == (
             statewide["active_families"].to_list())
+        assert shown[label["share_forms_on_time"]].to_list() == [
+            f"{statewide['share_forms_on_time'][0]:.2%}"]
     else:
-        assert set(csv["area_id"]) == {"S02"}
+        assert set(csv[label["area_id"]]) == {"S02"}
     assert _audited(audit, "download:trend")
 
 
@@ -161,6 +167,6 @@ def test_the_monthly_packet_downloads_and_opens(app, page):
     assert cover["site"] == expected_site
     assert cover["as-of date"] == "2024-08-01"
     partners = workbook.load_sheet("Parent Partners").to_polars()
-    assert partners.height > 0 and set(partners["site_id"]) == {expected_site}
+    assert partners.height > 0 and set(partners["Site"]) == {expected_site}
     assert _audited(audit, "download:monthly_packet")
     assert os.path.getsize(packet) < 5_000_000

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from conftest import HARNESS, NOT_COUNTS, RECORD_ID_COLUMNS, marts
 from filters import Filters
+from labels import Labels
 from monthly_packet import packet_bytes
 from streamlit.testing.v1 import AppTest
 from viewer import Viewer
@@ -144,15 +145,17 @@ def test_the_monthly_packet_holds_a_cover_and_every_table(published):
     tables = {"Parent Partners": data_access.parent_partners(viewer, chosen),
               "Families by month": family_grid(months), "Family months": months,
               "Exits": data_access.exits(viewer, chosen)}
-    workbook = fastexcel.read_excel(packet_bytes({"site": "S02"}, tables))
+    labels = Labels.from_frame(marts(published, "select * from marts.dim_column_label"))
+    workbook = fastexcel.read_excel(packet_bytes({"site": "S02"}, tables, labels))
     assert workbook.sheet_names == ["Cover", *tables]
     cover = workbook.load_sheet("Cover").to_polars()
     assert dict(cover.iter_rows())["site"] == "S02"
     for name, frame in tables.items():
         sheet = workbook.load_sheet(name).to_polars()
         assert sheet.height == frame.height
-        if "site_id" in sheet.columns:
-            assert set(sheet["site_id"]) <= {"S02"}
+        assert labels.label("site_id") == "Site" and "site_id" not in sheet.columns
+        if "Site" in sheet.columns:
+            assert set(sheet["Site"]) <= {"S02"}
 
 
 def test_leadership_downloads_carry_the_suppressed_label(published):

@@ -52,13 +52,7 @@ final as (
         cast(value as double precision) as value,
         cast(target as double precision) as target,
         cast(comparator as varchar) as comparator,
-        cast(
-            case
-                when value is null then null
-                when comparator = '>=' then value >= target
-                when comparator = '<=' then value <= target
-            end as boolean
-        ) as met,
+        cast({{ measure_met('value', 'target', 'comparator') }} as boolean) as met,
         cast({{ sfy_is_final('sfy') }} as boolean) as is_final
     from valued
 

@@ -1,0 +1,105 @@
+"""Column headers and number formats, as published in marts.dim_column_label (from
+seeds/column_labels.csv): one place says what a column is called and how its numbers read.
+
+On screen a table keeps its numbers as numbers (so a column sorts as numbers) and shows
+them through `st.column_config`; a CSV download and the monthly packet hold the same
+table as text, formatted the same way, under the same headers. A column the label map
+does not name (a month of the family grid, a training topic) keeps its own name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+import streamlit as st
+
+EMPTY = "–"  # an en dash: what an empty cell shows
+
+# How each format reads on screen (st.column_config.NumberColumn's format) ...
+_SCREEN_FORMATS = {
+    "integer": "localized", "year": "plain", "decimal1": "%.1f", "decimal2": "%.2f",
+    "decimal3": "%.3f", "percent": "percent", "dollars": "dollar",
+}
+# ... and as text, in a CSV or the packet (no thousands separators: spreadsheets read them).
+_TEXT_FORMATS: dict[str, Callable[[object], str]] = {
+    "integer": lambda v: f"{v:.0f}", "year": lambda v: f"{v:.0f}",
+    "decimal1": lambda v: f"{v:.1f}", "decimal2": lambda v: f"{v:.2f}",
+    "decimal3": lambda v: f"{v:.3f}", "percent": lambda v: f"{v:.2%}",
+    "dollars": lambda v: f"{v:.2f}",
+}
+_DATE_FORMATS = {"month": "%Y-%m", "date": "%Y-%m-%d", "datetime": "%Y-%m-%d %H:%M"}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """column name -> (label, format), as published."""
+
+    columns: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_frame(cls, frame: pl.DataFrame) -> Labels:
+        return cls({row[0]: (row[1], row[2]) for row in
+                    frame.select("column_name", "label", "format").iter_rows()})
+
+    def label(self, column: str) -> str:
+        return self.columns.get(column, (column, None))[0]
+
+    def columns_labelled(self) -> dict[str, str]:
+        return {column: label for column, (label, _) in self.columns.items()}
+
+    def format(self, column: str) -> str | None:
+        return self.columns.get(column, (column, None))[1]
+
+    def text(self, column: str, dtype: pl.DataType) -> pl.Expr:
+        """`column` as the text a reader sees (null stays null)."""
+        return self._text(column, dtype).alias(column)
+
+    def _text(self, column: str, dtype: pl.DataType) -> pl.Expr:
+        value = pl.col(column)
+        fmt = self.format(column)
+        if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+            pattern = _DATE_FORMATS.get(fmt, "%Y-%m-%d" if dtype == pl.Date else "%Y-%m-%d %H:%M")
+            return value.dt.strftime(pattern)
+        if dtype.is_numeric() and fmt in _TEXT_FORMATS:
+            return value.cast(pl.Float64).map_elements(_TEXT_FORMATS[fmt], return_dtype=pl.String)
+        if dtype == pl.Boolean:
+            return pl.when(value).then(pl.lit("yes")).when(~value).then(pl.lit("no"))
+        return value.cast(pl.String)
+
+    def screen(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The frame as st.dataframe gets it: dates as text in their format, the rest as is."""
+        return frame.with_columns(
+            self.text(column, dtype) for column, dtype in frame.schema.items()
+            if dtype == pl.Date or isinstance(dtype, pl.Datetime)
+        )
+
+    def column_config(self, frame: pl.DataFrame) -> dict[str, object]:
+        """Each column's header, and for numbers their format; a number column turned to
+        text by suppression (`<11`) stays right-aligned."""
+        config: dict[str, object] = {}
+        for column, dtype in frame.schema.items():
+            label, fmt = self.label(column), self.format(column)
+            if dtype.is_numeric():
+                config[column] = st.column_config.NumberColumn(
+                    label, format=_SCREEN_FORMATS.get(fmt))
+            elif dtype == pl.Boolean:
+                config[column] = st.column_config.CheckboxColumn(label)
+            elif fmt in _SCREEN_FORMATS:
+                config[column] = st.column_config.TextColumn(label, alignment="right")
+            else:
+                config[column] = st.column_config.TextColumn(label)
+        return config
+
+    def as_text(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The table as text under its labels: what a CSV and the packet hold."""
+        shown = frame.with_columns(
+            self.text(column, dtype) for column, dtype in frame.schema.items()
+        )
+        return shown.rename({column: self.label(column) for column in shown.columns})
+
+
+def month_text(month: dt.date) -> str:
+    return month.strftime(_DATE_FORMATS["month"])

@@ -1,0 +1,149 @@
+"""What readers see: published labels and formats, empty cells, zero against suppressed,
+the contract's year-to-date trajectories and the code version on the methodology page."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import data_access
+import polars as pl
+import pytest
+from conftest import marts
+from filters import Filters
+from labels import EMPTY, Labels
+from suppression import SUPPRESSED_LABEL, TableShape, for_display, suppress
+from test_dashboard_pages import page_as
+from viewer import Viewer
+
+STATE = Viewer("state", "state_coordinator")
+LEADERSHIP = Viewer("lead", "leadership")
+
+pytestmark = pytest.mark.usefixtures("dashboard_env")
+
+
+def test_a_count_of_zero_is_shown_and_a_rate_over_no_cases_is_empty():
+    """Zero is not a small cell: it is shown, and a rate over zero cases has no value to
+    hide - it stays empty instead of reading <11."""
+    frame = pl.DataFrame({
+        "outcome": ["reunified", "re-entry 24 months", "re-abuse"],
+        "participant_n": [400, 0, 7],
+        "participant_value": [0.6, None, 0.2],
+    })
+    shape = TableShape(counts=("participant_n",),
+                       rates={"participant_value": ("participant_n", "participant_n")})
+    shown = for_display(suppress(frame, shape))
+    assert shown["participant_n"].to_list() == ["400", "0", SUPPRESSED_LABEL]
+    assert shown["participant_value"].to_list() == ["0.6", None, SUPPRESSED_LABEL]
+
+
+def test_zero_participants_read_zero_for_leadership_on_the_published_data():
+    """The same on the published tables: every displayed count of 0 reads "0", and no
+    empty value sits beside a count of 0 marked as suppressed."""
+    for frame in (data_access.outcome_comparison(LEADERSHIP),
+                  data_access.sample_flow(LEADERSHIP),
+                  data_access.performance_measures(LEADERSHIP, Filters())):
+        flags = [c for c in frame.columns if c.endswith("__suppressed")]
+        for flag in flags:
+            column = flag.removesuffix("__suppressed")
+            zeros = frame.filter(pl.col(column) == 0)
+            assert not zeros[flag].any(), column
+        if "denominator" in frame.columns:
+            empty = frame.filter(pl.col("denominator") == 0)
+            assert not empty["value__suppressed"].any()
+
+
+def _labels(published) -> Labels:
+    return Labels.from_frame(marts(published, "select * from marts.dim_column_label"))
+
+
+def test_every_column_a_page_shows_has_a_published_label(monkeypatch, published):
+    """Table headers are the published labels, never raw column names; numbers carry the
+    published format; an empty cell shows an en dash."""
+    labels = _labels(published)
+    topics = _topic_labels(published)
+    for role, page in (("state_coordinator", "overview"), ("state_coordinator", "site"),
+                       ("state_coordinator", "contract"), ("state_coordinator", "outcomes"),
+                       ("leadership", "fidelity"), ("state_coordinator", "data-quality")):
+        app = page_as(monkeypatch, role, page,
+                      site="S01" if role == "state_coordinator" else None)
+        assert not app.exception
+        for table in app.dataframe:
+            config = json.loads(table.proto.columns)
+            assert table.proto.placeholder == EMPTY
+            for column in table.value.columns:
+                if column[:4].isdigit() or column in topics:
+                    continue  # a month of the family grid, a topic of the training grid
+                assert column in labels.columns, (page, column)
+                assert config[column]["label"] == labels.label(column)
+                if labels.format(column) == "percent" and table.value[column].dtype.kind == "f":
+                    assert config[column]["type_config"]["format"] == "percent"
+
+
+def _topic_labels(published) -> set[str]:
+    return set(marts(published, "select distinct topic_label from marts.fct_pp_training_topic")
+               ["topic_label"])
+
+
+def test_csv_cells_read_as_on_screen(published):
+    """The CSV holds the table under its labels, shares as percentages, counts whole."""
+    labels = _labels(published)
+    frame = data_access.activity_trend(STATE, Filters(sfy=2024))
+    csv = pl.read_csv(io.StringIO(labels.as_text(for_display(frame, labels.text)).write_csv()),
+                      infer_schema=False)
+    assert "Forms on time (share)" in csv.columns and "share_forms_on_time" not in csv.columns
+    first = frame.row(0, named=True)
+    shown = csv.row(0, named=True)
+    assert shown["Forms on time (share)"] == f"{first['share_forms_on_time']:.2%}"
+    assert shown["Active families"] == str(first["active_families"])
+    assert shown["Month"] == first["service_month"].strftime("%Y-%m")
+
+
+def test_the_trajectory_is_the_published_year_to_date_and_ends_at_the_sfy_figure(published):
+    trajectory = data_access.measure_trajectory(STATE, Filters(sfy=2024))
+    expected = marts(published, "select * from marts.fct_performance_measure_ytd "
+                     "where sfy = 2024 order by measure_id, service_month")
+    assert trajectory.height == expected.height > 0
+    assert trajectory["value"].to_list() == expected["value"].to_list()
+    last = trajectory.filter(pl.col("service_month") == pl.col("service_month").max())
+    sfy = marts(published, "select measure_id, numerator, denominator "
+                "from marts.fct_performance_measure where sfy = 2024 order by measure_id")
+    assert last.sort("measure_id").select("measure_id", "numerator", "denominator").equals(
+        sfy, null_equal=True)
+
+
+def test_leadership_gets_the_trajectory_values_without_its_running_counts(published):
+    trajectory = data_access.measure_trajectory(LEADERSHIP, Filters(sfy=2024))
+    assert trajectory.height > 0
+    assert not {"numerator", "denominator"} & set(trajectory.columns)
+    small = marts(published, "select count(*) as n from marts.fct_performance_measure_ytd "
+                  "where sfy = 2024 and denominator between 1 and 10")["n"][0]
+    assert trajectory["value__suppressed"].sum() == small
+
+
+def test_the_contract_page_draws_the_trajectories(monkeypatch):
+    app = page_as(monkeypatch, "state_coordinator", "contract")
+    assert not app.exception
+    assert any(s.value == "Year to date, month by month" for s in app.subheader)
+    tables = [t.value for t in app.dataframe if "service_month" in t.value.columns
+              and "measure_id" in t.value.columns]
+    assert tables and set(tables[0]["measure_id"]) == {f"PM0{i}" for i in range(1, 8)}
+
+
+def test_the_methodology_page_names_the_code_and_the_run(monkeypatch, published):
+    refresh = marts(published, "select * from marts.meta_refresh").row(0, named=True)
+    assert refresh["code_commit"] and refresh["package_version"] and refresh["dbt_version"]
+    app = page_as(monkeypatch, "leadership", "methodology")
+    text = "\n".join(m.value for m in app.markdown)
+    assert refresh["code_commit"][:12] in text
+    assert refresh["run_id"] in text
+    assert f"package version {refresh['package_version']}" in text
+    assert str(refresh["run_started_at"]) in text
+
+
+def test_every_published_format_is_one_the_pages_render(published):
+    import labels as labels_module
+
+    known = {"text", "boolean", *labels_module._SCREEN_FORMATS, *labels_module._DATE_FORMATS}
+    published_formats = {fmt for _, fmt in _labels(published).columns.values()}
+    assert published_formats <= known, published_formats - known
