@@ -88,6 +88,16 @@ def step_events(run_db: Path) -> list[tuple[str, str | None]]:
         return []
 
 
+def step_times(run_db: Path) -> tuple[str, str]:
+    """When the run's first step started and its last step ended (storage timestamps)."""
+    with sqlite3.connect(f"file:{run_db}?mode=ro", uri=True, timeout=5) as con:
+        return con.execute(
+            "select min(timestamp) filter (where dagster_event_type = 'STEP_START'), "
+            "max(timestamp) filter (where dagster_event_type in ('STEP_SUCCESS', 'STEP_FAILURE')) "
+            "from event_logs"
+        ).fetchall()[0]
+
+
 def wait_for(proc: subprocess.Popen, dagster_home: Path, known: set[Path], ready, log: Path,
              timeout: float = RUN_TIMEOUT) -> tuple[Path, list]:
     """Poll the new run's events until `ready(events)`; the run's file and its events."""

@@ -16,6 +16,7 @@ from robustness import (
     run_env,
     start_run,
     started,
+    step_times,
     wait_for,
 )
 
@@ -63,5 +64,9 @@ def test_a_second_run_waits_for_the_first_and_both_end_with_the_same_marts(tmp_p
     assert reader.reads > 0 and first_run_id in reader.seen and len(reader.seen) <= 2
     second_run_id = published_run_id(published)
     assert second_run_id != first_run_id
+    # The second ran no step before the first's last had ended: it waited for the run, not
+    # only for a step between two of the first run's steps.
+    second_db = dagster_home / "history" / "runs" / f"{second_run_id}.db"
+    assert step_times(second_db)[0] > step_times(first_db)[1]
     assert marts_fingerprint(published) == first_marts
     assert raw_fingerprint(warehouse) == first_raw
