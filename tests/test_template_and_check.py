@@ -222,6 +222,21 @@ def test_a_filled_in_template_ingests_without_a_rejected_row(tmp_path, landing):
     ]
 
 
+def test_a_template_for_a_site_takes_the_warehouses_newest_roster(tmp_path, landing):
+    warehouse = tmp_path / "warehouse.duckdb"
+    ingest(landing, warehouse).close()
+    out = tmp_path / "form.xlsx"
+    result = invoke("template", "activity-form", "--out", out, "--site", "S02",
+                    env={"PPA_WAREHOUSE": str(warehouse), "PPA_AS_OF": "2024-08-01"})
+    assert result.exit_code == 0, result.output
+    with open(landing / ROSTER, newline="", encoding="utf-8") as handle:
+        current = sorted(r["pp_id"] for r in csv.DictReader(handle)
+                         if r["site_id"] == "S02" and (not r["end_date"] or r["end_date"] >= "2024-07-01"))
+    codes = fastexcel.read_excel(str(out)).load_sheet("Code lists", dtypes="string").to_polars()
+    assert codes["Parent Partner ID"].drop_nulls().to_list() == current
+    assert f"{len(current)} Parent Partner ids of site S02" in result.output
+
+
 def test_a_template_for_a_site_needs_a_roster(tmp_path):
     result = invoke("template", "activity-form", "--out", tmp_path / "f.xlsx", "--site", "S02",
                     env={"PPA_WAREHOUSE": str(tmp_path / "none.duckdb")})
