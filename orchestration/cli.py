@@ -1,4 +1,4 @@
-"""The `ppa` command: generate, run, serve, validate-outcomes, users, bench.
+"""The `ppa` command: generate, run, serve, validate-outcomes, users, bench, template, check.
 
 Every failure exits non-zero with a one-line reason on stderr.
 """
@@ -17,8 +17,10 @@ from pathlib import Path
 
 import click
 
+from orchestration.check_cli import check_command
 from orchestration.config import DBT_PROJECT_DIR, REPO_ROOT, Paths, parse_as_of
 from orchestration.config_cli import config_command
+from orchestration.template import template_group
 from orchestration.users_cli import users_group
 
 DAGSTER_YAML = """\
@@ -318,6 +320,8 @@ def bench(scale: float, months: int, out: Path | None, workdir: Path | None, rep
 
 main.add_command(users_group)
 main.add_command(config_command)
+main.add_command(template_group)
+main.add_command(check_command)
 
 if __name__ == "__main__":
     main()

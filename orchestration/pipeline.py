@@ -15,7 +15,12 @@ from dagster._utils.interrupts import check_captured_interrupt
 from orchestration.jobs import materialize_everything, partition_range_tags
 from orchestration.partitions import service_month_partitions
 from orchestration.resources import AS_OF_TAG
-from orchestration.run_liveness import own_process_tags, reap_dead_runs, warehouse_writers
+from orchestration.run_liveness import (
+    in_progress_runs,
+    own_process_tags,
+    reap_dead_runs,
+    warehouse_writers,
+)
 
 # How long an interrupted run may take to stop at a step boundary before the process
 # stops itself: a run waiting for the warehouse slot never reaches one.
@@ -27,6 +32,19 @@ def _say(message: str) -> None:
     print(f"ppa: {message}", file=sys.stderr, flush=True)
 
 
+def running(instance: dg.DagsterInstance) -> list:
+    """Live runs that have started, whether or not they hold the warehouse slot now: a run
+    frees the slot between two of its steps, and a second run starting there would
+    interleave its steps with the first's."""
+    started = {
+        record.dagster_run.run_id
+        for record in instance.get_run_records(
+            dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED])
+        )
+    }
+    return [run for run in in_progress_runs(instance) if run.alive and run.run_id in started]
+
+
 def wait_for_the_warehouse(instance: dg.DagsterInstance) -> None:
     """Free the slots of dead runs, then wait (saying for whom) while a live run writes;
     a writer that dies while waited for is reaped on the next poll."""
@@ -34,7 +52,7 @@ def wait_for_the_warehouse(instance: dg.DagsterInstance) -> None:
     while True:
         for run in reap_dead_runs(instance):
             _say(f"{run.describe()} is gone: marked failed, its warehouse slot freed")
-        writers = warehouse_writers(instance)
+        writers = warehouse_writers(instance) or running(instance)
         if not writers:
             return
         for run in writers:

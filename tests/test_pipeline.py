@@ -22,9 +22,12 @@ from pipeline_run import LINKS_OUT, MISPLACED, OUTSIDE_MARKER, ppa_run
 
 from orchestration.ingest.schemas import PERSONAL_DATA, is_personal_data
 
-# Parent names, whose values must appear in no published cell (a birth date could equal
-# any other date, so its values are not searched for).
-PII_VALUES_FROM = tuple(sorted(PERSONAL_DATA["referrals"] - {"parent_birth_date"}))
+# Parents' and Parent Partners' names, whose values must appear in no published cell (a
+# birth date could equal any other date, so its values are not searched for).
+PII_VALUES_FROM = {
+    "referrals/referrals_*.csv": tuple(sorted(PERSONAL_DATA["referrals"] - {"parent_birth_date"})),
+    "reference/parent_partners_*.csv": tuple(sorted(PERSONAL_DATA["parent_partners"])),
+}
 
 
 def query(path, sql):
@@ -172,12 +175,18 @@ def test_misplaced_files_are_reported_and_nothing_outside_the_zone_is_read(first
 
 def test_no_personal_data_is_published(first_run):
     landing = Path(first_run["PPA_LANDING_DIR"])
-    names = {
-        r[c].strip()
-        for r in csv_records(newest(landing / "referrals", "referrals"))
-        for c in PII_VALUES_FROM
-        if r[c].strip()
+    names_by_kind = {
+        pattern: {
+            r[c].strip()
+            for extract in landing.glob(pattern)  # every extract, not only the newest
+            for r in csv_records(extract)
+            for c in columns
+            if r[c].strip()
+        }
+        for pattern, columns in PII_VALUES_FROM.items()
     }
+    assert all(names_by_kind.values()), names_by_kind.keys()
+    names = set().union(*names_by_kind.values())
     published = first_run["PPA_PUBLISHED"]
     columns = query(
         published,

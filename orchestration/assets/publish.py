@@ -102,6 +102,7 @@ def publish_marts(
         raise PublishError(f"refusing to publish personal data columns: {', '.join(leaked)}")
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_dead_copies(target)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     staging.unlink(missing_ok=True)
     counts: dict[str, int] = {}
@@ -119,7 +120,9 @@ def publish_marts(
                     out, "", as_of, run_id, definitions, extra_tables, counts, provenance
                 )
         else:
-            warehouse_con.execute(f"attach '{staging}' as published_copy")
+            # A path is text in ATTACH (no parameter there): quotes in it are doubled.
+            quoted = str(staging).replace("'", "''")
+            warehouse_con.execute(f"attach '{quoted}' as published_copy")
             try:
                 warehouse_con.execute("create schema published_copy.marts")
                 for table in tables:
@@ -136,7 +139,9 @@ def publish_marts(
                 )
             finally:
                 warehouse_con.execute("detach published_copy")
+        _sync(staging)
         os.replace(staging, target)
+        _sync(target.parent)  # the swap itself survives a power cut
     finally:
         staging.unlink(missing_ok=True)
     return counts
@@ -189,6 +194,30 @@ def _run_provenance(context: dg.AssetExecutionContext) -> dict[str, object]:
                            if started else None),
         "job_name": context.run.job_name,
     }
+
+
+def _sync(path: Path) -> None:
+    """Flush a file (or a folder's entries) to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_dead_copies(target: Path) -> None:
+    """Remove half-written copies (`.<name>.<pid>.tmp`) of publishers that died mid-copy;
+    a live publisher's copy is left alone."""
+    for copy in target.parent.glob(f".{target.name}.*.tmp"):
+        pid = copy.name[len(target.name) + 2:-len(".tmp")]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            copy.unlink(missing_ok=True)
+        except PermissionError:  # alive, another user's
+            pass
 
 
 def read_meta_refresh(published: Path) -> tuple:

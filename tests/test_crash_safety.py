@@ -1,0 +1,202 @@
+"""kill -9 of `ppa run` mid ingest, mid dbt build, mid outcomes and mid publish.
+
+One landing zone (the demo's), one uninterrupted run to compare with, and one warehouse
+whose runs are killed one after the other - each kill point found by polling the run's
+step events in its Dagster storage, never by sleeping a guessed time. Each run after a
+kill must start (the dead run's warehouse slot freed), and after a normal re-run the
+marts equal the uninterrupted run's and no raw row is duplicated or lost. While a run is
+killed mid publish, and while the last run publishes, a reader loop queries the
+published file: it must see the previous copy or the new one, whole, and no error.
+"""
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from robustness import (
+    RUN_TIMEOUT,
+    PublishedReader,
+    demo_landing,
+    kill_group,
+    marts_fingerprint,
+    materialized,
+    published_run_id,
+    query,
+    raw_fingerprint,
+    run_databases,
+    run_env,
+    run_to_the_end,
+    start_run,
+    started,
+    step_events,
+    succeeded,
+    wait_for,
+)
+
+
+@pytest.fixture(scope="module")
+def zone(tmp_path_factory):
+    """The landing zone; the uninterrupted run goes on beside the killed ones (its own
+    warehouse and Dagster instance) and is waited for where it is compared with."""
+    root = tmp_path_factory.mktemp("crash")
+    landing = demo_landing(root)
+    env = run_env(landing, root / "uninterrupted")
+    zone = {
+        "root": root,
+        "landing": landing,
+        "published": root / "uninterrupted" / "published.duckdb",
+        "uninterrupted": start_run(env, root / "uninterrupted.log"),
+        "crashed": run_env(landing, root / "crashed"),  # the warehouse the kills hit
+    }
+    yield zone
+    if zone["uninterrupted"].poll() is None:
+        zone["uninterrupted"].kill()
+
+
+def uninterrupted(zone) -> dict:
+    """The uninterrupted run's marts and raw fingerprints, once it has ended."""
+    if "marts" not in zone:
+        proc = zone["uninterrupted"]
+        assert proc.wait(timeout=RUN_TIMEOUT) == 0, (
+            zone["root"] / "uninterrupted.log").read_text()[-3000:]
+        zone["marts"] = marts_fingerprint(zone["published"])
+        zone["raw"] = raw_fingerprint(zone["root"] / "uninterrupted" / "warehouse.duckdb")
+    return zone
+
+
+def _paths(zone):
+    env = zone["crashed"]
+    return (Path(env["PPA_WAREHOUSE"]), Path(env["PPA_PUBLISHED"]),
+            zone["root"] / "crashed" / "dagster_home")
+
+
+def kill_at(zone, name: str, ready, step: str):
+    """Start `ppa run` on the crashed warehouse, kill -9 it once `ready`; check the step
+    was still running. Returns the run's log."""
+    _, _, dagster_home = _paths(zone)
+    log = zone["root"] / f"killed-{name}.log"
+    known = run_databases(dagster_home)
+    proc = start_run(zone["crashed"], log)
+    try:
+        run_db, _ = wait_for(proc, dagster_home, known, ready, log)
+    finally:
+        kill_group(proc)
+    assert not succeeded(step_events(run_db), step), f"{step} had ended before the kill"
+    return log.read_text()
+
+
+def raw_rows(fingerprint) -> dict[str, int]:
+    return {table: rows for table, (rows, _) in fingerprint.items()}
+
+
+@pytest.fixture(scope="module")
+def killed_mid_ingest(zone):
+    # The activity forms' step has begun reading: it writes all its files in one
+    # transaction at its end, which the kill must never leave half done.
+    return kill_at(zone, "ingest", started("raw__activity_rows"), "raw__activity_rows")
+
+
+def test_a_kill_mid_ingest_leaves_the_warehouse_as_before_the_step(zone, killed_mid_ingest):
+    warehouse, _, _ = _paths(zone)
+    partial = raw_rows(raw_fingerprint(warehouse))
+    assert partial["activity_rows"] == 0
+    assert query(warehouse, """
+        select count(*) from raw.ingested_files where kind = 'activity_rows'
+    """) == [(0,)]
+    assert query(warehouse, """
+        select count(*) from raw.rejected_rows where file like 'activity_forms/%'
+    """) == [(0,)]
+    # The snapshot kinds, ingested by earlier steps, are whole: each file's log row
+    # matches the rows it holds.
+    assert partial["referrals"] > 0 and partial["parent_partners"] > 0
+    for kind in ("referrals", "parent_partners", "removal_episodes"):
+        assert query(warehouse, f"""
+            select f.file from raw.ingested_files f left join raw.{kind} a
+              on a._source_file = f.file and a._sha256 = f.sha256
+            where f.kind = '{kind}' group by f.file, f.rows_accepted
+            having count(a._source_file) <> f.rows_accepted
+        """) == []
+
+
+@pytest.fixture(scope="module")
+def killed_mid_dbt(zone, killed_mid_ingest):
+    # A model built and the step still running: dbt is writing the warehouse.
+    return kill_at(zone, "dbt", materialized("dbt_upstream"), "dbt_upstream")
+
+
+def test_the_run_after_a_kill_frees_the_dead_runs_slot_and_finishes_ingestion(zone, killed_mid_dbt):
+    assert "is gone: marked failed" in killed_mid_dbt
+    warehouse, _, _ = _paths(zone)
+    assert raw_fingerprint(warehouse) == uninterrupted(zone)["raw"]
+
+
+@pytest.fixture(scope="module")
+def killed_mid_outcomes(zone, killed_mid_dbt):
+    return kill_at(zone, "outcomes", started("outcomes__matched_pairs"), "outcomes__matched_pairs")
+
+
+def test_a_kill_mid_outcomes_publishes_nothing(zone, killed_mid_outcomes):
+    assert "is gone: marked failed" in killed_mid_outcomes
+    _, published, _ = _paths(zone)
+    assert not published.exists()
+
+
+def _publishing(published):
+    """The publish step has begun writing its new copy beside the published file."""
+    folder = published.parent
+
+    def ready(events):
+        return started("published__marts")(events) and any(
+            folder.glob(f".{published.name}.*.tmp"))
+    return ready
+
+
+def test_a_kill_mid_publish_leaves_the_previous_copy_whole(zone, killed_mid_outcomes):
+    _, published, _ = _paths(zone)
+    # The previous copy: the uninterrupted run's, as if an earlier run had published it.
+    uninterrupted(zone)
+    shutil.copyfile(zone["published"], published)
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
+    previous_run = published_run_id(published)
+    with PublishedReader(published, list(zone["marts"])) as reader:
+        kill_at(zone, "publish", _publishing(published), "published__marts")
+    assert reader.errors == []
+    assert reader.reads > 0 and set(reader.seen) == {previous_run}
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == before
+    zone["previous_run"] = previous_run
+
+
+def test_after_a_normal_re_run_marts_and_raw_equal_the_uninterrupted_runs(zone):
+    if "previous_run" not in zone:
+        pytest.skip("the kill mid publish did not happen")
+    warehouse, published, _ = _paths(zone)
+    with PublishedReader(published, list(zone["marts"])) as reader:
+        run_to_the_end(zone["crashed"], zone["root"] / "re-run.log")
+    assert reader.errors == []
+    # Readers saw the previous copy, then the new one, each whole.
+    assert zone["previous_run"] in reader.seen and len(reader.seen) <= 2
+    assert marts_fingerprint(published) == uninterrupted(zone)["marts"]
+    assert raw_fingerprint(warehouse) == uninterrupted(zone)["raw"]
+    assert not list(published.parent.glob(f".{published.name}.*.tmp")), "a dead copy is left"
+
+
+def test_a_copy_left_by_a_dead_publisher_is_removed_and_a_live_ones_kept(tmp_path):
+    import os
+
+    import duckdb
+
+    from orchestration.assets.publish import publish_marts
+
+    target = tmp_path / "published.duckdb"
+    dead = tmp_path / ".published.duckdb.4194305.tmp"  # above Linux's largest pid
+    live = tmp_path / f".published.duckdb.{os.getppid()}.tmp"
+    for copy in (dead, live):
+        copy.write_bytes(b"half a copy")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.t as select 1 as x")
+        publish_marts(con, target, dt.date(2024, 8, 1), "run-1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["published.duckdb", live.name, "warehouse.duckdb"])
