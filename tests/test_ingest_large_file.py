@@ -1,8 +1,7 @@
-"""A 50 MB site export reads in seconds with every row accounted for."""
+"""A 50 MB site export reads with every row accounted for (its speed is measured by
+`ppa bench`, not asserted here)."""
 
 from __future__ import annotations
-
-import time
 
 import polars as pl
 import pytest
@@ -42,10 +41,8 @@ def test_fifty_megabyte_export(tmp_path):
     _export(rows).write_csv(path)
     assert path.stat().st_size >= TARGET_BYTES * 0.95
 
-    started = time.perf_counter()
     result = read_landing_file(landing_file(tmp_path / "landing", path.relative_to(
         tmp_path / "landing").as_posix()), reference)
-    elapsed = time.perf_counter() - started
 
     bad = (rows - 1) // BAD_EVERY + 1
     assert result.rows_read == rows
@@ -56,4 +53,3 @@ def test_fifty_megabyte_export(tmp_path):
     assert result.rows_warned == 0
     # Row numbers count records, not the lines the notes' line breaks add.
     assert result.rejected.get_column("row_number")[-1] == 2 + (bad - 1) * BAD_EVERY
-    assert elapsed < 30, f"reading took {elapsed:.1f}s"
