@@ -131,7 +131,7 @@ def read_file(f: LandingFile, skip: Collection[tuple[str, str]] = ()) -> FileRea
     if is_workbook:
         if too_large := file_limits.unpacked_problem(data):
             return FileRead(f, sha256, size, None, too_large)
-        table, error = read_activity_workbook(f.path, data)
+        table, error = read_activity_workbook(f.path)
     else:
         table, error = read_csv_source(f.path, input_columns(f.kind), data)
     if table is not None:

@@ -73,10 +73,14 @@ def _find_labels(rows: list[list[str | None]]) -> dict[str, str | None]:
     return values
 
 
-def _sheet(source: Path | bytes) -> tuple[pl.DataFrame | None, str | None]:
-    """The form's sheet as a grid of text, every cell as a String column."""
+def _sheet(path: Path) -> tuple[pl.DataFrame | None, str | None]:
+    """The form's sheet as a grid of text, every cell as a String column.
+
+    Read from the path, not from bytes in memory: the Excel reader then goes by the
+    .xlsx extension (a file of another format is refused as a workbook) rather than
+    guessing the format from the content."""
     try:
-        reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
+        reader = fastexcel.read_excel(str(path))
     except (fastexcel.FastExcelError, OSError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, f"could not be opened as an Excel workbook ({reason})"
@@ -93,15 +97,12 @@ def _sheet(source: Path | bytes) -> tuple[pl.DataFrame | None, str | None]:
     return grid, None
 
 
-def read_activity_workbook(
-    path: Path, data: bytes | None = None
-) -> tuple[SourceTable | None, str | None]:
+def read_activity_workbook(path: Path) -> tuple[SourceTable | None, str | None]:
     """The form's activity rows as text; the header block's values are `constants`.
 
-    `data` is the workbook's content when the caller has read it already. The table
-    runs from the row under its header to the row before the first empty one.
+    The table runs from the row under its header to the row before the first empty one.
     """
-    grid, error = _sheet(path if data is None else data)
+    grid, error = _sheet(path)
     if grid is None:
         return None, error
     rows = [[_cell(v) for v in row] for row in grid.rows()]
