@@ -8,6 +8,8 @@ from functools import lru_cache
 import polars as pl
 
 from orchestration.config import DBT_PROJECT_DIR
+from orchestration.ingest.batch import IngestBatch
+from orchestration.ingest.read import ReadResult
 from orchestration.ingest.schemas import (
     ALL_KINDS,
     INGESTED_FILES_COLUMNS,
@@ -103,67 +105,45 @@ def latest_snapshot(con, kind_name: str, columns: list[str]) -> pl.DataFrame:
 def write_read_results(con, results, run_id: str, ingested_at) -> None:
     """Append file versions to raw in ONE transaction: all of them or none.
 
-    Each result is an orchestration.ingest ReadResult: accepted rows go to raw.<kind>
-    with lineage, rejected rows to raw.rejected_rows, and a row to raw.ingested_files.
-    Frames are stacked per table first, so a month of thousands of single-form
-    workbooks costs one insert per table, not one per file.
+    `results` is an iterable of orchestration.ingest batches (IngestBatch; a
+    ReadResult counts as a batch of its one file), consumed one at a time inside the
+    transaction, so a run never holds more than one batch's rows. Each batch costs
+    one insert per table: accepted rows to raw.<kind> with lineage, rejected rows to
+    raw.rejected_rows, and its files' rows to raw.ingested_files.
     """
-    frames: dict[str, list[pl.DataFrame]] = {}
-    for result in results:
-        for table, frame in _frames(result, run_id, ingested_at):
-            if frame.height:
-                frames.setdefault(table, []).append(frame)
     con.execute("begin transaction")
     try:
-        for table, parts in frames.items():
-            _insert(con, table, pl.concat(parts, how="vertical"))
+        for result in results:
+            batch = result.as_batch() if isinstance(result, ReadResult) else result
+            for table, frame in _frames(batch, run_id, ingested_at):
+                if frame.height:
+                    _insert(con, table, frame)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
 
 
-def _frames(result, run_id: str, ingested_at):
-    """(table, frame) pairs of one file version: its accepted rows, rejections and log row."""
-    kind = result.file.kind
-    lineage = [
-        pl.lit(result.file.rel_path, pl.String).alias("_source_file"),
-        pl.lit(result.sha256, pl.String).alias("_sha256"),
-        pl.col("_row_number").cast(pl.Int32),
+def _frames(batch: IngestBatch, run_id: str, ingested_at):
+    """(table, frame) pairs of a batch: accepted rows per kind, rejections, file rows."""
+    stamps = [
         pl.lit(run_id, pl.String).alias("_run_id"),
         pl.lit(ingested_at, pl.Datetime("us")).alias("_ingested_at"),
     ]
-    columns = raw_table_columns(kind.name)
-    yield f"raw.{kind.name}", result.accepted.select(
-        *[pl.col(c).cast(t) for c, t in kind.columns.items()], *lineage
-    ).select(list(columns))
-    yield "raw.rejected_rows", result.rejected.select(
-        pl.lit(result.file.rel_path, pl.String).alias("file"),
-        pl.lit(result.sha256, pl.String).alias("sha256"),
-        pl.col("row_number").cast(pl.Int32),
-        pl.col("reason_code").cast(pl.String),
-        pl.col("reason").cast(pl.String),
-        pl.col("raw_record").cast(pl.String),
+    for kind_name, accepted in batch.accepted.items():
+        columns = raw_table_columns(kind_name)
+        yield f"raw.{kind_name}", accepted.with_columns(stamps).select(
+            pl.col(c).cast(t) for c, t in columns.items()
+        )
+    file_stamps = [
         pl.lit(run_id, pl.String).alias("run_id"),
         pl.lit(ingested_at, pl.Datetime("us")).alias("ingested_at"),
+    ]
+    yield "raw.rejected_rows", batch.rejected.with_columns(file_stamps).select(
+        pl.col(c).cast(t) for c, t in REJECTED_ROWS_COLUMNS.items()
     )
-    yield "raw.ingested_files", pl.DataFrame(
-        [{
-            "file": result.file.rel_path,
-            "kind": kind.name,
-            "sha256": result.sha256,
-            "size_bytes": result.size_bytes,
-            "partition_key": result.file.partition_key,
-            "rows_read": result.rows_read,
-            "rows_accepted": result.accepted.height,
-            "rows_rejected": result.rejected.height,
-            "rows_warned": result.rows_warned,
-            "status": result.status,
-            "error": result.error,
-            "run_id": run_id,
-            "ingested_at": ingested_at,
-        }],
-        schema=INGESTED_FILES_COLUMNS,
+    yield "raw.ingested_files", batch.files.with_columns(file_stamps).select(
+        pl.col(c).cast(t) for c, t in INGESTED_FILES_COLUMNS.items()
     )
 
 

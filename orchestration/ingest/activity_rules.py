@@ -1,7 +1,7 @@
 """Validation of activity-form rows (spec: landing-zone.md, activity forms).
 
 Checks, in the order that picks a rejected row's one reason:
-  too_many_values, missing_value (pp_id, service_month, submitted_at, activity_date,
+  file_rejected (the file as a whole is wrong), too_many_values, missing_value (pp_id, service_month, submitted_at, activity_date,
   activity_type, duration_minutes), invalid_date (service_month, then activity_date),
   invalid_datetime (submitted_at), invalid_duration, unknown_activity_type,
   family_required, family_not_allowed, month_mismatch, activity_outside_month,
@@ -10,22 +10,29 @@ Format problems come first (they make later comparisons meaningless), then the
 form's own consistency, then the lookups against the roster and referrals.
 
 Warnings on kept rows (';'-joined in `warnings`): outside_match_period,
-not_matched_pp, duplicate_row.
+not_matched_pp, duplicate_row (a repeat of an earlier kept row of the same file).
+
+The rules run over the rows of many files at once: a frame carries, beside the text
+columns, the columns of its row's file (FILE_INDEX, FILE_ERROR, SOURCE_FORMAT and
+FOLDER_MONTH, the service month of the file's folder).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 
 import polars as pl
 
 from orchestration.ingest.reference import ActivityReference
 from orchestration.ingest.row_checks import (
+    FILE_INDEX,
     REASON_CODE,
+    SOURCE_FORMAT,
     RowCheck,
-    apply_checks,
+    file_rejected,
     missing_values,
+    reason,
+    reason_code,
     text,
     too_many_values,
     unreadable,
@@ -38,6 +45,7 @@ from orchestration.ingest.value_parsing import (
     parse_datetime,
     parse_month,
     parse_whole_number,
+    with_parsed,
 )
 from orchestration.reference_data import program_parameter
 
@@ -55,7 +63,8 @@ INPUT_COLUMNS = (
     "pp_id", "family_id", "service_month", "submitted_at", "activity_date", "activity_type",
     "duration_minutes", "notes",
 )
-_DUPLICATE_KEY = INPUT_COLUMNS
+_DUPLICATE_KEY = (FILE_INDEX, *INPUT_COLUMNS)
+FOLDER_MONTH = "_folder_month"  # Date: first day of the file's YYYY-MM folder
 
 
 @lru_cache(maxsize=8)
@@ -71,7 +80,7 @@ def _month_text(column: str) -> pl.Expr:
     return pl.col(column).dt.strftime("%Y-%m")
 
 
-def _typed(source_format: str, activity_types: dict[str, tuple[bool, bool]]) -> list[pl.Expr]:
+def _typed(activity_types: dict[str, tuple[bool, bool]]) -> list[pl.Expr]:
     family_level = {code: flags[0] for code, flags in activity_types.items()}
     max_minutes = program_parameter("max_activity_minutes")  # seeds/program_parameters.csv
     activity_type = normalise_code(text("activity_type"))
@@ -84,18 +93,17 @@ def _typed(source_format: str, activity_types: dict[str, tuple[bool, bool]]) -> 
         activity_type.alias("activity_type"),
         parse_whole_number(text("duration_minutes"), 1, max_minutes).alias("duration_minutes"),
         text("notes").alias("notes"),
-        pl.lit(source_format).alias("source_format"),
+        pl.col(SOURCE_FORMAT).alias("source_format"),
         activity_type.replace_strict(family_level, default=None, return_dtype=pl.Boolean)
         .alias("_family_level"),
     ]
 
 
-def _checks(
-    folder_month: dt.date | None, reference: ActivityReference | None
-) -> list[RowCheck]:
+def _checks(reference: ActivityReference | None) -> list[RowCheck]:
     type_text, family = text("activity_type"), pl.col("family_id")
     date, month = pl.col("activity_date"), pl.col("service_month")
     checks = [
+        file_rejected(),
         too_many_values(EXTRA_VALUES),
         *missing_values(ACTIVITY_ROWS.required),
         unreadable("invalid_date", "service_month", "a month (YYYY-MM)"),
@@ -126,14 +134,13 @@ def _checks(
                       type_text, family),
         ),
     ]
-    if folder_month is not None:
-        checks.append(RowCheck(
-            "month_mismatch",
-            month != pl.lit(folder_month),
-            pl.format("service_month {} does not match the folder month {}",
-                      _month_text("service_month"), pl.lit(folder_month.strftime("%Y-%m"))),
-        ))
     checks += [
+        RowCheck(  # a file outside a month folder is rejected whole, so never null here
+            "month_mismatch",
+            month != pl.col(FOLDER_MONTH),
+            pl.format("service_month {} does not match the folder month {}",
+                      _month_text("service_month"), _month_text(FOLDER_MONTH)),
+        ),
         RowCheck(
             "activity_outside_month",
             date.dt.month_start() != month,
@@ -223,20 +230,17 @@ def _warnings(accepted: pl.DataFrame, reference: ActivityReference | None) -> pl
 def validate_activity_rows(
     frame: pl.DataFrame,
     *,
-    source_format: str,
-    folder_month: dt.date | None,
     activity_types: dict[str, tuple[bool, bool]],
     reference: ActivityReference | None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(accepted rows with `warnings`, rejected rows with reason columns).
 
-    `frame` carries the text columns of INPUT_COLUMNS; both outputs keep every
-    column of it. `reference` None skips the roster, referral and match lookups.
+    `frame` carries the text columns of INPUT_COLUMNS and the file columns (module
+    doc) of the rows of any number of files; both outputs keep every column of it.
+    `reference` None skips the roster, referral and match lookups.
     """
-    checked = apply_checks(
-        frame.with_columns(_typed(source_format, activity_types)),
-        _checks(folder_month, reference),
-    )
+    checks = _checks(reference)
+    checked = with_parsed(frame, _typed(activity_types)).with_columns(reason_code(checks))
     passing = pl.col(REASON_CODE).is_null()
     accepted = _warnings(checked.filter(passing), reference)
-    return accepted, checked.filter(~passing)
+    return accepted, checked.filter(~passing).with_columns(reason(checks))

@@ -16,7 +16,6 @@ import polars as pl
 
 from orchestration.ingest.source_table import (
     EXTRA_VALUES,
-    ROW_NUMBER,
     SourceTable,
     match_columns,
     unique_headers,
@@ -49,6 +48,11 @@ def decode_text(data: bytes) -> str:
 
 def _first_record_end(text: str) -> int:
     """Index just past the header record (a quoted header may span lines)."""
+    line_end = text.find("\n")
+    if line_end < 0:
+        line_end = len(text) - 1
+    if '"' not in text[:line_end]:  # no quote: the first line is the header
+        return line_end + 1
     in_quotes = False
     for index, char in enumerate(text):
         if char == '"':
@@ -71,14 +75,29 @@ def _other_delimiter(header_text: str) -> str | None:
     return best if counts[best] > 0 else None
 
 
-def read_csv_source(path: Path, columns: list[str]) -> tuple[SourceTable | None, str | None]:
-    """The file's rows as text plus a file-level problem, if any.
+def _decode(data: bytes) -> tuple[str, bool]:
+    """The text, and whether the bytes are UTF-8 without a byte order mark (the common
+    case: its body then goes to the CSV parser as it is, with no re-encoding)."""
+    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-8"), True
+        except UnicodeDecodeError:
+            pass
+    return decode_text(data), False
 
-    `columns` are the kind's column names, matched to the header case-insensitively.
-    Returns (None, error) when no rows can be read; (table, error) when rows can be
-    read but the file as a whole is wrong (a non-comma delimiter).
+
+def read_csv_source(
+    path: Path, columns: list[str] | tuple[str, ...], data: bytes | None = None
+) -> tuple[SourceTable | None, str | None]:
+    """The file's records as text plus a file-level problem, if any.
+
+    `columns` are the kind's column names, matched to the header case-insensitively;
+    `data` is the file's content when the caller has read it already. Returns
+    (None, error) when no rows can be read; (table, error) when rows can be read but
+    the file as a whole is wrong (a non-comma delimiter).
     """
-    text = decode_text(Path(path).read_bytes())
+    data = Path(path).read_bytes() if data is None else data
+    text, utf8 = _decode(data)
     if not text.strip():
         return None, "empty file"
     header_end = _first_record_end(text)
@@ -93,11 +112,14 @@ def read_csv_source(path: Path, columns: list[str]) -> tuple[SourceTable | None,
     source_columns = tuple(f"_c{i}" for i in range(len(names)))
     # One spare column catches values beyond the header's width, which polars
     # would otherwise drop without a word.
-    synthetic_header = delimiter.join((*source_columns, EXTRA_VALUES))
-    body = text[header_end:]
+    synthetic_header = delimiter.join((*source_columns, EXTRA_VALUES)) + "\n"
+    if utf8:  # header_end counts characters; the body starts after the header's bytes
+        body = data[len(header_text.encode("utf-8")):]
+    else:
+        body = text[header_end:].encode("utf-8")
     try:
         frame = pl.read_csv(
-            (synthetic_header + "\n" + body).encode("utf-8"),
+            synthetic_header.encode("utf-8") + body,
             separator=delimiter,
             has_header=True,
             infer_schema=False,
@@ -107,17 +129,6 @@ def read_csv_source(path: Path, columns: list[str]) -> tuple[SourceTable | None,
     except pl.exceptions.PolarsError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, f"could not be read as CSV ({first_line})"
-    cells = [pl.col(c).str.strip_chars().fill_null("") for c in source_columns]
-    blank = pl.all_horizontal([c == "" for c in cells]) if cells else pl.lit(True)
-    frame = (
-        frame.with_columns(
-            pl.int_range(2, pl.len() + 2, dtype=pl.Int32).alias(ROW_NUMBER),
-            pl.col(EXTRA_VALUES).is_not_null().alias(EXTRA_VALUES),
-        )
-        # A record with no value at all (a blank line, a trailing ",,,") is not a row.
-        .filter(~(blank & ~pl.col(EXTRA_VALUES)))
-        .select(ROW_NUMBER, EXTRA_VALUES, *source_columns)
-    )
     positions = match_columns(names, columns)
     table = SourceTable(
         frame=frame,
@@ -125,5 +136,6 @@ def read_csv_source(path: Path, columns: list[str]) -> tuple[SourceTable | None,
         source_columns=source_columns,
         column_of={name: source_columns[i] for name, i in positions.items()},
         source_format="csv",
+        first_row=2,
     )
     return table, error

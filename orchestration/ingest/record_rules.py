@@ -1,6 +1,7 @@
 """Validation of the snapshot and contract files (every kind but activity forms).
 
-Checks, in the order that picks a rejected row's one reason: too_many_values,
+Checks, in the order that picks a rejected row's one reason: file_rejected (the file
+as a whole is wrong), too_many_values,
 missing_value (the kind's required columns, in schema order), then each column in
 schema order - invalid_date (dates, and invoices' service_month), invalid_number
 (hours, amount, annual_value, retainage_pct, sfy, score), unknown_code (the code
@@ -8,21 +9,26 @@ lists of seeds/code_lists.csv, and topic/item codes from their seeds), invalid_f
 (county_fips) - and last duplicate_key: a row whose key repeats an earlier
 accepted row of the same file (the first one is kept; which repeat is right is a
 question for the sender, not a guess for the platform).
+
+The rules run over the rows of many files of one kind at once: a frame carries,
+beside the text columns, the columns of its row's file (FILE_INDEX, FILE_ERROR and
+EXTRACT_DATE, the date in a snapshot's file name).
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 import polars as pl
 
 from orchestration.ingest.reference import CodeLists
 from orchestration.ingest.row_checks import (
+    FILE_INDEX,
     REASON,
     REASON_CODE,
     RowCheck,
-    apply_checks,
+    file_rejected,
     missing_values,
+    reason,
+    reason_code,
     text,
     too_many_values,
     unreadable,
@@ -38,6 +44,7 @@ from orchestration.ingest.value_parsing import (
     parse_month,
     parse_number,
     parse_whole_number,
+    with_parsed,
 )
 
 # Codes with a seed of their own: (kind name, column) -> (CodeLists attribute, seed file).
@@ -57,6 +64,8 @@ _DECIMALS = {
 _WHOLE = {"sfy": (2000, 2100), "score": (1, 5)}
 # Read before the typed cast: "SFY2020" names the same year as "2020".
 _PREPARE = {"sfy": lambda t: t.str.replace(r"(?i)^sfy\s*", "")}
+EXTRACT_DATE = "_extract_date"  # Date from the file name (snapshot kinds), else null
+_FIRST_ROW = "_first_row_of_key"
 
 
 def input_columns(kind: FileKind) -> tuple[str, ...]:
@@ -84,15 +93,15 @@ def _allowed_codes(kind: FileKind, column: str, code_lists: CodeLists):
 
 
 def _typed_and_checks(
-    kind: FileKind, extract_date: dt.date | None, code_lists: CodeLists
+    kind: FileKind, code_lists: CodeLists
 ) -> tuple[list[pl.Expr], list[RowCheck]]:
     typed: list[pl.Expr] = []
-    checks = [too_many_values(EXTRA_VALUES), *missing_values(kind.required)]
+    checks = [file_rejected(), too_many_values(EXTRA_VALUES), *missing_values(kind.required)]
     for column, dtype in kind.columns.items():
         source = _PREPARE.get(column, lambda t: t)(text(column))
         key = (kind.name, column)
         if column == "extract_date":
-            typed.append(pl.lit(extract_date, dtype=pl.Date).alias(column))
+            typed.append(pl.col(EXTRACT_DATE).cast(pl.Date).alias(column))
         elif column == "service_month":
             typed.append(parse_month(source).alias(column))
             checks.append(unreadable("invalid_date", column, "a month (YYYY-MM)"))
@@ -129,35 +138,46 @@ def _typed_and_checks(
 
 
 def _reject_repeated_keys(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
+    """Mark duplicate_key on a passing row whose key repeats an earlier passing row of
+    its file; _FIRST_ROW keeps that earlier row's number for the reason."""
     passing = pl.col(REASON_CODE).is_null()
-    first_row = pl.when(passing).then(pl.col(ROW_NUMBER)).min().over(key)
-    repeated = passing & (pl.col(ROW_NUMBER) != first_row)
+    first_row = pl.when(passing).then(pl.col(ROW_NUMBER)).min().over(FILE_INDEX, *key)
+    with_first = frame.with_columns(first_row.alias(_FIRST_ROW))
+    repeated = passing & (pl.col(ROW_NUMBER) != pl.col(_FIRST_ROW))
+    return with_first.with_columns(
+        pl.when(repeated).then(pl.lit("duplicate_key")).otherwise(pl.col(REASON_CODE))
+        .alias(REASON_CODE)
+    )
+
+
+def _duplicate_reason(key: tuple[str, ...]) -> pl.Expr:
     key_words = pl.concat_str(
         [pl.format(f"{c} '{{}}'", pl.col(c).cast(pl.String).fill_null("")) for c in key],
         separator=", ",
     )
-    return frame.with_columns(
-        pl.when(repeated).then(pl.lit("duplicate_key")).otherwise(pl.col(REASON_CODE))
-        .alias(REASON_CODE),
-        pl.when(repeated)
-        .then(pl.format("{} repeats row {} of the same file", key_words, first_row))
-        .otherwise(pl.col(REASON))
-        .alias(REASON),
-    )
+    return pl.format("{} repeats row {} of the same file", key_words, pl.col(_FIRST_ROW))
 
 
 def validate_records(
     frame: pl.DataFrame,
     kind: FileKind,
     *,
-    extract_date: dt.date | None,
     code_lists: CodeLists,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(accepted rows, rejected rows with reason columns) of one non-activity file.
+    """(accepted rows, rejected rows with reason columns) of files of one kind.
 
-    `frame` carries the text columns of `input_columns(kind)`.
+    `frame` carries the text columns of `input_columns(kind)` and the file columns
+    (module doc) of the rows of any number of files of that kind.
     """
-    typed, checks = _typed_and_checks(kind, extract_date, code_lists)
-    checked = _reject_repeated_keys(apply_checks(frame.with_columns(typed), checks), kind.key)
+    typed, checks = _typed_and_checks(kind, code_lists)
+    checked = _reject_repeated_keys(
+        with_parsed(frame, typed).with_columns(reason_code(checks)), kind.key
+    )
     passing = pl.col(REASON_CODE).is_null()
-    return checked.filter(passing), checked.filter(~passing)
+    rejected = checked.filter(~passing).with_columns(
+        pl.when(pl.col(REASON_CODE) == "duplicate_key")
+        .then(_duplicate_reason(kind.key))
+        .otherwise(reason(checks))
+        .alias(REASON)
+    )
+    return checked.filter(passing).drop(_FIRST_ROW), rejected.drop(_FIRST_ROW)

@@ -15,6 +15,11 @@ from orchestration.ingest.schemas import PII_COLUMNS
 
 REASON_CODE = "_reason_code"
 REASON = "_reason"
+FILE_REJECTED = "file_rejected"
+# Columns a batch frame carries for every row, from the file the row came from.
+FILE_INDEX = "_file"  # the file's position in the batch
+FILE_ERROR = "_file_error"  # a problem rejecting the whole file, null when none
+SOURCE_FORMAT = "_source_format"  # csv | xlsx
 
 
 def text(column: str) -> pl.Expr:
@@ -31,6 +36,11 @@ class RowCheck:
     code: str
     fails: pl.Expr  # true when the row fails
     reason: pl.Expr  # plain words naming the value
+
+
+def file_rejected() -> RowCheck:
+    """Every row of a file rejected as a whole; its reason is the file's problem."""
+    return RowCheck(FILE_REJECTED, pl.col(FILE_ERROR).is_not_null(), pl.col(FILE_ERROR))
 
 
 def too_many_values(extra_values_column: str) -> RowCheck:
@@ -58,18 +68,29 @@ def unreadable(code: str, column: str, expected: str) -> RowCheck:
     return RowCheck(code, text(column).is_not_null() & pl.col(column).is_null(), reason)
 
 
+def reason_code(checks: list[RowCheck]) -> pl.Expr:
+    """The code of the first check a row fails, null when it passes every one.
+
+    Only the cheap conditions: the worded reasons are built for the failing rows
+    alone (`reason`), a few in a thousand, not for every row read."""
+    if not checks:
+        return pl.lit(None, pl.String).alias(REASON_CODE)
+    chain = pl.when(checks[0].fails).then(pl.lit(checks[0].code))
+    for check in checks[1:]:
+        chain = chain.when(check.fails).then(pl.lit(check.code))
+    return chain.otherwise(None).cast(pl.String).alias(REASON_CODE)
+
+
+def reason(checks: list[RowCheck]) -> pl.Expr:
+    """The plain-words reason of the first check a row fails (null when none)."""
+    if not checks:
+        return pl.lit(None, pl.String).alias(REASON)
+    chain = pl.when(checks[0].fails).then(checks[0].reason)
+    for check in checks[1:]:
+        chain = chain.when(check.fails).then(check.reason)
+    return chain.otherwise(None).cast(pl.String).alias(REASON)
+
+
 def apply_checks(frame: pl.DataFrame, checks: list[RowCheck]) -> pl.DataFrame:
     """Add REASON_CODE and REASON (both null when the row passes every check)."""
-    if not checks:
-        return frame.with_columns(
-            pl.lit(None, pl.String).alias(REASON_CODE), pl.lit(None, pl.String).alias(REASON)
-        )
-    code_chain = pl.when(checks[0].fails).then(pl.lit(checks[0].code))
-    reason_chain = pl.when(checks[0].fails).then(checks[0].reason)
-    for check in checks[1:]:
-        code_chain = code_chain.when(check.fails).then(pl.lit(check.code))
-        reason_chain = reason_chain.when(check.fails).then(check.reason)
-    return frame.with_columns(
-        code_chain.otherwise(None).cast(pl.String).alias(REASON_CODE),
-        reason_chain.otherwise(None).cast(pl.String).alias(REASON),
-    )
+    return frame.with_columns(reason_code(checks), reason(checks))

@@ -7,7 +7,8 @@ validation rules never care where a row came from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import polars as pl
 
@@ -17,30 +18,37 @@ EXTRA_VALUES = "_extra_values"  # the row had more values than the header has co
 
 @dataclass(frozen=True)
 class SourceTable:
-    """`frame` holds ROW_NUMBER (Int32), EXTRA_VALUES (Boolean) and one String column
-    per source column, named `source_columns[i]`; `headers[i]` is that column's name as
-    the file wrote it (made unique), which keys the raw record of a rejected row.
-    `column_of` maps a kind's column name to the frame column holding it."""
+    """The cells of one file as read, before any per-row work.
+
+    `frame` holds one String column per source column read row by row, named
+    `source_columns[i]`, and, for a CSV, EXTRA_VALUES (the text beyond the header's
+    width, null when none). Its rows are the file's records in order, the first being
+    sheet/file row `first_row`; a CSV's records with no value at all are still in it
+    (they are not rows: the batch drops them, keeping the row numbers of the rest).
+    `constants` are source columns with one value for every row (the header block of
+    an Excel form), kept out of the frame. `headers[i]` is the name of
+    `source_columns[i]` as the file wrote it (made unique), which keys the raw record
+    of a rejected row; `column_of` maps a kind's column name to its source column.
+
+    No per-file frame operation happens here: the batch stacks the tables of many
+    files first and does the per-row work once.
+    """
 
     frame: pl.DataFrame
     headers: tuple[str, ...]
     source_columns: tuple[str, ...]
     column_of: dict[str, str]
     source_format: str  # csv | xlsx
+    first_row: int
+    constants: dict[str, str | None] = field(default_factory=dict)
 
     @property
-    def rows_read(self) -> int:
-        return self.frame.height
-
-    def raw_records(self, frame: pl.DataFrame) -> pl.Series:
-        """Each row of `frame` (a subset of this table's rows) as a JSON object header -> text."""
-        if not self.source_columns:
-            return pl.Series("raw_record", ["{}"] * frame.height, dtype=pl.String)
-        return frame.select(
-            pl.struct(
-                pl.col(c).alias(h) for c, h in zip(self.source_columns, self.headers)
-            ).struct.json_encode().alias("raw_record")
-        ).to_series()
+    def shape_key(self) -> tuple:
+        """Tables with the same key stack into one frame and map columns alike."""
+        return (
+            self.source_format, self.headers, tuple(self.column_of.items()),
+            tuple(self.constants),
+        )
 
 
 def header_key(name: str) -> str:
@@ -72,6 +80,7 @@ def match_columns(headers: tuple[str, ...], wanted: list[str]) -> dict[str, int]
     return positions
 
 
+@lru_cache(maxsize=4096)
 def label_key(text: str) -> str:
     """How a label on a paper form is compared: case, punctuation and spacing ignored."""
     return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())

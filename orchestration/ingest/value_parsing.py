@@ -124,3 +124,33 @@ def parse_county_fips(text: pl.Expr) -> pl.Expr:
     """Five digits; a four-digit value lost its leading zero in a spreadsheet."""
     digits = pl.when(text.str.contains(r"^\d{4}$")).then("0" + text).otherwise(text)
     return pl.when(digits.str.contains(r"^\d{5}$")).then(digits)
+
+
+def with_parsed(frame: pl.DataFrame, exprs: list[pl.Expr]) -> pl.DataFrame:
+    """`frame.with_columns(exprs)`, each parse done once per distinct value.
+
+    A batch of forms repeats few values many times (a form's submission time on each
+    of its rows, a month's dates on thousands), so an expression that reads one text
+    column is computed over that column's distinct values and joined back by value;
+    the parsers are elementwise, so the result is the same, row for row.
+    """
+    direct: list[pl.Expr] = []
+    by_column: dict[str, list[pl.Expr]] = {}
+    for expr in exprs:
+        roots = sorted(set(expr.meta.root_names()))
+        single_text = len(roots) == 1 and frame.schema.get(roots[0]) == pl.String
+        if single_text and not expr.meta.undo_aliases().meta.is_column():
+            by_column.setdefault(roots[0], []).append(expr)
+        else:
+            direct.append(expr)
+    columns: list[pl.Series] = []
+    for column, parsed in by_column.items():
+        keys = frame.lazy().select(column)
+        values = keys.unique().with_columns(parsed)
+        columns += (
+            keys.join(values, on=column, how="left", nulls_equal=True, maintain_order="left")
+            .drop(column)
+            .collect()
+            .get_columns()
+        )
+    return frame.with_columns(columns).lazy().with_columns(direct).collect()

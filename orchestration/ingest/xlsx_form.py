@@ -4,6 +4,8 @@ The paper form puts pp_id, family_id, service month and submitted_at in B1..B4
 (labels in column A) and the activity table under a header in row 6. People
 insert rows and columns, so the labels and the header are found by their text
 in the first rows rather than at fixed cells. Row numbers are the sheet's own.
+The table's cells stay a slice of the sheet as fastexcel read it: the batch
+stacks the slices of many forms and trims them in one pass.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ import fastexcel
 import polars as pl
 
 from orchestration.ingest.source_table import (
-    EXTRA_VALUES,
-    ROW_NUMBER,
     SourceTable,
     label_key,
     unique_headers,
@@ -39,6 +39,9 @@ _TABLE_HEADERS = {
     "notes": {"notes", "note", "comments"},
 }
 _REQUIRED_TABLE = ("activity_date", "activity_type", "duration_minutes")
+# The same, looked up by text (no text names two columns).
+_LABEL_OF = {text: column for column, texts in _LABELS.items() for text in texts}
+_TABLE_HEADER_OF = {text: column for column, texts in _TABLE_HEADERS.items() for text in texts}
 
 
 def _cell(value: str | None) -> str | None:
@@ -51,10 +54,9 @@ def _find_table_header(rows: list[list[str | None]]) -> tuple[int, dict[str, int
     for index, row in enumerate(rows[:_SEARCH_ROWS]):
         found: dict[str, int] = {}
         for position, value in enumerate(row):
-            key = label_key(value) if value else ""
-            for column, texts in _TABLE_HEADERS.items():
-                if key in texts and column not in found:
-                    found[column] = position
+            column = _TABLE_HEADER_OF.get(label_key(value)) if value else None
+            if column is not None and column not in found:
+                found[column] = position
         if all(c in found for c in _REQUIRED_TABLE):
             return index, found
     return None
@@ -65,14 +67,18 @@ def _find_labels(rows: list[list[str | None]]) -> dict[str, str | None]:
     values: dict[str, str | None] = {}
     for row in rows:
         for position, value in enumerate(row):
-            key = label_key(value) if value else ""
-            for column, texts in _LABELS.items():
-                if key in texts and column not in values:
-                    values[column] = row[position + 1] if position + 1 < len(row) else None
+            column = _LABEL_OF.get(label_key(value)) if value else None
+            if column is not None and column not in values:
+                values[column] = row[position + 1] if position + 1 < len(row) else None
     return values
 
 
-def _sheet_rows(path: Path) -> tuple[list[list[str | None]] | None, str | None]:
+def _sheet(path: Path) -> tuple[pl.DataFrame | None, str | None]:
+    """The form's sheet as a grid of text, every cell as a String column.
+
+    Read from the path, not from bytes in memory: the Excel reader then goes by the
+    .xlsx extension (a file of another format is refused as a workbook) rather than
+    guessing the format from the content."""
     try:
         reader = fastexcel.read_excel(str(path))
     except (fastexcel.FastExcelError, OSError) as exc:
@@ -88,14 +94,18 @@ def _sheet_rows(path: Path) -> tuple[list[list[str | None]] | None, str | None]:
         grid = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_polars()
     except fastexcel.FastExcelError as exc:
         return None, f"sheet '{sheet}' could not be read ({str(exc).strip().splitlines()[0]})"
-    return [[_cell(v) for v in row] for row in grid.rows()], None
+    return grid, None
 
 
 def read_activity_workbook(path: Path) -> tuple[SourceTable | None, str | None]:
-    """The form's activity rows as text, each carrying the header block's values."""
-    rows, error = _sheet_rows(path)
-    if rows is None:
+    """The form's activity rows as text; the header block's values are `constants`.
+
+    The table runs from the row under its header to the row before the first empty one.
+    """
+    grid, error = _sheet(path)
+    if grid is None:
         return None, error
+    rows = [[_cell(v) for v in row] for row in grid.rows()]
     header = _find_table_header(rows)
     if header is None:
         return None, (
@@ -107,33 +117,29 @@ def read_activity_workbook(path: Path) -> tuple[SourceTable | None, str | None]:
     missing = [c for c in _LABELS if c not in labels]
     if missing:
         error = f"sheet '{SHEET_NAME}' has no label for {', '.join(missing)} above the table"
-
-    activity_rows: list[tuple[int, list[str | None]]] = []
-    for index in range(header_index + 1, len(rows)):
-        if all(v is None for v in rows[index]):
-            break
-        activity_rows.append((index + 1, rows[index]))
+    end = header_index + 1
+    while end < len(rows) and any(v is not None for v in rows[end]):
+        end += 1
 
     header_row = rows[header_index]
     table_columns = [c for c in _TABLE_HEADERS if c in positions]
     headers = unique_headers([*_LABELS, *(header_row[positions[c]] or c for c in table_columns)])
     source_columns = tuple(f"_c{i}" for i in range(len(headers)))
-    data: dict[str, list] = {
-        ROW_NUMBER: [number for number, _ in activity_rows],
-        EXTRA_VALUES: [False] * len(activity_rows),
-    }
-    for source, column in zip(source_columns, _LABELS):
-        data[source] = [labels.get(column)] * len(activity_rows)
-    for source, column in zip(source_columns[len(_LABELS):], table_columns):
-        data[source] = [row[positions[column]] if positions[column] < len(row) else None
-                        for _, row in activity_rows]
-    schema = {ROW_NUMBER: pl.Int32, EXTRA_VALUES: pl.Boolean} | {c: pl.String for c in source_columns}
+    label_columns, cell_columns = source_columns[:len(_LABELS)], source_columns[len(_LABELS):]
+    # Series operations, not a frame query: a few microseconds per form, not a plan.
+    cells = grid.slice(header_index + 1, end - header_index - 1).get_columns()
+    frame = pl.DataFrame(
+        [cells[positions[column]].cast(pl.String).alias(source)
+         for source, column in zip(cell_columns, table_columns)]
+    )
     table = SourceTable(
-        frame=pl.DataFrame(data, schema=schema),
+        frame=frame,
         headers=headers,
         source_columns=source_columns,
         column_of={column: source for source, column in
                    zip(source_columns, (*_LABELS, *table_columns))},
         source_format="xlsx",
+        first_row=header_index + 2,
+        constants={source: labels.get(column) for source, column in zip(label_columns, _LABELS)},
     )
     return table, error
