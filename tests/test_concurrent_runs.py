@@ -6,6 +6,7 @@ publishes, sees no error and only whole copies."""
 import re
 import time
 
+import pytest
 from robustness import (
     PublishedReader,
     demo_landing,
@@ -19,6 +20,9 @@ from robustness import (
     step_times,
     wait_for,
 )
+
+# Runs the pipeline or a server: the slow tier (README: Development).
+pytestmark = pytest.mark.slow
 
 TIMEOUT = 1800
 

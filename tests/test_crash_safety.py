@@ -35,6 +35,9 @@ from robustness import (
     wait_for,
 )
 
+# Runs the pipeline or a server: the slow tier (README: Development).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def zone(tmp_path_factory):

@@ -18,6 +18,9 @@ from postgres_server import create_database, postgres_bin, private_postgres
 
 from orchestration.assets.unrecognised import UNRECOGNISED_FILES_KEY, unrecognised_files
 
+# Runs the pipeline or a server: the slow tier (README: Development).
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 
 
