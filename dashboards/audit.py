@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
-from published import resolve_repo_path
+from orchestration.config import audit_log_path
 
-
-def audit_log_path() -> Path:
-    return resolve_repo_path(os.environ.get("PPA_AUDIT_LOG") or "data/audit.log")
 
 
 def record(user: str, role: str | None, page: str, action: str, filters: dict | None = None):

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import streamlit as st
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from orchestration.config import REPO_ROOT, Paths
 
-
-def resolve_repo_path(value: str) -> Path:
-    """Relative paths resolve against the repository root, as in `ppa` itself."""
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
+__all__ = ["REPO_ROOT", "published_path", "query"]
 
 
 def published_path() -> Path:
-    return resolve_repo_path(os.environ.get("PPA_PUBLISHED") or "data/published.duckdb")
+    """PPA_PUBLISHED, resolved as `ppa` resolves it (orchestration/config.py)."""
+    return Paths.from_env().published
 
 
 def query(sql: str, params: dict | list | None = None) -> pl.DataFrame:

@@ -30,8 +30,10 @@ from pathlib import Path
 import tomli_w
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from published import REPO_ROOT, resolve_repo_path
 from viewer import ROLES, SITE_COORDINATOR, Viewer
+
+# users_file_path is part of this module's API (the CLI and the sign-in page call it here).
+from orchestration.config import REPO_ROOT, users_file_path  # noqa: F401
 
 MIN_PASSWORD_LENGTH = 12
 SITES_SEED = REPO_ROOT / "seeds" / "sites.csv"
@@ -57,9 +59,6 @@ class User:
     def viewer(self) -> Viewer:
         return Viewer(name=self.name, role=self.role, site_id=self.site_id)
 
-
-def users_file_path() -> Path:
-    return resolve_repo_path(os.environ.get("PPA_USERS_FILE") or "data/users.toml")
 
 
 def known_sites() -> set[str]:

@@ -26,6 +26,14 @@ def _path(var: str, default: str) -> Path:
     return path if path.is_absolute() else (REPO_ROOT / path)
 
 
+def users_file_path() -> Path:
+    return _path("PPA_USERS_FILE", "data/users.toml")
+
+
+def audit_log_path() -> Path:
+    return _path("PPA_AUDIT_LOG", "data/audit.log")
+
+
 def parse_as_of(value: str | None) -> dt.date:
     """The as-of date: an explicit YYYY-MM-DD, else PPA_AS_OF, else today."""
     value = value or os.environ.get("PPA_AS_OF")
@@ -124,8 +132,8 @@ class Settings:
             warehouse_target=target,
             postgres_dsn=dsn,
             alert_webhook=os.environ.get("PPA_ALERT_WEBHOOK") or None,
-            users_file=_path("PPA_USERS_FILE", "data/users.toml"),
-            audit_log=_path("PPA_AUDIT_LOG", "data/audit.log"),
+            users_file=users_file_path(),
+            audit_log=audit_log_path(),
         )
 
     @property

@@ -4,6 +4,8 @@ import json
 
 import audit
 
+from orchestration.config import REPO_ROOT
+
 
 def test_each_event_is_one_json_line_appended(tmp_path, monkeypatch):
     log = tmp_path / "logs" / "audit.log"
@@ -22,4 +24,4 @@ def test_each_event_is_one_json_line_appended(tmp_path, monkeypatch):
 
 def test_the_default_log_is_under_the_repo(monkeypatch):
     monkeypatch.delenv("PPA_AUDIT_LOG", raising=False)
-    assert audit.audit_log_path() == audit.resolve_repo_path("data/audit.log")
+    assert audit.audit_log_path() == REPO_ROOT / "data" / "audit.log"
