@@ -8,7 +8,6 @@ import json
 from orchestration.config import audit_log_path
 
 
-
 def record(user: str, role: str | None, page: str, action: str, filters: dict | None = None):
     """Append one event; `filters` holds the view's filter values (ids and dates, not data)."""
     event = {
