@@ -100,3 +100,16 @@ def create_database(dsn: str, name: str) -> str:
     with psycopg.connect(dsn, autocommit=True) as con:
         con.execute(f'create database "{name}"')
     return dsn.rsplit("/", 1)[0] + f"/{name}"
+
+
+def server_for_tests() -> Iterator[str]:
+    """A private server's DSN for a test module's `server` fixture (`yield from` it):
+    skipped where PostgreSQL is not installed, failed under CI, where `make test` installs it."""
+    import pytest
+
+    if postgres_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: `make test` installs it")
+        pytest.skip("PostgreSQL is not installed (make test installs it)")
+    with private_postgres() as dsn:
+        yield dsn

@@ -4,7 +4,6 @@ asset's materialization in PostgreSQL."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -14,7 +13,7 @@ import psycopg
 import pytest
 from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster_duckdb import DuckDBResource
-from postgres_server import create_database, postgres_bin, private_postgres
+from postgres_server import create_database, server_for_tests
 
 from orchestration.assets.unrecognised import UNRECOGNISED_FILES_KEY, unrecognised_files
 
@@ -26,12 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def server():
-    if postgres_bin() is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed: `make test` installs it")
-        pytest.skip("PostgreSQL is not installed (make test installs it)")
-    with private_postgres() as dsn:
-        yield dsn
+    yield from server_for_tests()
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ as it was."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import dagster as dg
 import polars as pl
 import pytest
-from postgres_server import create_database, postgres_bin, private_postgres
+from postgres_server import create_database, server_for_tests
 from test_warehouse import contract_file, counts
 
 from orchestration import warehouse
@@ -24,12 +23,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server():
-    if postgres_bin() is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed: `make test` installs it")
-        pytest.skip("PostgreSQL is not installed (make test installs it)")
-    with private_postgres() as dsn:
-        yield dsn
+    yield from server_for_tests()
 
 
 def test_a_failure_mid_write_leaves_raw_on_postgres_as_it_was(server, tmp_path, monkeypatch):

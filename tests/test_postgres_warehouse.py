@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 import psycopg
 import pytest
-from postgres_server import create_database, postgres_bin, private_postgres
+from postgres_server import create_database, server_for_tests
 
 from orchestration.postgres import PostgresConnection, connect
 
@@ -38,12 +38,7 @@ RUN_COLUMNS = {"run_id", "ingested_at", "_ingested_at", "_run_id"}
 
 @pytest.fixture(scope="module")
 def server():
-    if postgres_bin() is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed: `make test` installs it")
-        pytest.skip("PostgreSQL is not installed (make test installs it)")
-    with private_postgres() as dsn:
-        yield dsn
+    yield from server_for_tests()
 
 
 def _run(root: Path, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
