@@ -16,7 +16,7 @@ RUN pip install --no-cache-dir uv
 
 # Dependencies first (cached while only the code changes), then the project.
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --frozen --no-dev --no-install-project --python python3
+RUN uv sync --frozen --no-dev --no-install-project --compile-bytecode --python python3
 COPY orchestration orchestration
 COPY dbt_project dbt_project
 COPY seeds seeds

@@ -8,13 +8,16 @@ checks.
 
 import json
 import os
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.config import DBT_PROJECT_DIR, Settings
+from orchestration.jobs import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.partitions import service_month_partitions
 from orchestration.postgres import dbt_connection_env
 from orchestration.resources import run_as_of
@@ -59,6 +62,38 @@ def dbt_vars(
     return variables
 
 
+# How many runs' dbt folders (target/run-<run id>: artifacts, compiled SQL, logs) are kept.
+KEEP_RUN_TARGETS = 10
+
+
+def run_months(context: dg.AssetExecutionContext) -> list[str] | None:
+    """The service months a run covers, from its tags: a range (a backfill, the sensor,
+    `ppa run --months`) or one partition; none for a run over every month."""
+    tags = context.run.tags
+    first, last = tags.get(RANGE_START_TAG), tags.get(RANGE_END_TAG)
+    if first and last:
+        return service_month_partitions.get_partition_keys_in_range(
+            dg.PartitionKeyRange(first, last)
+        )
+    key = tags.get("dagster/partition")
+    return [key] if key else None
+
+
+def run_target_path(run_id: str) -> Path:
+    """One dbt target folder per run, shared by its dbt steps.
+
+    dbt parses the whole project again whenever its vars differ from the last parse in the
+    target folder, about 8 s here. Each run has its own vars (its as-of date), but its
+    steps pass the same ones: in one folder the first step parses, the others reuse it.
+    Older runs' folders beyond the newest KEEP_RUN_TARGETS are removed.
+    """
+    target = DBT_PROJECT_DIR / "target"
+    folders = sorted(target.glob("run-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[KEEP_RUN_TARGETS:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return target / f"run-{run_id}"
+
+
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
     # The profile reads the warehouse path from this var, so no environment is rewritten.
     settings = Settings.from_env()
@@ -68,11 +103,15 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
         os.environ.update(dbt_connection_env(settings.postgres_dsn))
     variables = json.dumps(
         {
-            **dbt_vars(run_as_of(context), months, settings.reporting_start),
+            **dbt_vars(run_as_of(context), months or run_months(context),
+                       settings.reporting_start),
             "warehouse_path": str(settings.paths.warehouse),
         }
     )
-    yield from dbt.cli(["build", "--vars", variables], context=context).stream()
+    yield from dbt.cli(
+        ["build", "--vars", variables], context=context,
+        target_path=run_target_path(context.run.run_id),
+    ).stream()
 
 
 # Four dbt definitions in graph order, so none is split around the assets between them:

@@ -18,10 +18,10 @@ published to show how much matching changes the answer, never as the effect.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from orchestration.outcomes.covariates import COMPARISON_POOL, PARTICIPANT
 
@@ -43,7 +43,9 @@ COMPARISON_SCHEMA = {
 }
 
 # z of the two-sided CONFIDENCE interval; validation turns half-widths back into SEs.
-Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+Z = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)
+# scipy is imported where a test is computed: loading it costs seconds in every process
+# that loads the asset graph, and most never compute one.
 
 
 def _row(outcome, n1, v1, n0, v0, low=None, high=None, p=None) -> dict:
@@ -67,6 +69,8 @@ def paired_rate(outcome: str, treated: np.ndarray, control: np.ndarray) -> dict:
     variance = ((only_treated + only_control) - (only_treated - only_control) ** 2 / n) / n**2
     half = Z * math.sqrt(max(variance, 0.0))
     discordant = only_treated + only_control
+    from scipy import stats
+
     p = stats.binomtest(only_treated, discordant, 0.5).pvalue if discordant else 1.0
     return _row(
         outcome, n, float(t.mean()), n, float(c.mean()), difference - half, difference + half,
@@ -82,6 +86,8 @@ def paired_mean(outcome: str, treated: np.ndarray, control: np.ndarray) -> dict:
     if n < 2 or np.all(t - c == (t - c)[0]):
         # No spread in the differences: no t interval (a zero-variance t is undefined).
         return _row(outcome, n, float(t.mean()), n, float(c.mean()))
+    from scipy import stats
+
     test = stats.ttest_rel(t, c)
     interval = test.confidence_interval(CONFIDENCE)
     return _row(
@@ -100,7 +106,7 @@ def independent_rate(outcome: str, treated: np.ndarray, control: np.ndarray) -> 
     difference = v1 - v0
     if se == 0:
         return _row(outcome, n1, v1, n0, v0)
-    p = 2 * stats.norm.sf(abs(difference) / se)
+    p = 2 * NormalDist().cdf(-abs(difference) / se)
     return _row(outcome, n1, v1, n0, v0, difference - Z * se, difference + Z * se, float(p))
 
 
@@ -110,6 +116,8 @@ def independent_mean(outcome: str, treated: np.ndarray, control: np.ndarray) -> 
     v0 = float(control.mean()) if n0 else None
     if n1 < 2 or n0 < 2 or (np.var(treated) == 0 and np.var(control) == 0):
         return _row(outcome, n1, v1, n0, v0)
+    from scipy import stats
+
     test = stats.ttest_ind(treated.astype(float), control.astype(float), equal_var=False)
     interval = test.confidence_interval(CONFIDENCE)
     return _row(

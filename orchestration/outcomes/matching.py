@@ -21,9 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from orchestration.outcomes.covariates import COMPARISON_POOL, PARTICIPANT, covariate_design
 
@@ -56,6 +53,12 @@ class MatchingResult:
 
 def propensity_logits(episodes: pl.DataFrame) -> np.ndarray:
     """Log-odds of being a participant given the covariates, one per row of `episodes`."""
+    # Imported here: scikit-learn takes seconds to load, in every process that loads the
+    # asset graph, and only the matching step fits a model.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     design = covariate_design(episodes).to_numpy()
     treated = (episodes["study_group"] == PARTICIPANT).to_numpy()
     # A mild L2 penalty on standardised columns keeps the fit finite when a level
