@@ -86,6 +86,23 @@ def _stop_when_an_interrupt_stalls(instance: dg.DagsterInstance, run_id: str) ->
     return done
 
 
+def _record_failure(result, reason: str) -> None:
+    """A failed in-process run joins the failure sensor's record (published as
+    marts.ops_run_failures, and POSTed to the alert webhook when one is set): the run-status
+    sensors of `ppa serve` never see runs of `ppa run`."""
+    from orchestration.config import Settings
+    from orchestration.run_failures import describe_failure, report_failure
+
+    settings = Settings.from_env()
+    failure = describe_failure(
+        result.run_id, result.dagster_run.job_name,
+        [e for e in result.all_events if e.is_step_failure], reason,
+        dt.datetime.now().replace(microsecond=0),
+    )
+    report_failure(failure, settings.run_failures_file, settings.alert_webhook,
+                   lambda message: print(f"ppa: {message}", file=sys.stderr))
+
+
 def run_everything(
     as_of: dt.date,
     selection: dg.AssetSelection | None = None,
@@ -120,14 +137,18 @@ def run_everything(
         finally:
             done.set()
     if result.dagster_run.status == dg.DagsterRunStatus.CANCELED:
-        return "interrupted: the run was canceled"
+        reason = "interrupted: the run was canceled"
+        _record_failure(result, reason)
+        return reason
     if not result.success:
         failed = [e for e in result.all_events if e.is_step_failure]
+        reason = "run failed"
         if failed:
             error = failed[0].step_failure_data.error
             message = error.message.strip().splitlines()[0] if error else "step failed"
-            return f"step {failed[0].step_key} failed: {message}"
-        return "run failed"
+            reason = f"step {failed[0].step_key} failed: {message}"
+        _record_failure(result, reason)
+        return reason
     bad_checks = [
         e.asset_check_evaluation_data
         for e in result.all_events

@@ -4,22 +4,31 @@ The run-failure sensor reports runs of the code location (launched by the UI, th
 schedule or the landing-zone sensor); Dagster's run-status sensors do not see the
 in-process run of `ppa run`, which reports its failure on stderr and exits 1.
 
+The in-process run of `ppa run`, which Dagster's run-status sensors do not see, records
+its own failure here (orchestration.pipeline).
+
 The failure sensor runs in the Dagster daemon, beside runs that may hold the
 warehouse's single DuckDB write lock; appending to a small file of its own can never
-wait on that lock or break a run. Each line is written with one `write` call, so two
-sensors appending at once do not interleave.
+wait on that lock or break a run. Writers hold an exclusive lock on the file while they
+append (and, past MAX_FAILURES_FILE_BYTES, keep only the newest KEEP_FAILURES records), so
+two writers at once neither interleave nor lose a line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
+import os
 import urllib.request
 from pathlib import Path
 
 import polars as pl
 
 MAX_ERROR_CHARS = 500
+# The file is trimmed to its newest KEEP_FAILURES records when it grows past this size.
+MAX_FAILURES_FILE_BYTES = 1_000_000
+KEEP_FAILURES = 1000
 WEBHOOK_TIMEOUT_SECONDS = 10
 
 RUN_FAILURE_SCHEMA = {
@@ -70,8 +79,27 @@ def report_failure(failure: dict, failures_file: Path, webhook: str | None, warn
 def record_failure(path: Path, failure: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(failure, default=str, sort_keys=True) + "\n"
-    with path.open("a", encoding="utf-8") as out:
-        out.write(line)
+    with path.open("a+", encoding="utf-8") as out:
+        fcntl.flock(out, fcntl.LOCK_EX)
+        try:
+            out.write(line)
+            out.flush()
+            if out.tell() > MAX_FAILURES_FILE_BYTES:
+                _keep_newest(path, out)
+        finally:
+            fcntl.flock(out, fcntl.LOCK_UN)
+
+
+def _keep_newest(path: Path, locked) -> None:
+    """Rewrite the file in place with its newest KEEP_FAILURES lines (the caller holds the
+    lock; the file is truncated and written through the same open file)."""
+    locked.seek(0)
+    lines = [line for line in locked.read().splitlines(keepends=True) if line.strip()]
+    locked.seek(0)
+    locked.truncate()
+    locked.writelines(lines[-KEEP_FAILURES:])
+    locked.flush()
+    os.fsync(locked.fileno())
 
 
 def read_failures(path: Path) -> pl.DataFrame:

@@ -100,3 +100,51 @@ def test_a_webhook_that_is_down_does_not_lose_the_record(dagster_home, monkeypat
     monkeypatch.setenv("PPA_ALERT_WEBHOOK", "http://127.0.0.1:9/hook")  # discard port: refused
     fail_a_run_and_sense_it()
     assert read_failures(dagster_home / "run_failures.jsonl").height == 1
+
+
+def test_a_failed_in_process_run_of_ppa_run_is_recorded_too(dagster_home):
+    from orchestration.pipeline import _record_failure
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = monthly_job.execute_in_process(instance=instance, raise_on_error=False)
+    _record_failure(result, "step load_the_month failed")
+    [row] = read_failures(dagster_home / "run_failures.jsonl").rows(named=True)
+    assert (row["run_id"], row["job_name"], row["failed_step"]) == (
+        result.run_id, "monthly_job", "load_the_month")
+    assert "site_S01_export.csv vanished" in row["error"]
+
+
+def failure(i: int) -> dict:
+    return {"run_id": f"run-{i:04d}", "job_name": "j", "failed_step": None,
+            "error": "x" * 100, "failed_at": f"2026-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}"}
+
+
+def test_the_failures_file_keeps_its_newest_records_past_its_size_limit(tmp_path, monkeypatch):
+    from orchestration import run_failures
+
+    monkeypatch.setattr(run_failures, "MAX_FAILURES_FILE_BYTES", 2_000)
+    monkeypatch.setattr(run_failures, "KEEP_FAILURES", 5)
+    path = tmp_path / "run_failures.jsonl"
+    for i in range(40):
+        run_failures.record_failure(path, failure(i))
+        assert path.stat().st_size <= 2_000 + 300  # one record past the limit at most
+    kept = read_failures(path)["run_id"].to_list()
+    assert kept[-1] == "run-0039" and len(kept) <= 5 + 2_000 // 150
+    assert kept == sorted(kept)
+
+
+def test_writers_at_once_lose_no_line(tmp_path):
+    from orchestration import run_failures
+
+    path = tmp_path / "run_failures.jsonl"
+
+    def write(start: int) -> None:
+        for i in range(start, start + 200):
+            run_failures.record_failure(path, failure(i))
+
+    threads = [threading.Thread(target=write, args=(k * 200,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert read_failures(path)["run_id"].n_unique() == 800
