@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import sys
 import threading
 import time
 import uuid
+from pathlib import Path
+from typing import IO
 
 import dagster as dg
 from dagster._utils.interrupts import check_captured_interrupt
@@ -26,6 +29,8 @@ from orchestration.run_liveness import (
 # stops itself: a run waiting for the warehouse slot never reaches one.
 INTERRUPT_GRACE_SECONDS = 10
 WAIT_POLL_SECONDS = 2
+# Held by a `ppa run` from before it creates its run until the run ends.
+RUN_LOCK_FILE = "ppa-run.lock"
 
 
 def _say(message: str) -> None:
@@ -45,21 +50,43 @@ def running(instance: dg.DagsterInstance) -> list:
     return [run for run in in_progress_runs(instance) if run.alive and run.run_id in started]
 
 
-def wait_for_the_warehouse(instance: dg.DagsterInstance) -> None:
+def wait_for_the_warehouse(instance: dg.DagsterInstance, lock_file: Path) -> IO:
     """Free the slots of dead runs, then wait (saying for whom) while a live run writes;
-    a writer that dies while waited for is reaped on the next poll."""
+    a writer that dies while waited for is reaped on the next poll.
+
+    Two `ppa run`s started at the same instant would both see no live run before either
+    has created its own: the one holding `lock_file` goes on, the other waits. The lock is
+    the caller's until it closes the returned file (the system releases it when the
+    process ends, however it ends).
+    """
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    lock = open(lock_file, "a")
+    locked = False
     announced = set()
-    while True:
-        for run in reap_dead_runs(instance):
-            _say(f"{run.describe()} is gone: marked failed, its warehouse slot freed")
-        writers = warehouse_writers(instance) or running(instance)
-        if not writers:
-            return
-        for run in writers:
-            if run.run_id not in announced:
-                _say(f"waiting for {run.describe()} to finish writing the warehouse")
-                announced.add(run.run_id)
-        time.sleep(WAIT_POLL_SECONDS)
+    try:
+        while True:
+            for run in reap_dead_runs(instance):
+                _say(f"{run.describe()} is gone: marked failed, its warehouse slot freed")
+            writers = warehouse_writers(instance) or running(instance)
+            if not writers:
+                if not locked:
+                    try:
+                        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        locked = True
+                    except BlockingIOError:
+                        if "starting" not in announced:
+                            _say("waiting for another ppa run that is starting")
+                            announced.add("starting")
+                if locked:
+                    return lock
+            for run in writers:
+                if run.run_id not in announced:
+                    _say(f"waiting for {run.describe()} to finish writing the warehouse")
+                    announced.add(run.run_id)
+            time.sleep(WAIT_POLL_SECONDS)
+    except BaseException:
+        lock.close()
+        raise
 
 
 def _stop_when_an_interrupt_stalls(instance: dg.DagsterInstance, run_id: str) -> threading.Event:
@@ -119,7 +146,9 @@ def run_everything(
         job = job.get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
     steps = len(job.graph.nodes)
     with dg.DagsterInstance.get() as instance:
-        wait_for_the_warehouse(instance)
+        lock = wait_for_the_warehouse(
+            instance, Path(instance.root_directory) / RUN_LOCK_FILE
+        )
         run_id = str(uuid.uuid4())
         done = _stop_when_an_interrupt_stalls(instance, run_id)
         try:
@@ -136,6 +165,7 @@ def run_everything(
             )
         finally:
             done.set()
+            lock.close()
     if result.dagster_run.status == dg.DagsterRunStatus.CANCELED:
         reason = "interrupted: the run was canceled"
         _record_failure(result, reason)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -118,3 +119,32 @@ def test_ppa_run_waits_for_a_live_writer_by_name_and_stops_on_sigterm(dagster_ho
     assert proc.returncode == 1
     assert "interrupted" in rest
     assert not (tmp_path / "published.duckdb").exists()
+
+
+def test_of_two_runs_starting_at_once_one_waits_for_the_other(dagster_home, monkeypatch, capfd):
+    """Neither has created its run yet, so neither sees the other in the instance: the
+    lock file decides."""
+    import fcntl
+    import threading
+
+    from orchestration import pipeline
+
+    monkeypatch.setattr(pipeline, "WAIT_POLL_SECONDS", 0.05)
+    with dg.DagsterInstance.get() as instance:
+        lock_file = Path(instance.root_directory) / pipeline.RUN_LOCK_FILE
+        first = pipeline.wait_for_the_warehouse(instance, lock_file)
+        second: list = []
+        waiter = threading.Thread(
+            target=lambda: second.append(pipeline.wait_for_the_warehouse(instance, lock_file)),
+            daemon=True,
+        )
+        waiter.start()
+        waiter.join(timeout=1.0)
+        assert waiter.is_alive() and not second
+        assert "waiting for another ppa run that is starting" in capfd.readouterr().err
+        first.close()  # the first run ends
+        waiter.join(timeout=10)
+        assert not waiter.is_alive() and len(second) == 1
+        with open(lock_file, "a") as third, pytest.raises(BlockingIOError):
+            fcntl.flock(third, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        second[0].close()
