@@ -60,7 +60,7 @@ def wait_for_the_warehouse(instance: dg.DagsterInstance, lock_file: Path) -> IO:
     process ends, however it ends).
     """
     lock_file.parent.mkdir(parents=True, exist_ok=True)
-    lock = open(lock_file, "a")
+    lock = open(lock_file, "a")  # noqa: SIM115 - the caller holds it for its run
     locked = False
     announced = set()
     try:
