@@ -78,7 +78,7 @@ class Labels:
 
     def column_config(self, frame: pl.DataFrame) -> dict[str, object]:
         """Each column's header, and for numbers their format; a number column turned to
-        text by suppression (`<11`) stays right-aligned."""
+        text by suppression stays right-aligned."""
         config: dict[str, object] = {}
         for column, dtype in frame.schema.items():
             label, fmt = self.label(column), self.format(column)

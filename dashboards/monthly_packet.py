@@ -15,7 +15,7 @@ from suppression import for_display
 def packet_bytes(cover: dict[str, object], tables: dict[str, pl.DataFrame],
                  labels: Labels | None = None) -> bytes:
     """`cover` rows on a sheet named Cover, then one sheet per table (names cut to Excel's 31),
-    each as the page shows it: labelled headers, suppressed cells `<11`."""
+    each as the page shows it: labelled headers, suppressed cells marked."""
     labels = labels or Labels()
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"remove_timezone": True}) as workbook:

@@ -2,7 +2,7 @@
 
 A count of 1..10 is not shown (zero is); a rate is not shown when its numerator or
 denominator is not shown or its denominator is 1..10. A rate over no cases (denominator
-0) has no value to hide: it stays empty, and reads as empty, never as `<11`. `suppress` keeps each
+0) has no value to hide: it stays empty, and reads as empty, never as suppressed. `suppress` keeps each
 column's dtype, sets a suppressed cell to null and adds a boolean
 `<column>__suppressed` flag, so charts can drop the cell and tables can say it is
 suppressed (`for_display`) instead of leaving a gap.
@@ -27,7 +27,15 @@ import polars as pl
 from complementary import Relation, complement
 
 SMALL_CELL_MAX = 10
-SUPPRESSED_LABEL = "<11"
+# One label for every hidden cell: a cell hidden to protect another is not small, so `<11`
+# would be false there, and a label telling the two kinds apart would give the reader
+# bounds that can disclose the small one (with a total of 12 and two hidden cells, knowing
+# that one is not 1..10 makes it 11 and the other 1).
+SUPPRESSED_LABEL = "suppressed"
+SUPPRESSED_NOTE = (
+    "suppressed: a count of 1 to 10, a rate over 1 to 10 cases, or a figure hidden so that "
+    "one of those cannot be worked out from a total"
+)
 FLAG_SUFFIX = "__suppressed"
 
 
@@ -132,11 +140,11 @@ def _table_relations(
 def for_display(
     frame: pl.DataFrame, text: Callable[[str, pl.DataType], pl.Expr] | None = None
 ) -> pl.DataFrame:
-    """The table as shown and downloaded: suppressed cells read `<11`, flags dropped.
+    """The table as shown and downloaded: suppressed cells read SUPPRESSED_LABEL, flags dropped.
 
     A column with a suppressed cell becomes text; `text(column, dtype)` renders its other
     cells (e.g. `Labels.text`, so a share still reads as a percentage), by default as
-    they are. An empty cell (a rate over no cases) stays empty, never `<11`."""
+    they are. An empty cell (a rate over no cases) stays empty, never suppressed."""
     flags = [c for c in frame.columns if c.endswith(FLAG_SUFFIX)]
     render = text or (lambda column, dtype: pl.col(column).cast(pl.String))
     shown = frame.with_columns(

@@ -1,8 +1,8 @@
 """A table as the reader sees it, with a CSV download of exactly that table.
 
 Headers and number formats come from the published label map (`labels.Labels`); an
-empty cell shows an en dash. Suppressed cells read `<11` on screen, in the CSV and in the
-monthly packet alike; the CSV holds the table's cells as text formatted as on screen,
+empty cell shows an en dash. Suppressed cells read `suppressed` on screen, in the CSV and in
+the monthly packet alike, and a note under the table says what that covers; the CSV holds the table's cells as text formatted as on screen,
 under the same headers. Every download is written to the audit log (who, which page,
 which table, which filters).
 """
@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 from labels import EMPTY
 from page_context import PageContext
-from suppression import for_display
+from suppression import FLAG_SUFFIX, SUPPRESSED_NOTE, for_display
 
 
 def _record_download(context: PageContext, name: str) -> None:
@@ -31,6 +31,8 @@ def show_table(context: PageContext, frame: pl.DataFrame, name: str, **dataframe
         st.info("No rows for this selection.")
     st.dataframe(labels.screen(shown), hide_index=True, placeholder=EMPTY,
                  column_config=labels.column_config(shown), **dataframe_args)
+    if any(frame[c].any() for c in frame.columns if c.endswith(FLAG_SUFFIX)):
+        st.caption(SUPPRESSED_NOTE)
     st.download_button(
         "Download CSV", labels.as_text(shown).write_csv(),
         file_name=f"{context.page}_{name}.csv", mime="text/csv", key=f"csv_{name}",
@@ -43,6 +45,6 @@ def show_chart(chart, frame: pl.DataFrame, value: str) -> None:
     an empty chart says nothing and has no text alternative."""
     if frame.is_empty() or frame[value].drop_nulls().is_empty():
         st.info(f"Nothing to chart for {value.replace('_', ' ')}: no figures, or every "
-                "figure is suppressed (<11), for this selection.")
+                "figure is suppressed, for this selection.")
         return
     st.altair_chart(chart, width="stretch")

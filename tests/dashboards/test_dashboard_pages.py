@@ -79,6 +79,12 @@ def test_every_page_renders_for_every_role(monkeypatch, role, page):
             for column in set(shown.columns) - NOT_COUNTS:
                 numbers = pd_ints(shown[column])
                 assert not [n for n in numbers if 1 <= n <= 10], (page, column)
+        # A table with a suppressed cell says, under it, what the label covers.
+        from suppression import SUPPRESSED_LABEL, SUPPRESSED_NOTE
+
+        hidden = sum((t.value == SUPPRESSED_LABEL).to_numpy().sum() for t in app.dataframe)
+        notes = sum(c.value == SUPPRESSED_NOTE for c in app.caption)
+        assert (notes > 0) == (hidden > 0), page
 
 
 def pd_ints(series) -> list[int]:
@@ -159,13 +165,13 @@ def test_the_monthly_packet_holds_a_cover_and_every_table(published):
 
 
 def test_leadership_downloads_carry_the_suppressed_label(published):
-    """Small cells read <11 in what the table shows and what the CSV holds."""
-    from suppression import for_display
+    """Small cells read as suppressed in what the table shows and what the CSV holds."""
+    from suppression import SUPPRESSED_LABEL, for_display
 
     frame = data_access.activity_by_level(Viewer("l", "leadership"),
                                           Filters(month_from=JUNE, month_to=JUNE), "site")
     csv = pl.read_csv(io.StringIO(for_display(frame).write_csv()), infer_schema=False)
-    assert "<11" in csv["active_pps"].to_list()
+    assert SUPPRESSED_LABEL in csv["active_pps"].to_list()
     assert not os.environ.get("PPA_TEST_ROLE")
 
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("dashboard_env")
 
 def test_a_count_of_zero_is_shown_and_a_rate_over_no_cases_is_empty():
     """Zero is not a small cell: it is shown, and a rate over zero cases has no value to
-    hide - it stays empty instead of reading <11."""
+    hide - it stays empty instead of reading as suppressed."""
     frame = pl.DataFrame({
         "outcome": ["reunified", "re-entry 24 months", "re-abuse"],
         "participant_n": [400, 0, 7],
