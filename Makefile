@@ -70,7 +70,7 @@ test: install
 
 # The unit tier: every test not marked slow (no pipeline run, no browser, no server).
 test-fast: install
-	$(VENV_BIN)/pytest -q -m "not slow"
+	$(VENV_BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not slow"
 
 lint: install
 	$(VENV_BIN)/ruff check .
