@@ -2,8 +2,8 @@
 
 Headers and number formats come from the published label map (`labels.Labels`); an
 empty cell shows an en dash. Suppressed cells read `suppressed` on screen, in the CSV and in
-the monthly packet alike, and a note under the table says what that covers; the CSV holds the table's cells as text formatted as on screen,
-under the same headers. Every download is written to the audit log (who, which page,
+the monthly packet alike, with a note under the table saying what that covers; the CSV
+holds the table's cells as text formatted as on screen, under the same headers. Every download is written to the audit log (who, which page,
 which table, which filters).
 """
 

@@ -61,7 +61,6 @@ def wait_for_the_warehouse(instance: dg.DagsterInstance, lock_file: Path) -> IO:
     """
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     lock = open(lock_file, "a")  # noqa: SIM115 - the caller holds it for its run
-    locked = False
     announced = set()
     try:
         while True:
@@ -69,16 +68,13 @@ def wait_for_the_warehouse(instance: dg.DagsterInstance, lock_file: Path) -> IO:
                 _say(f"{run.describe()} is gone: marked failed, its warehouse slot freed")
             writers = warehouse_writers(instance) or running(instance)
             if not writers:
-                if not locked:
-                    try:
-                        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        locked = True
-                    except BlockingIOError:
-                        if "starting" not in announced:
-                            _say("waiting for another ppa run that is starting")
-                            announced.add("starting")
-                if locked:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     return lock
+                except BlockingIOError:
+                    if "starting" not in announced:
+                        _say("waiting for another ppa run that is starting")
+                        announced.add("starting")
             for run in writers:
                 if run.run_id not in announced:
                     _say(f"waiting for {run.describe()} to finish writing the warehouse")
@@ -113,7 +109,7 @@ def _stop_when_an_interrupt_stalls(instance: dg.DagsterInstance, run_id: str) ->
     return done
 
 
-def _record_failure(result, reason: str) -> None:
+def _record_failure(result, step_failures: list, reason: str) -> None:
     """A failed in-process run joins the failure sensor's record (published as
     marts.ops_run_failures, and POSTed to the alert webhook when one is set): the run-status
     sensors of `ppa serve` never see runs of `ppa run`."""
@@ -123,11 +119,9 @@ def _record_failure(result, reason: str) -> None:
     settings = Settings.from_env()
     failure = describe_failure(
         result.run_id, result.dagster_run.job_name,
-        [e for e in result.all_events if e.is_step_failure], reason,
-        dt.datetime.now().replace(microsecond=0),
+        step_failures, reason, dt.datetime.now().replace(microsecond=0),
     )
-    report_failure(failure, settings.run_failures_file, settings.alert_webhook,
-                   lambda message: print(f"ppa: {message}", file=sys.stderr))
+    report_failure(failure, settings.run_failures_file, settings.alert_webhook, _say)
 
 
 def run_everything(
@@ -166,18 +160,18 @@ def run_everything(
         finally:
             done.set()
             lock.close()
+    failed = [e for e in result.all_events if e.is_step_failure]
     if result.dagster_run.status == dg.DagsterRunStatus.CANCELED:
         reason = "interrupted: the run was canceled"
-        _record_failure(result, reason)
+        _record_failure(result, failed, reason)
         return reason
     if not result.success:
-        failed = [e for e in result.all_events if e.is_step_failure]
         reason = "run failed"
         if failed:
             error = failed[0].step_failure_data.error
             message = error.message.strip().splitlines()[0] if error else "step failed"
             reason = f"step {failed[0].step_key} failed: {message}"
-        _record_failure(result, reason)
+        _record_failure(result, failed, reason)
         return reason
     bad_checks = [
         e.asset_check_evaluation_data

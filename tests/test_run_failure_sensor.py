@@ -107,7 +107,8 @@ def test_a_failed_in_process_run_of_ppa_run_is_recorded_too(dagster_home):
 
     with dg.DagsterInstance.ephemeral() as instance:
         result = monthly_job.execute_in_process(instance=instance, raise_on_error=False)
-    _record_failure(result, "step load_the_month failed")
+    _record_failure(result, [e for e in result.all_events if e.is_step_failure],
+                    "step load_the_month failed")
     [row] = read_failures(dagster_home / "run_failures.jsonl").rows(named=True)
     assert (row["run_id"], row["job_name"], row["failed_step"]) == (
         result.run_id, "monthly_job", "load_the_month")

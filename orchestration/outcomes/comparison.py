@@ -25,6 +25,9 @@ import polars as pl
 
 from orchestration.outcomes.covariates import COMPARISON_POOL, PARTICIPANT
 
+# scipy is imported where a test is computed: loading it costs seconds in every process
+# that loads the asset graph, and most never compute one.
+
 RATE_OUTCOMES = ("reunified", "reentry_12m", "reentry_24m", "maltreatment_12m")
 MEAN_OUTCOMES = ("days_in_care",)
 OUTCOMES = RATE_OUTCOMES + MEAN_OUTCOMES
@@ -44,8 +47,6 @@ COMPARISON_SCHEMA = {
 
 # z of the two-sided CONFIDENCE interval; validation turns half-widths back into SEs.
 Z = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)
-# scipy is imported where a test is computed: loading it costs seconds in every process
-# that loads the asset graph, and most never compute one.
 
 
 def _row(outcome, n1, v1, n0, v0, low=None, high=None, p=None) -> dict:
