@@ -115,10 +115,12 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
 
 
 # Four dbt definitions in graph order, so none is split around the assets between them:
-# what the monthly facts and the outcome matching read, the monthly facts, the rest, and
-# the marts over what the outcome comparison computes from the rest.
+# the seeds, the staging views and what the monthly facts and the outcome matching read;
+# the monthly facts; the rest; and the marts over what the outcome comparison computes from
+# the rest. A test runs in the step that builds the last of its parents (`indirect_selection:
+# buildable` in dbt_project.yml); tests/test_dbt_steps.py checks that each runs once.
 INCREMENTAL = "config.materialized:incremental"
-UPSTREAM = f"+{INCREMENTAL} +int_episode_covariates"
+UPSTREAM = f"+{INCREMENTAL} +int_episode_covariates resource_type:seed +path:models/staging"
 OUTCOME_MARTS = " ".join(
     f"source:outcomes.{table}+"
     for table in ("outcome_comparison", "outcome_naive_comparison", "matching_balance")
