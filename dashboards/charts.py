@@ -9,6 +9,16 @@ import polars as pl
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
 TARGET_COLOUR = "#D55E00"
+# A chart stretched to its column's width: only the width is fitted, so `height` is the
+# plot's own and the title, axes and legend come on top of it. (Streamlit's default, "fit",
+# squeezes all of them into `height`: the plot is squashed, and the title is pushed out of
+# the drawing when an axis title is longer than the plot is tall.)
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+# Room for a category's name beside its row (the theme cuts labels at 100 pixels).
+LABEL_LIMIT = 260
+# A legend beside a plot 260 pixels tall shows this many entries to a column; more areas
+# (the fifteen sites) take more columns rather than run past the bottom of the drawing.
+LEGEND_ROWS = 8
 
 
 def _scale() -> alt.Scale:
@@ -33,12 +43,13 @@ def trend(frame: pl.DataFrame, y: str, title: str, *, target: float | None = Non
     chart = alt.Chart(frame.drop_nulls(y)).mark_line(point=True).encode(
         x=alt.X("yearmonth(service_month):T", title="Month"),
         y=alt.Y(f"{y}:Q", title=title, axis=axis),
-        color=alt.Color("area_id:N", title="Area", scale=_scale()),
+        color=alt.Color("area_id:N", title="Area", scale=_scale(),
+                        legend=alt.Legend(columns=max(1, -(-frame["area_id"].n_unique() // LEGEND_ROWS)))),
         tooltip=["area_id:N", "yearmonth(service_month):T", f"{y}:Q",
                  *(f"{c}:Q" for c in tooltip)],
     )
     return _with_target(chart, target, target_label).properties(
-        title=title, height=260, description=f"{title} by month"
+        title=title, height=260, description=f"{title} by month", autosize=FIT_WIDTH,
     )
 
 
@@ -48,12 +59,12 @@ def bars(frame: pl.DataFrame, x: str, y: str, title: str, *, target: float | Non
     """One bar per category, the target as a dashed rule."""
     axis = alt.Axis(format=".0%") if percent else alt.Axis()
     chart = alt.Chart(frame.drop_nulls(y)).mark_bar(color=PALETTE[0]).encode(
-        x=alt.X(f"{x}:N", title=None, sort=None),
+        x=alt.X(f"{x}:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{y}:Q", title=title, axis=axis),
         tooltip=[f"{x}:N", f"{y}:Q", *(f"{c}:Q" for c in tooltip)],
     )
     return _with_target(chart, target, target_label).properties(
-        title=title, height=260, description=f"{title} by {x}"
+        title=title, height=260, description=f"{title} by {x}", autosize=FIT_WIDTH,
     )
 
 
@@ -61,19 +72,21 @@ def histogram(frame: pl.DataFrame, x: str, title: str, *, limit: float | None = 
               limit_label: str = "limit") -> alt.Chart:
     """How many rows have each value of `x`, the limit as a dashed vertical rule."""
     chart = alt.Chart(frame).mark_bar(color=PALETTE[0]).encode(
-        x=alt.X(f"{x}:O", title=title), y=alt.Y("count():Q", title="Parent Partner months"),
+        x=alt.X(f"{x}:O", title=title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("count():Q", title="Parent Partner months"),
     )
     if limit is not None:
         rule = alt.Chart(pl.DataFrame({x: [limit], "label": [limit_label]})).mark_rule(
             color=TARGET_COLOUR, strokeDash=[6, 4], size=2
         ).encode(x=f"{x}:O", tooltip=["label:N", f"{x}:Q"])
         chart = chart + rule
-    return chart.properties(title=title, height=260)
+    return chart.properties(title=title, height=260, autosize=FIT_WIDTH)
 
 
 def forest(frame: pl.DataFrame) -> alt.LayerChart:
     """Each outcome's difference (participants - comparisons) with its 95% interval."""
-    base = alt.Chart(frame).encode(y=alt.Y("outcome:N", title=None, sort=None))
+    base = alt.Chart(frame).encode(
+        y=alt.Y("outcome:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
     interval = base.mark_rule(color=PALETTE[0], size=2).encode(
         x=alt.X("ci_low:Q", title="Difference, participants - matched comparisons (95% CI)"),
         x2="ci_high:Q",
@@ -84,7 +97,7 @@ def forest(frame: pl.DataFrame) -> alt.LayerChart:
                  "participant_n:Q", "comparison_n:Q"],
     )
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#555555").encode(x="x:Q")
-    return (interval + point + zero).properties(height=220)
+    return (interval + point + zero).properties(height=220, autosize=FIT_WIDTH)
 
 
 def love(frame: pl.DataFrame) -> alt.LayerChart:
@@ -95,13 +108,13 @@ def love(frame: pl.DataFrame) -> alt.LayerChart:
     ).with_columns(pl.col("when").replace({"smd_before": "before", "smd_after": "after"}))
     points = alt.Chart(long).mark_point(filled=True, size=60).encode(
         x=alt.X("smd:Q", title="Standardised mean difference"),
-        y=alt.Y("covariate:N", title=None, sort=None),
+        y=alt.Y("covariate:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         color=alt.Color("when:N", title="Matching", scale=_scale()),
         shape=alt.Shape("when:N", title="Matching"),
         tooltip=["covariate:N", "when:N", "smd:Q"],
     )
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#555555").encode(x="x:Q")
-    return (points + zero).properties(height=max(200, 16 * frame.height))
+    return (points + zero).properties(height=max(200, 16 * frame.height), autosize=FIT_WIDTH)
 
 
 def trajectory(frame: pl.DataFrame, tooltip: tuple[str, ...] = ()) -> alt.FacetChart:
@@ -111,15 +124,53 @@ def trajectory(frame: pl.DataFrame, tooltip: tuple[str, ...] = ()) -> alt.FacetC
         x=alt.X("yearmonth(service_month):T", title=None, axis=alt.Axis(format="%b")),
     )
     value = base.mark_line(point=True, color=PALETTE[0]).encode(
-        y=alt.Y("value:Q", title="Year to date", axis=alt.Axis(format=".0%"),
+        # Ticks at least a tenth of a point apart, labelled to a tenth where needed: a
+        # measure that moves little never shows the same label on several ticks.
+        y=alt.Y("value:Q", title="Year to date",
+                axis=alt.Axis(format=".1~%", tickMinStep=0.001),
                 scale=alt.Scale(zero=False)),
         tooltip=["measure_id:N", "measure_name:N", "yearmonth(service_month):T",
                  alt.Tooltip("value:Q", format=".1%"), alt.Tooltip("target:Q", format=".0%"),
                  *(f"{c}:Q" for c in tooltip)],
     )
     target = base.mark_line(color=TARGET_COLOUR, strokeDash=[6, 4]).encode(y="target:Q")
-    return alt.layer(value, target, data=frame).properties(width=230, height=150).facet(
+    return alt.layer(value, target, data=frame).properties(width=215, height=150).facet(
         facet=alt.Facet("measure_name:N", title=None, sort=None), columns=3,
     ).resolve_scale(y="independent").properties(
         description="Each performance measure's year-to-date value by month against its target"
     )
+
+
+def measures(frame: pl.DataFrame) -> alt.LayerChart:
+    """Each performance measure's value (bar) against its target (tick), one row each."""
+    base = alt.Chart(frame).encode(
+        y=alt.Y("measure_name:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
+    bar = base.mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("value:Q", title="Value", axis=alt.Axis(format=".0%")),
+        tooltip=["measure_id:N", "measure_name:N", "numerator:Q", "denominator:Q", "value:Q",
+                 "target:Q"],
+    )
+    target = base.mark_tick(color=TARGET_COLOUR, thickness=3, size=24).encode(x="target:Q")
+    return (bar + target).properties(
+        height=260, autosize=FIT_WIDTH,
+        description="Each performance measure's value against its target",
+    )
+
+
+def indicators(frame: pl.DataFrame) -> alt.Chart:
+    """One line per CFSR indicator over the federal fiscal years, a point at each year's end.
+    The axis is ticked at those ends and labelled with month and year: ticks chosen by the
+    axis itself fall between them, and a month-only label repeats from year to year."""
+    ends = sorted(frame["period_end"].drop_nulls().unique())
+    return alt.Chart(frame).mark_line(point=True).encode(
+        x=alt.X("period_end:T", title="Federal fiscal year ending",
+                axis=alt.Axis(values=[alt.DateTime(year=d.year, month=d.month, date=d.day)
+                                      for d in ends],
+                              format="%b %Y", labelAngle=0)),
+        y=alt.Y("indicator_value:Q", title="Observed value"),
+        color=alt.Color("indicator:N", title="Indicator", scale=_scale(),
+                        legend=alt.Legend(labelLimit=LABEL_LIMIT)),
+        tooltip=["indicator:N", "period_start:T", "period_end:T", "numerator:Q",
+                 "denominator:Q", "indicator_value:Q"],
+    ).properties(height=260, autosize=FIT_WIDTH,
+                 description="The CFSR statewide indicators by federal fiscal year")

@@ -3,7 +3,6 @@ performance measure against its target, and invoices that disagree with the meas
 
 from __future__ import annotations
 
-import altair as alt
 import charts
 import data_access
 import polars as pl
@@ -36,16 +35,7 @@ def render(viewer: Viewer) -> None:
     measures = data_access.performance_measures(viewer, chosen)
     shown = measures.filter(pl.col("value").is_not_null())
     if not shown.is_empty():
-        base = alt.Chart(shown).encode(y=alt.Y("measure_name:N", title=None, sort=None))
-        st.altair_chart(
-            (base.mark_bar(color=charts.PALETTE[0]).encode(
-                x=alt.X("value:Q", title="Value", axis=alt.Axis(format=".0%")),
-                tooltip=["measure_id:N", "measure_name:N", "numerator:Q", "denominator:Q",
-                         "value:Q", "target:Q"],
-            ) + base.mark_tick(color=charts.TARGET_COLOUR, thickness=3, size=24).encode(
-                x="target:Q")).properties(height=260),
-            width="stretch",
-        )
+        st.altair_chart(charts.measures(shown), width="stretch")
         st.caption("Bars: each measure's value; orange ticks: its target for the SFY.")
     show_table(context, measures, "performance_measures")
 

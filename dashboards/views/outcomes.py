@@ -3,7 +3,6 @@ sample flow) and the CFSR statewide indicators for context."""
 
 from __future__ import annotations
 
-import altair as alt
 import charts
 import data_access
 import streamlit as st
@@ -52,14 +51,5 @@ def render(viewer: Viewer) -> None:
     st.caption(context.help("fct_cfsr_indicator") or "")
     cfsr = data_access.cfsr_indicators(viewer, context.filters)
     if not cfsr.is_empty():
-        st.altair_chart(
-            alt.Chart(cfsr).mark_line(point=True).encode(
-                x=alt.X("period_end:T", title="Federal fiscal year ending"),
-                y=alt.Y("indicator_value:Q", title="Observed value"),
-                color=alt.Color("indicator:N", scale=alt.Scale(range=charts.PALETTE)),
-                tooltip=["indicator:N", "period_start:T", "period_end:T", "numerator:Q",
-                         "denominator:Q", "indicator_value:Q"],
-            ).properties(height=260),
-            width="stretch",
-        )
+        st.altair_chart(charts.indicators(cfsr), width="stretch")
     show_table(context, cfsr, "cfsr_indicators")

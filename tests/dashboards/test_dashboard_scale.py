@@ -74,6 +74,30 @@ def _serious(page) -> list[str]:
             if v["impact"] in ("serious", "critical")]
 
 
+# Each chart's drawing (Vega's svg or canvas) and its size; "-" for a chart not drawn yet.
+CHART_SIZES = """() => Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart]'))
+    .map(chart => {
+        const drawing = chart.querySelector('.vega-embed svg, .vega-embed canvas');
+        if (!drawing) return '-';
+        const box = drawing.getBoundingClientRect();
+        return box.width > 0 && box.height > 0 ? `${box.width}x${box.height}` : '-';
+    })"""
+
+
+def _wait_for_charts(page, seconds: float = 30) -> None:
+    """Until every chart on the page is drawn and has kept its size over half a second
+    (a chart is drawn again at its new width when the viewport changes)."""
+    deadline = time.monotonic() + seconds
+    before = None
+    while True:
+        sizes = page.evaluate(CHART_SIZES)
+        if sizes == before and "-" not in sizes:
+            return
+        assert time.monotonic() < deadline, f"charts not drawn or still moving: {sizes}"
+        before = sizes
+        page.wait_for_timeout(500)
+
+
 def _photograph(page, path: Path) -> None:
     """The page drawn in a viewport as tall as its content (Streamlit scrolls inside its own
     container, so a full-page shot of a short viewport shows only the top)."""
@@ -81,7 +105,7 @@ def _photograph(page, path: Path) -> None:
         "() => document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, 1000), 4200)})
     wait_for_idle(page)
-    page.wait_for_timeout(1500)  # charts finish their first draw
+    _wait_for_charts(page)
     page.screenshot(path=path, type="png")
     page.set_viewport_size(VIEWPORT)
 
