@@ -163,6 +163,25 @@ def test_the_postgres_run_publishes_its_marts_to_duckdb(runs):
         ]
 
 
+def _published_types(path: Path) -> dict[tuple[str, str], str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {(t, c): d for t, c, d in con.sql(
+            "select table_name, column_name, data_type from information_schema.columns "
+            "where table_schema = 'marts'"
+        ).fetchall()}
+
+
+def test_both_warehouses_publish_the_same_column_types(runs):
+    """The dashboards read the published file whichever warehouse built it."""
+    duck_root, pg_root, _ = runs
+    duck, pg = _published_types(duck_root / "published.duckdb"), _published_types(
+        pg_root / "published.duckdb")
+    assert sorted(duck) == sorted(pg)
+    differing = [f"{t}.{c}: DuckDB {duck[t, c]}, PostgreSQL {pg[t, c]}"
+                 for t, c in sorted(duck) if duck[t, c] != pg[t, c]]
+    assert not differing, "\n".join(differing)
+
+
 def test_a_second_postgres_run_changes_nothing(runs):
     _, pg_root, dsn = runs
     before = _postgres_marts(dsn)

@@ -189,7 +189,7 @@ def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "201
         say("freshness: ppa serve, a new site export")
         rel_path = f"activity_forms/{last_month}/{fresh_file.name}"
         report["freshness"] = measure_freshness(loaded, fresh_file, rel_path,
-                                                runs_dir / "serve.log")
+                                                runs_dir / "serve.log", as_of)
     else:
         report["freshness"] = {"seconds": None, "reason": "not measured (--no-freshness)"}
     checkpoint(report)

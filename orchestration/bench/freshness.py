@@ -8,6 +8,7 @@ marts.dq_ingested_files.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -59,16 +60,22 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def measure_freshness(paths: RunPaths, new_file: Path, rel_path: str, log: Path,
-                      startup_timeout: float = 300, timeout: float = 900) -> dict:
+                      as_of: dt.date, startup_timeout: float = 300,
+                      timeout: float = 900) -> dict:
     """Seconds from dropping `new_file` at `rel_path` in the landing zone until the
-    published copy lists it; {"seconds": None, "reason": ...} when it could not be seen."""
+    published copy lists it; {"seconds": None, "reason": ...} when it could not be seen.
+
+    The sensor's run takes the benchmark's as-of date (PPA_AS_OF), like the measured runs:
+    with today's date the synthetic data's months would fall outside every default view,
+    and the pages timed after it on the file it publishes would read empty windows."""
     ppa = str(Path(sys.executable).parent / "ppa")
     started = time.time()
     with open(log, "ab") as out:
         process = subprocess.Popen(
             [ppa, "serve", "--dagster-port", str(_free_port()),
              "--streamlit-port", str(_free_port())],
-            env=paths.env(), stdout=out, stderr=subprocess.STDOUT, cwd="/",
+            env={**paths.env(), "PPA_AS_OF": as_of.isoformat()}, stdout=out,
+            stderr=subprocess.STDOUT, cwd="/",
             start_new_session=True,
         )
     try:
