@@ -83,6 +83,19 @@ def _warehouse_target(value: str) -> str:
     return value
 
 
+# What DuckDB may hold in memory per connection, spilling to disk beyond it (its default,
+# 80% of RAM, let one run of the scale-10 benchmark reach 5.5 GB).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+
+
+def _memory_limit(value: str) -> str:
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.IGNORECASE):
+        raise SettingsError(
+            f"PPA_DUCKDB_MEMORY_LIMIT {value!r} is not an amount of memory such as 1GB or 512MB"
+        )
+    return value
+
+
 def mask_webhook(url: str) -> str:
     """Only the scheme and host: chat webhooks carry their token in the path or the query."""
     parts = urlsplit(url)
@@ -114,6 +127,7 @@ class Settings:
     alert_webhook: str | None
     users_file: Path
     audit_log: Path
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -134,6 +148,9 @@ class Settings:
             alert_webhook=os.environ.get("PPA_ALERT_WEBHOOK") or None,
             users_file=users_file_path(),
             audit_log=audit_log_path(),
+            duckdb_memory_limit=_memory_limit(
+                os.environ.get("PPA_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
+            ),
         )
 
     @property
@@ -154,4 +171,5 @@ class Settings:
             "PPA_ALERT_WEBHOOK": mask_webhook(self.alert_webhook) if self.alert_webhook else "",
             "PPA_USERS_FILE": str(self.users_file),
             "PPA_AUDIT_LOG": str(self.audit_log),
+            "PPA_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
         }

@@ -36,7 +36,10 @@ def build_resources(settings: Settings) -> dict:
     warehouse = (
         PostgresWarehouse(dsn=dg.EnvVar("PPA_POSTGRES_DSN"))
         if postgres
-        else DuckDBResource(database=str(paths.warehouse))
+        else DuckDBResource(
+            database=str(paths.warehouse),
+            connection_config={"memory_limit": settings.duckdb_memory_limit},
+        )
     )
     return {
         "duckdb": warehouse,

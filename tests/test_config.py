@@ -7,12 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.config import REPO_ROOT, Settings, SettingsError, mask_dsn, mask_webhook
+from orchestration.assets.dbt import dbt_variables
+from orchestration.config import (
+    DBT_PROJECT_DIR,
+    REPO_ROOT,
+    Settings,
+    SettingsError,
+    mask_dsn,
+    mask_webhook,
+)
+from orchestration.resources import build_resources
 
 PPA = str(Path(sys.executable).parent / "ppa")
 VARS = ["PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "DAGSTER_HOME", "PPA_AS_OF",
         "PPA_REPORTING_START", "PPA_WAREHOUSE_TARGET", "PPA_POSTGRES_DSN", "PPA_ALERT_WEBHOOK",
-        "PPA_USERS_FILE", "PPA_AUDIT_LOG"]
+        "PPA_USERS_FILE", "PPA_AUDIT_LOG", "PPA_DUCKDB_MEMORY_LIMIT"]
 
 
 @pytest.fixture
@@ -29,6 +38,7 @@ def test_defaults_resolve_inside_the_repository(clean_env):
     assert settings.audit_log == REPO_ROOT / "data" / "audit.log"
     assert (settings.warehouse_target, settings.reporting_start) == ("duckdb", None)
     assert settings.alert_webhook is None
+    assert settings.duckdb_memory_limit == "1GB"
     assert settings.as_of == dt.date.today()
     assert settings.run_failures_file == REPO_ROOT / "data" / "dagster_home" / "run_failures.jsonl"
 
@@ -49,11 +59,27 @@ def test_environment_overrides(clean_env, tmp_path):
     ("PPA_WAREHOUSE_TARGET", "oracle", "not one of duckdb, postgres"),
     ("PPA_REPORTING_START", "2019-13", "not a YYYY-MM month"),
     ("PPA_AS_OF", "11/11/2024", "not a YYYY-MM-DD date"),
+    ("PPA_DUCKDB_MEMORY_LIMIT", "lots", "not an amount of memory"),
+    ("PPA_DUCKDB_MEMORY_LIMIT", "80%", "not an amount of memory"),
 ])
 def test_bad_values_are_refused_with_the_variable_named(clean_env, var, value, says):
     clean_env.setenv(var, value)
     with pytest.raises(ValueError, match=says):
         Settings.from_env()
+
+
+def test_the_warehouse_connections_hold_the_memory_limit(clean_env, tmp_path):
+    """Ingestion's connections and dbt's both cap DuckDB's memory at the setting."""
+    clean_env.setenv("PPA_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    clean_env.setenv("PPA_DUCKDB_MEMORY_LIMIT", "300MB")
+    settings = Settings.from_env()
+    with build_resources(settings)["duckdb"].get_connection() as con:
+        [(limit,)] = con.sql("select current_setting('memory_limit')").fetchall()
+    assert limit == "286.1 MiB"  # 300 MB, as DuckDB prints it
+    profile = (DBT_PROJECT_DIR / "profiles.yml").read_text()
+    assert "memory_limit: \"{{ var('duckdb_memory_limit'" in profile
+    variables = dbt_variables(settings, dt.date(2024, 1, 1), None)
+    assert variables["duckdb_memory_limit"] == "300MB"
 
 
 def test_postgres_needs_a_dsn(clean_env):

@@ -6,7 +6,13 @@ import datetime as dt
 import hashlib
 
 from orchestration.ingest.discovery import discover, discover_unrecognised, sha256_of
-from orchestration.ingest.schemas import ACTIVITY_ROWS, CONTRACT_TERMS, INVOICES, REFERRALS
+from orchestration.ingest.schemas import (
+    ACTIVITY_ROWS,
+    CONTRACT_TERMS,
+    INVOICES,
+    REFERENCE_KINDS,
+    REFERRALS,
+)
 
 FILES = [
     "activity_forms/2024-03/site_a.csv",
@@ -53,6 +59,24 @@ def test_discover_classifies_by_place_and_name(tmp_path):
     assert found["contract/contract_terms.csv"].kind == CONTRACT_TERMS
     assert found["contract/invoices_2024-03.csv"].kind == INVOICES
     assert found["contract/invoices_2024-03.csv"].extract_date is None
+
+
+def test_discovering_one_kind_or_month_finds_what_the_whole_walk_finds(tmp_path):
+    """A run ingesting one kind (or one service month) walks only its folders, and finds
+    exactly the files the walk of the whole landing zone gives that kind - any case."""
+    make(tmp_path, [*FILES, "Contract/invoices_2024-04.csv", "REFERRALS/referrals_2024-05-01.csv",
+                    "activity_forms/2024-05/site_b.csv"])
+    (tmp_path / "activity_forms/2024-06").mkdir()
+    (tmp_path / "activity_forms/2024-06/site_c.csv").symlink_to(tmp_path / "notes.docx")
+    everything = discover(tmp_path)
+    for kind in (ACTIVITY_ROWS, *REFERENCE_KINDS):
+        assert discover(tmp_path, kind) == [f for f in everything if f.kind == kind], kind.name
+    months = {"2024-03", "2024-06", "2025-01"}
+    assert [f.rel_path for f in discover(tmp_path, ACTIVITY_ROWS, months)] == [
+        "activity_forms/2024-03/PP01_F001.XLSX", "activity_forms/2024-03/site_a.csv",
+        "activity_forms/2024-06/site_c.csv",
+    ]
+    assert discover(tmp_path / "nope", REFERRALS) == []
 
 
 def test_unrecognised_files_are_listed_with_a_reason(tmp_path):

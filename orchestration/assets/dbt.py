@@ -62,6 +62,17 @@ def dbt_vars(
     return variables
 
 
+def dbt_variables(settings: Settings, as_of, months: list[str] | None) -> dict:
+    """Every var a run's dbt steps pass: `dbt_vars`, where the warehouse is (the profile
+    reads the path from it, so no environment is rewritten) and how much memory DuckDB
+    may hold."""
+    return {
+        **dbt_vars(as_of, months, settings.reporting_start),
+        "warehouse_path": str(settings.paths.warehouse),
+        "duckdb_memory_limit": settings.duckdb_memory_limit,
+    }
+
+
 # How many runs' dbt folders (target/run-<run id>: artifacts, compiled SQL, logs) are kept.
 KEEP_RUN_TARGETS = 10
 
@@ -95,18 +106,13 @@ def run_target_path(run_id: str) -> Path:
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
-    # The profile reads the warehouse path from this var, so no environment is rewritten.
     settings = Settings.from_env()
     if settings.warehouse_target == "postgres":
         # The postgres output reads the DSN's parts from PPA_PG_*: the password must not
         # travel as a var (dbt's command line is logged).
         os.environ.update(dbt_connection_env(settings.postgres_dsn))
     variables = json.dumps(
-        {
-            **dbt_vars(run_as_of(context), months or run_months(context),
-                       settings.reporting_start),
-            "warehouse_path": str(settings.paths.warehouse),
-        }
+        dbt_variables(settings, run_as_of(context), months or run_months(context))
     )
     yield from dbt.cli(
         ["build", "--vars", variables], context=context,

@@ -119,7 +119,7 @@ def _reference_asset(kind: FileKind) -> dg.AssetsDefinition:
         kinds={"duckdb", "polars"},
     )
     def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-        files = [f for f in discover(Paths.from_env().landing_dir) if f.kind == kind]
+        files = discover(Paths.from_env().landing_dir, kind)
         with duckdb.get_connection() as con:
             return _ingest(context, con, files)
 
@@ -144,11 +144,7 @@ reference_raw_assets = [_reference_asset(kind) for kind in REFERENCE_KINDS]
 )
 def activity_rows(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     months = set(context.partition_keys)
-    files = [
-        f
-        for f in discover(Paths.from_env().landing_dir)
-        if f.kind == ACTIVITY_ROWS and f.partition_key in months
-    ]
+    files = discover(Paths.from_env().landing_dir, ACTIVITY_ROWS, months)
     with duckdb.get_connection() as con:
         return _ingest(context, con, files, activity_reference(con, run_as_of(context)))
 

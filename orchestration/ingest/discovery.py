@@ -81,22 +81,58 @@ def classify(landing_dir: Path, path: Path) -> LandingFile | None:
     return None
 
 
-def _all_files(landing_dir: Path) -> list[Path]:
-    """Files under the landing dir; hidden ones (.DS_Store, .gitkeep) are not data."""
+def _all_files(landing_dir: Path, roots: list[Path] | None = None) -> list[Path]:
+    """Files under the landing dir (or only under `roots` inside it); hidden ones
+    (.DS_Store, .gitkeep) are not data."""
     if not landing_dir.is_dir():
         return []
     return sorted(
         p
-        for p in landing_dir.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(landing_dir).parts)
+        for root in (roots if roots is not None else [landing_dir])
+        for p in root.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(landing_dir).parts)
     )
 
 
-def discover(landing_dir: Path) -> list[LandingFile]:
-    """Every recognised landing file, sorted by rel_path."""
+def _folders_of(landing_dir: Path, kind: FileKind, months: set[str] | None) -> list[Path]:
+    """The folders that can hold files of `kind` (of `months`, for activity forms), found
+    as `_matches` finds files - part by part, any case - so a run that ingests one kind
+    or one month walks only them, not the whole landing zone."""
+    folders = [landing_dir]
+    for part in PurePosixPath(kind.glob).parts[:-1]:
+        folders = [
+            child
+            for folder in folders
+            for child in folder.iterdir()
+            if child.is_dir()
+            and not child.is_symlink()
+            and fnmatchcase(child.name.lower(), part)
+            and (part != "*" or months is None or child.name in months)
+        ]
+    return folders
+
+
+def discover(
+    landing_dir: Path, kind: FileKind | None = None, months: set[str] | None = None
+) -> list[LandingFile]:
+    """Every recognised landing file, sorted by rel_path; only those of `kind` (and of
+    the service `months`, for activity forms) when given."""
     landing_dir = Path(landing_dir)
-    found = (classify(landing_dir, p) for p in _all_files(landing_dir))
-    return sorted((f for f in found if f is not None), key=lambda f: f.rel_path)
+    roots = (
+        None if kind is None or not landing_dir.is_dir() else _folders_of(landing_dir, kind, months)
+    )
+    found = (classify(landing_dir, p) for p in _all_files(landing_dir, roots))
+    return sorted(
+        (
+            f
+            for f in found
+            if f is not None
+            and (kind is None or f.kind == kind)
+            and (months is None or f.partition_key in months)
+        ),
+        key=lambda f: f.rel_path,
+    )
 
 
 def unrecognised_reason(rel_path: str) -> str:
@@ -118,8 +154,10 @@ def unrecognised_reason(rel_path: str) -> str:
         if parts[0].lower() == folder:
             if len(parts) > 2:
                 return f"files of {folder}/ must sit directly in it, not in a subfolder"
-            if kind.snapshot and pattern.endswith("_*.csv") and fnmatchcase(
-                name.lower(), pattern.replace("_*", "*")
+            if (
+                kind.snapshot
+                and pattern.endswith("_*.csv")
+                and fnmatchcase(name.lower(), pattern.replace("_*", "*"))
             ):
                 return f"the file name must end in _YYYY-MM-DD, the extract date ({pattern})"
     expected = ", ".join(sorted({k.glob for k in (ACTIVITY_ROWS, *REFERENCE_KINDS)}))
