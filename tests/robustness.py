@@ -173,8 +173,8 @@ def published_run_id(published: Path) -> str:
 # --- a dashboard-like reader of the published file -----------------------------------
 
 class PublishedReader:
-    """Reads the published file in a loop, as the dashboards do (a fresh read-only
-    connection per query), and records every error and every copy it saw."""
+    """Reads the published file in a loop through the dashboards' own reader
+    (dashboards/published.py, uncached), and records every error and every copy it saw."""
 
     def __init__(self, published: Path, tables: list[str]):
         self.published, self.tables = published, tables
@@ -183,6 +183,9 @@ class PublishedReader:
         self.reads = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
+        # One statement, so the run id and the counts come from one copy of the file.
+        self._sql = "select (select run_id from marts.meta_refresh) as run_id, " + ", ".join(
+            f'(select count(*) from marts."{t}") as "{t}"' for t in tables)
 
     def __enter__(self) -> Self:
         self._thread.start()
@@ -193,17 +196,15 @@ class PublishedReader:
         self._thread.join(timeout=60)
 
     def _loop(self) -> None:
+        from published import read
+
         while not self._stop.is_set():
             try:
-                with duckdb.connect(str(self.published), read_only=True) as con:
-                    run_id = con.execute("select run_id from marts.meta_refresh").fetchall()[0][0]
-                    counts = {
-                        t: con.execute(f'select count(*) from marts."{t}"').fetchall()[0][0]
-                        for t in self.tables
-                    }
-                previous = self.seen.setdefault(run_id, counts)
-                if previous != counts:
-                    self.errors.append(f"copy {run_id} read as {counts}, before as {previous}")
+                row = read(self.published, self._sql).row(0, named=True)
+                run_id = row.pop("run_id")
+                previous = self.seen.setdefault(run_id, row)
+                if previous != row:
+                    self.errors.append(f"copy {run_id} read as {row}, before as {previous}")
                 self.reads += 1
             except Exception as exc:  # noqa: BLE001 - every failure of a reader is the finding
                 self.errors.append(f"{type(exc).__name__}: {exc}")
