@@ -294,8 +294,11 @@ def validate_outcomes_command(seeds: int, scale: float, months: int, workdir: Pa
               help="Repetitions of the full and incremental runs [default: --repeat].")
 @click.option("--freshness/--no-freshness", default=True, show_default=True,
               help="Measure the freshness latency under `ppa serve`.")
+@click.option("--ingest/--no-ingest", default=True, show_default=True,
+              help="Measure the ingest against its floor and the pandas peer (the peer "
+                   "alone takes about 30 minutes at scale 50).")
 def bench(scale: float, months: int, out: Path | None, workdir: Path | None, repeat: int | None,
-          run_repeat: int | None, freshness: bool) -> None:
+          run_repeat: int | None, freshness: bool, ingest: bool) -> None:
     """Measure ingestion, runs, freshness, dashboard queries and memory (JSON out)."""
     from orchestration.bench.benchmark import main_json, run_benchmark
 
@@ -309,7 +312,7 @@ def bench(scale: float, months: int, out: Path | None, workdir: Path | None, rep
         report = run_benchmark(
             scale=scale, months=months, workdir=workdir or REPO_ROOT / "data" / "bench",
             repeat=repeat, run_repeat=run_repeat,
-            freshness=freshness,
+            freshness=freshness, ingest=ingest,
             say=lambda message: click.echo(f"ppa bench: {message}", err=True), checkpoint=write,
         )
     except (RuntimeError, ValueError, OSError) as exc:

@@ -99,3 +99,16 @@ def test_every_page_timed_for_both_viewers(report):
     # sensor's run wrote) has the benchmark's as-of date, not today's.
     first, last = report["landing"]["service_months"].split("..")
     assert first <= queries["filters"]["month_to"][:7] <= last
+
+
+def test_a_target_not_measured_is_neither_met_nor_missed():
+    from orchestration.bench.benchmark import targets
+
+    report = {"ingest": {"reason": "not measured (--no-ingest)"},
+              "incremental_month": {"share_of_full_run": 0.5},
+              "freshness": {"seconds": None}, "dashboard_queries": {"worst_page_p95_ms": 90.0},
+              "peak_rss_mb": 3000.0}
+    assert targets(report) == {
+        "ingest_vs_floor <= 1.5": None, "pandas_vs_ingest >= 3": None,
+        "incremental month <= 15% of the full run": False, "freshness <= 90 s": None,
+        "page query p95 <= 150 ms": True, "peak RSS <= 2 GB": False}
