@@ -83,12 +83,22 @@ def histogram(frame: pl.DataFrame, x: str, title: str, *, limit: float | None = 
     return chart.properties(title=title, height=260, autosize=FIT_WIDTH)
 
 
-def forest(frame: pl.DataFrame) -> alt.LayerChart:
-    """Each outcome's difference (participants - comparisons) with its 95% interval."""
+# A forest plot's axis per unit of fct_outcome_comparison: proportions and days are never
+# drawn on one axis (the days' interval would flatten every proportion's to a point).
+FOREST_AXES = {
+    "proportion": ("Difference in share, participants - matched comparisons (95% CI)", ".0%"),
+    "days": ("Difference in days, participants - matched comparisons (95% CI)", ",.0f"),
+}
+
+
+def forest(frame: pl.DataFrame, unit: str) -> alt.LayerChart:
+    """Each outcome's difference (participants - comparisons) with its 95% interval, for
+    the outcomes measured in `unit`."""
+    title, number_format = FOREST_AXES.get(unit, (f"Difference ({unit}), 95% CI", ",.2f"))
     base = alt.Chart(frame).encode(
         y=alt.Y("outcome:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
     interval = base.mark_rule(color=PALETTE[0], size=2).encode(
-        x=alt.X("ci_low:Q", title="Difference, participants - matched comparisons (95% CI)"),
+        x=alt.X("ci_low:Q", title=title, axis=alt.Axis(format=number_format)),
         x2="ci_high:Q",
     )
     point = base.mark_point(filled=True, size=80, color=PALETTE[0]).encode(
@@ -97,7 +107,9 @@ def forest(frame: pl.DataFrame) -> alt.LayerChart:
                  "participant_n:Q", "comparison_n:Q"],
     )
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#555555").encode(x="x:Q")
-    return (interval + point + zero).properties(height=220, autosize=FIT_WIDTH)
+    return (interval + point + zero).properties(
+        height=max(60, 44 * frame.height), autosize=FIT_WIDTH,
+        description=f"Differences in {unit} with 95% confidence intervals")
 
 
 def love(frame: pl.DataFrame) -> alt.LayerChart:

@@ -474,7 +474,7 @@ def invoice_checks(viewer: Viewer, filters: Filters) -> pl.DataFrame:
 
 _COMPARISON_COLUMNS = (
     "outcome, participant_n, participant_value, comparison_n, comparison_value, difference, "
-    "ci_low, ci_high, p_value"
+    "ci_low, ci_high, p_value, unit"
 )
 
 

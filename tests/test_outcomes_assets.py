@@ -75,9 +75,12 @@ def test_planted_study_passes_the_checks(tmp_path):
         pairs = con.sql("select * from outcomes.matched_pairs").pl()
     assert comparison.columns == [
         "outcome", "participant_n", "participant_value", "comparison_n", "comparison_value",
-        "difference", "ci_low", "ci_high", "p_value",
+        "difference", "ci_low", "ci_high", "p_value", "unit",
     ]
     assert naive.columns == comparison.columns
+    assert dict(comparison.select("outcome", "unit").iter_rows()) == {
+        "reunified": "proportion", "reentry_12m": "proportion", "reentry_24m": "proportion",
+        "maltreatment_12m": "proportion", "days_in_care": "days"}
     assert balance.columns == ["covariate", "smd_before", "smd_after"]
     assert pairs.columns == ["episode_id", "matched_pair_id", "study_group", "propensity_logit"]
     reunified = comparison.filter(pl.col("outcome") == "reunified").row(0, named=True)

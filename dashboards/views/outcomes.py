@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import charts
 import data_access
+import polars as pl
 import streamlit as st
 from page_context import open_page
 from tables import show_chart, show_table
@@ -31,7 +32,11 @@ def render(viewer: Viewer) -> None:
     comparison = data_access.outcome_comparison(viewer)
     st.subheader("Differences with 95% confidence intervals")
     drawn = comparison.drop_nulls("difference")
-    show_chart(charts.forest(drawn), drawn, "difference")
+    if drawn.is_empty():
+        show_chart(None, drawn, "difference")
+    for unit in drawn["unit"].unique(maintain_order=True):
+        in_unit = drawn.filter(pl.col("unit") == unit)
+        show_chart(charts.forest(in_unit, unit), in_unit, "difference")
     show_table(context, comparison, "matched_comparison")
     st.caption(context.help("fct_outcome_comparison") or "")
 

@@ -31,6 +31,9 @@ from orchestration.outcomes.covariates import COMPARISON_POOL, PARTICIPANT
 RATE_OUTCOMES = ("reunified", "reentry_12m", "reentry_24m", "maltreatment_12m")
 MEAN_OUTCOMES = ("days_in_care",)
 OUTCOMES = RATE_OUTCOMES + MEAN_OUTCOMES
+# What an outcome's values and difference are in: a share of episodes, or days. Published
+# with each row, so a chart never puts days on a proportion's axis by its name.
+UNITS = {**dict.fromkeys(RATE_OUTCOMES, "proportion"), **dict.fromkeys(MEAN_OUTCOMES, "days")}
 CONFIDENCE = 0.95
 
 COMPARISON_SCHEMA = {
@@ -43,6 +46,7 @@ COMPARISON_SCHEMA = {
     "ci_low": pl.Float64,
     "ci_high": pl.Float64,
     "p_value": pl.Float64,
+    "unit": pl.String,
 }
 
 # z of the two-sided CONFIDENCE interval; validation turns half-widths back into SEs.
@@ -54,7 +58,7 @@ def _row(outcome, n1, v1, n0, v0, low=None, high=None, p=None) -> dict:
     return {
         "outcome": outcome, "participant_n": n1, "participant_value": v1,
         "comparison_n": n0, "comparison_value": v0, "difference": difference,
-        "ci_low": low, "ci_high": high, "p_value": p,
+        "ci_low": low, "ci_high": high, "p_value": p, "unit": UNITS[outcome],
     }
 
 

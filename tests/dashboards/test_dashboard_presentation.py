@@ -147,3 +147,24 @@ def test_every_published_format_is_one_the_pages_render(published):
     known = {"text", "boolean", *labels_module._SCREEN_FORMATS, *labels_module._DATE_FORMATS}
     published_formats = {fmt for _, fmt in _labels(published).columns.values()}
     assert published_formats <= known, published_formats - known
+
+
+def test_the_forest_plot_never_draws_days_on_a_proportions_axis(monkeypatch, published):
+    """One forest plot per published unit of the comparison, each on its own axis."""
+    app = page_as(monkeypatch, "state_coordinator", "outcomes")
+    assert not app.exception
+    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    forests = {}
+    for spec in specs:
+        if spec.get("description", "").startswith("Differences in "):
+            interval = spec["layer"][0]["encoding"]["x"]
+            forests[spec["description"]] = (interval["title"], interval["axis"]["format"])
+    units = marts(published, "select distinct unit from marts.fct_outcome_comparison "
+                             "where difference is not null")["unit"].to_list()
+    assert set(units) == {"proportion", "days"}
+    assert forests == {
+        "Differences in proportion with 95% confidence intervals":
+            ("Difference in share, participants - matched comparisons (95% CI)", ".0%"),
+        "Differences in days with 95% confidence intervals":
+            ("Difference in days, participants - matched comparisons (95% CI)", ",.0f"),
+    }

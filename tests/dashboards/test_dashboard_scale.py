@@ -103,7 +103,7 @@ def _photograph(page, path: Path) -> None:
     container, so a full-page shot of a short viewport shows only the top)."""
     height = page.evaluate(
         "() => document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, 1000), 4200)})
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, 1000), 9000)})
     wait_for_idle(page)
     _wait_for_charts(page)
     page.screenshot(path=path, type="png")
