@@ -238,6 +238,30 @@ def test_newest_extract_updates_older_rows(small):
     assert (joined["exit_date"].is_null() & joined["exit_date_new"].is_not_null()).sum() > 0
 
 
+def test_some_children_are_maltreated_in_care_after_their_first_week(moderate):
+    """The CFSR maltreatment-in-care indicator has something to count: substantiated
+    reports dated from a stay's eighth day to its end (reports of the first week concern
+    the home the child was removed from)."""
+    zone, _, _ = moderate
+    episodes = pl.read_csv(_latest(zone, "child_welfare/removal_episodes"), infer_schema=False)
+    reports = pl.read_csv(_latest(zone, "child_welfare/maltreatment_reports"),
+                          infer_schema=False)
+    days = pl.col("report_date").str.to_date()
+    in_care = reports.filter(pl.col("finding") == "substantiated").join(
+        episodes, on="child_id").filter(
+        (days >= pl.col("removal_date").str.to_date() + pl.duration(days=8))
+        & (pl.col("discharge_date").is_null()
+           | (days < pl.col("discharge_date").str.to_date())))
+    care_days = episodes.select(
+        (pl.col("discharge_date").str.to_date().fill_null(dt.date(2100, 1, 1))
+         .clip(upper_bound=reports.select(days.max()).item())
+         - pl.col("removal_date").str.to_date()).dt.total_days().clip(lower_bound=0).sum()
+    ).item()
+    rate = in_care.height / care_days * 100_000
+    # Planted at 9 per 100,000 days in care (the national figure is about 9).
+    assert 4 < rate < 16, (in_care.height, care_days)
+
+
 def test_contract_terms_and_invoices(small):
     zone, _, _ = small
     terms = pl.read_csv(zone / "contract/contract_terms.csv", infer_schema=False)

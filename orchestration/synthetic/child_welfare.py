@@ -384,6 +384,10 @@ def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scal
 
     _later_episodes(model, rng, children, x, discharge, return_day, horizon, add_episode,
                     add_abuse)
+    # Its own stream (spawned: `rng` draws on unchanged), so the rest of the data set is
+    # what it was before in-care reports were planted.
+    _add_victims_in_care(model, rng.spawn(1)[0], children.removal,
+                         np.minimum(discharge, horizon), child_ids, children.family_id, reports)
     _add_in_home_victims(model, rng, scale, window, len(child_ids), reports)
 
     focal: dict[str, tuple[dt.date, str]] = {}
@@ -445,6 +449,21 @@ def _later_episodes(model, rng, children: _Children, x: Covariates, discharge: n
         follow = day > 0
         again, start, prior, last_discharge = (again[follow], end[follow] + day[follow],
                                                prior[follow] + 1, end[follow])
+
+
+def _add_victims_in_care(model: ChildWelfareModel, rng: np.random.Generator,
+                         removal: np.ndarray, end: np.ndarray, child_ids: list[str],
+                         family_ids, reports: list[ReportRow]) -> None:
+    """Substantiated reports on children while in care, from the eighth day of the stay
+    (CFSR leaves the first week to the home the child was removed from) to its end."""
+    first = removal + 8
+    days = np.maximum(end - first, 0)
+    counts = rng.poisson(days * model.in_care_victimizations_per_100k_days / 100_000)
+    for i in np.flatnonzero(counts):
+        for offset in rng.integers(0, days[i], counts[i]):
+            reports.append(ReportRow(child_ids[i], family_ids[i],
+                                     dt.date.fromordinal(int(first[i] + offset)),
+                                     "substantiated"))
 
 
 def _add_in_home_victims(model: ChildWelfareModel, rng: np.random.Generator, scale: float,

@@ -41,6 +41,9 @@ class ChildWelfareModel:
     in_home_victims_per_year: float = 1500.0
     in_home_recurrence_12m: float = 0.24
     unsubstantiated_report_share: float = 0.12
+    # Substantiated maltreatment of a child while in care, after its first week (the CFSR
+    # indicator's numerator): national performance is about 9 per 100,000 days in care.
+    in_care_victimizations_per_100k_days: float = 9.0
     removal_to_match_mean_days: float = 25.0
     entry_seasonality: tuple[float, ...] = (
         1.0, 1.0, 1.05, 1.05, 1.05, 1.0, 0.95, 1.05, 1.05, 1.0, 0.95, 0.85)  # Jan..Dec
