@@ -2,8 +2,8 @@
 picks a step's tests from its selection, so a test with two parents (a relationship, a
 code list, a program parameter) could run before one of its parents is built, or never.
 This asks dbt itself which nodes each step's `dbt build` runs, with the steps' own
-select/exclude, and checks every test and unit test runs exactly once, after all of its
-parents are built."""
+select/exclude, and checks every data test runs exactly once, after all of its parents are
+built, and no unit test runs in a run (tests/test_dbt_unit_tests.py runs them)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from dagster_dbt.asset_utils import (
 )
 from dbt.cli.main import dbtRunner
 
-from orchestration.assets.dbt import dbt_definitions
+from orchestration.assets.dbt import RUN_EXCLUDES, dbt_definitions
 from orchestration.config import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.slow
@@ -30,7 +30,8 @@ def _step_nodes(tmp_path) -> list[list[str]]:
         tags = definition.op.tags
         args = ["ls", "--quiet", "--output", "json",
                 "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                "--target-path", str(tmp_path), "--select", tags[DAGSTER_DBT_SELECT_METADATA_KEY]]
+                "--target-path", str(tmp_path), "--select", tags[DAGSTER_DBT_SELECT_METADATA_KEY],
+                *RUN_EXCLUDES]
         if tags.get(DAGSTER_DBT_EXCLUDE_METADATA_KEY):
             args += ["--exclude", tags[DAGSTER_DBT_EXCLUDE_METADATA_KEY]]
         result = runner.invoke(args)
@@ -42,8 +43,10 @@ def _step_nodes(tmp_path) -> list[list[str]]:
 def test_every_test_runs_once_after_all_its_parents(tmp_path):
     steps = _step_nodes(tmp_path)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    tests = {**{k: v for k, v in manifest["nodes"].items() if v["resource_type"] == "test"},
-             **manifest.get("unit_tests", {})}
+    tests = {k: v for k, v in manifest["nodes"].items() if v["resource_type"] == "test"}
+    unit_tests = set(manifest.get("unit_tests", {}))
+    assert unit_tests, "the project has unit tests"
+    assert unit_tests.isdisjoint(node for nodes in steps for node in nodes)
 
     built: set[str] = set()
     too_early = []

@@ -105,6 +105,12 @@ def run_target_path(run_id: str) -> Path:
     return target / f"run-{run_id}"
 
 
+# dbt's unit tests check the models' logic on fixed inputs: they test the code, never the
+# data, so runs leave them out (as dbt advises for production) and `make test` runs them
+# (tests/test_dbt_unit_tests.py). A run's data tests all run, as asset checks.
+RUN_EXCLUDES = ["--exclude-resource-type", "unit_test"]
+
+
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
     settings = Settings.from_env()
     if settings.warehouse_target == "postgres":
@@ -115,7 +121,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
         dbt_variables(settings, run_as_of(context), months or run_months(context))
     )
     yield from dbt.cli(
-        ["build", "--vars", variables], context=context,
+        ["build", *RUN_EXCLUDES, "--vars", variables], context=context,
         target_path=run_target_path(context.run.run_id),
     ).stream()
 

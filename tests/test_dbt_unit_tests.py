@@ -1,0 +1,30 @@
+"""dbt's unit tests (`unit_tests:` in the models' YAML: the metric logic on fixed inputs)
+run here, on a copy of the demo warehouse, since the pipeline's runs leave them out
+(orchestration/assets/dbt.py: RUN_EXCLUDES)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from dbt.cli.main import dbtRunner
+from pipeline_run import DEMO_AS_OF
+
+from orchestration.assets.dbt import dbt_variables
+from orchestration.config import DBT_PROJECT_DIR, Settings
+
+
+def test_every_dbt_unit_test_passes(copy_of_demo_run, monkeypatch, tmp_path):
+    for name in ("PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "DAGSTER_HOME"):
+        monkeypatch.setenv(name, copy_of_demo_run[name])
+    variables = dbt_variables(Settings.from_env(), dt.date.fromisoformat(DEMO_AS_OF), None)
+    result = dbtRunner().invoke([
+        "test", "--select", "test_type:unit", "--vars", json.dumps(variables),
+        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+    ])
+    assert result.exception is None, result.exception
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    outcomes = {r.node.unique_id: str(r.status) for r in result.result}
+    assert set(outcomes) == set(manifest["unit_tests"]) and len(outcomes) >= 30
+    assert {u: s for u, s in outcomes.items() if s != "pass"} == {}
