@@ -85,6 +85,7 @@ def histogram(frame: pl.DataFrame, x: str, title: str, *, limit: float | None = 
 
 # A forest plot's axis per unit of fct_outcome_comparison: proportions and days are never
 # drawn on one axis (the days' interval would flatten every proportion's to a point).
+# Its keys are the units models/marts/_outcome_comparison.yml accepts.
 FOREST_AXES = {
     "proportion": ("Difference in share, participants - matched comparisons (95% CI)", ".0%"),
     "days": ("Difference in days, participants - matched comparisons (95% CI)", ",.0f"),
@@ -94,7 +95,7 @@ FOREST_AXES = {
 def forest(frame: pl.DataFrame, unit: str) -> alt.LayerChart:
     """Each outcome's difference (participants - comparisons) with its 95% interval, for
     the outcomes measured in `unit`."""
-    title, number_format = FOREST_AXES.get(unit, (f"Difference ({unit}), 95% CI", ",.2f"))
+    title, number_format = FOREST_AXES[unit]
     base = alt.Chart(frame).encode(
         y=alt.Y("outcome:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
     interval = base.mark_rule(color=PALETTE[0], size=2).encode(
