@@ -6,8 +6,9 @@ offers `Sign out` and the navigation holds only the pages the viewer's role may 
 """
 
 import streamlit as st
-from navigation import PAGES, pages_for
-from sign_in import require_viewer, sign_out_button
+
+from dashboards.navigation import PAGES, pages_for
+from dashboards.sign_in import require_viewer, sign_out_button
 
 st.set_page_config(page_title="Parent Partner Analytics", layout="wide")
 viewer = require_viewer(deep_links=[spec.url_path for spec in PAGES[1:]])

@@ -12,10 +12,11 @@ No metric is computed here: the marts hold them; this module selects, scopes and
 from __future__ import annotations
 
 import polars as pl
-from filters import Filters
-from published import query
-from suppression import TableShape, suppress
-from viewer import SITE_COORDINATOR, STATE_COORDINATOR, Viewer
+
+from dashboards.filters import Filters
+from dashboards.published import query
+from dashboards.suppression import TableShape, suppress
+from dashboards.viewer import SITE_COORDINATOR, STATE_COORDINATOR, Viewer
 
 # Program parameters the pages draw as targets; their values live in marts.dim_program_parameter.
 CASELOAD_LIMIT = "caseload_limit"

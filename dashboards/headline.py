@@ -7,9 +7,10 @@ import datetime as dt
 
 import polars as pl
 import streamlit as st
-from labels import EMPTY
-from page_context import PageContext
-from suppression import FLAG_SUFFIX, SUPPRESSED_LABEL
+
+from dashboards.labels import EMPTY
+from dashboards.page_context import PageContext
+from dashboards.suppression import FLAG_SUFFIX, SUPPRESSED_LABEL
 
 
 def months_back(month: dt.date, n: int) -> dt.date:

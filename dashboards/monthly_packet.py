@@ -8,8 +8,9 @@ import io
 
 import polars as pl
 import xlsxwriter
-from labels import Labels
-from suppression import for_display
+
+from dashboards.labels import Labels
+from dashboards.suppression import for_display
 
 
 def packet_bytes(cover: dict[str, object], tables: dict[str, pl.DataFrame],

@@ -7,8 +7,9 @@ import functools
 from dataclasses import dataclass
 
 import streamlit as st
-from viewer import LEADERSHIP, ROLES, SITE_COORDINATOR, STATE_COORDINATOR, Viewer
-from views import contract, data_quality, fidelity, methodology, outcomes, overview, site
+
+from dashboards.viewer import LEADERSHIP, ROLES, SITE_COORDINATOR, STATE_COORDINATOR, Viewer
+from dashboards.views import contract, data_quality, fidelity, methodology, outcomes, overview, site
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ import datetime as dt
 import json
 import os
 
-import data_access
 import polars as pl
 import streamlit as st
-from filters import Filters
-from labels import Labels
-from viewer import SITE_COORDINATOR, Viewer
+
+from dashboards import data_access
+from dashboards.filters import Filters
+from dashboards.labels import Labels
+from dashboards.viewer import SITE_COORDINATOR, Viewer
 
 
 def stale_after() -> dt.timedelta:

@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import streamlit as st
-from audit import record
-from throttle import record_failure, record_success, refused_until
-from users import check_sign_in, find_user, users_file_path
-from viewer import Viewer
+
+from dashboards.audit import record
+from dashboards.throttle import record_failure, record_success, refused_until
+from dashboards.users import check_sign_in, find_user, users_file_path
+from dashboards.viewer import Viewer
 
 SESSION_KEY = "ppa_user"
 PAGE = "sign_in"

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from complementary import Relation, complement
+
+from dashboards.complementary import Relation, complement
 
 SMALL_CELL_MAX = 10
 # One label for every hidden cell: a cell hidden to protect another is not small, so `<11`

@@ -9,12 +9,13 @@ which table, which filters).
 
 from __future__ import annotations
 
-import audit
 import polars as pl
 import streamlit as st
-from labels import EMPTY
-from page_context import PageContext
-from suppression import FLAG_SUFFIX, SUPPRESSED_NOTE, for_display
+
+from dashboards import audit
+from dashboards.labels import EMPTY
+from dashboards.page_context import PageContext
+from dashboards.suppression import FLAG_SUFFIX, SUPPRESSED_NOTE, for_display
 
 
 def _record_download(context: PageContext, name: str) -> None:

@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from users import write_private_atomically
+from dashboards.users import write_private_atomically
 
 MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60

@@ -30,7 +30,8 @@ from pathlib import Path
 import tomli_w
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from viewer import ROLES, SITE_COORDINATOR, Viewer
+
+from dashboards.viewer import ROLES, SITE_COORDINATOR, Viewer
 
 # users_file_path is part of this module's API (the CLI and the sign-in page call it here).
 from orchestration.config import REPO_ROOT, users_file_path  # noqa: F401

@@ -1,7 +1,7 @@
 """`ppa users ...`: manage the dashboards' users file (PPA_USERS_FILE).
 
-The users module lives with the dashboards (which are not a package and import it by
-its plain name); it is imported from there, so there is one copy of the rules.
+The users module lives with the dashboards (`dashboards.users`); it is imported from
+there, so there is one copy of the rules.
 """
 
 from __future__ import annotations
@@ -10,15 +10,10 @@ import sys
 
 import click
 
-from orchestration.config import REPO_ROOT
-
 
 def _users():
     """The dashboards' users module, imported on use so other commands start fast."""
-    dashboards = str(REPO_ROOT / "dashboards")
-    if dashboards not in sys.path:
-        sys.path.insert(0, dashboards)
-    import users
+    from dashboards import users
 
     return users
 

@@ -196,7 +196,7 @@ class PublishedReader:
         self._thread.join(timeout=60)
 
     def _loop(self) -> None:
-        from published import read
+        from dashboards.published import read
 
         while not self._stop.is_set():
             try:

@@ -2,8 +2,7 @@
 
 import json
 
-import audit
-
+from dashboards import audit
 from orchestration.config import REPO_ROOT
 
 

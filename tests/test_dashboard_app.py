@@ -1,7 +1,7 @@
 """The dashboards' entry point: the sign-in page for nobody, the role's navigation for a viewer.
 
-The role's pages come from `navigation.pages_for`; a stand-in module replaces it here so
-these tests pin the entry point's wiring, whatever the pages are.
+The role's pages come from `dashboards.navigation.pages_for`; a stand-in module replaces it
+here so these tests pin the entry point's wiring, whatever the pages are.
 """
 
 import sys
@@ -9,9 +9,9 @@ import types
 
 import pytest
 import streamlit as st
-import users
 from streamlit.testing.v1 import AppTest
 
+from dashboards import users
 from orchestration.config import REPO_ROOT
 
 APP = str(REPO_ROOT / "dashboards" / "app.py")
@@ -29,10 +29,10 @@ def navigation_for_tests(monkeypatch, tmp_path):
         viewers.append(viewer)
         return [st.Page(lambda: st.markdown(f"home of a {viewer.role}"), title="Home")]
 
-    module = types.ModuleType("navigation")
+    module = types.ModuleType("dashboards.navigation")
     module.pages_for = pages_for
     module.PAGES = ()
-    monkeypatch.setitem(sys.modules, "navigation", module)
+    monkeypatch.setitem(sys.modules, "dashboards.navigation", module)
     return viewers
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import oidc_provider_mock
 import pytest
-import users
 import werkzeug.serving
 from playwright.sync_api import expect
 
+from dashboards import users
 from orchestration.config import REPO_ROOT
 
 PROBE = REPO_ROOT / "tests" / "dashboard_apps" / "signed_in_probe.py"
@@ -72,8 +72,7 @@ client_secret = "ppa-dashboards-secret"
 server_metadata_url = "{provider}/.well-known/openid-configuration"
 """)
     env = {**os.environ, "PPA_USERS_FILE": str(users_file),
-           "PPA_AUDIT_LOG": str(tmp_path / "audit.log"),
-           "PYTHONPATH": str(REPO_ROOT / "dashboards")}
+           "PPA_AUDIT_LOG": str(tmp_path / "audit.log")}
     streamlit = Path(sys.executable).parent / "streamlit"
     # Run from a folder of its own: Streamlit reads ./.streamlit/secrets.toml from there.
     server = subprocess.Popen(

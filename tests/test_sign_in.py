@@ -4,10 +4,10 @@ the throttle, a disabled user out at the next click, sign-out, and the audit lin
 import json
 
 import pytest
-import users
-from sign_in import FAILED, REFUSED
 from streamlit.testing.v1 import AppTest
 
+from dashboards import users
+from dashboards.sign_in import FAILED, REFUSED
 from orchestration.config import REPO_ROOT
 
 PROBE = str(REPO_ROOT / "tests" / "dashboard_apps" / "signed_in_probe.py")

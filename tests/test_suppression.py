@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
-from suppression import FLAG_SUFFIX, SUPPRESSED_LABEL, TableShape, for_display, suppress
+
+from dashboards.suppression import FLAG_SUFFIX, SUPPRESSED_LABEL, TableShape, for_display, suppress
 
 
 def hidden_cells(frame: pl.DataFrame, columns) -> set[tuple[int, str]]:

@@ -3,7 +3,8 @@
 import stat
 
 import pytest
-import throttle
+
+from dashboards import throttle
 
 T0 = 1_800_000_000.0
 MINUTE = 60.0

@@ -3,7 +3,8 @@
 import stat
 
 import pytest
-import users
+
+from dashboards import users
 
 PASSWORD = "correct horse battery"
 

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import users
+
+from dashboards import users
 
 PPA = str(Path(sys.executable).parent / "ppa")
 # Each test starts `ppa users` processes (loading the package) and hashes passwords.

@@ -3,13 +3,13 @@ performance measure against its target, and invoices that disagree with the meas
 
 from __future__ import annotations
 
-import charts
-import data_access
 import polars as pl
 import streamlit as st
-from page_context import open_page
-from tables import show_table
-from viewer import Viewer
+
+from dashboards import charts, data_access
+from dashboards.page_context import open_page
+from dashboards.tables import show_table
+from dashboards.viewer import Viewer
 
 
 def render(viewer: Viewer) -> None:

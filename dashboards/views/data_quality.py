@@ -3,11 +3,12 @@ each file, each rejected row with its plain reason, and the forms due but not re
 
 from __future__ import annotations
 
-import data_access
 import streamlit as st
-from page_context import open_page
-from tables import show_table
-from viewer import STATE_COORDINATOR, Viewer
+
+from dashboards import data_access
+from dashboards.page_context import open_page
+from dashboards.tables import show_table
+from dashboards.viewer import STATE_COORDINATOR, Viewer
 
 
 def render(viewer: Viewer) -> None:

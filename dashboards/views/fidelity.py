@@ -3,14 +3,14 @@ distribution with the limit, training and eligibility, exit fidelity reviews and
 
 from __future__ import annotations
 
-import charts
-import data_access
 import polars as pl
 import streamlit as st
-from filters import Filters
-from page_context import open_page
-from tables import show_chart, show_table
-from viewer import Viewer
+
+from dashboards import charts, data_access
+from dashboards.filters import Filters
+from dashboards.page_context import open_page
+from dashboards.tables import show_chart, show_table
+from dashboards.viewer import Viewer
 
 INTENSITY = (
     ("share_meeting_initial_intensity", "Early months meeting the contacts target", "PM02",

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 
-import data_access
 import polars as pl
 import streamlit as st
-from labels import EMPTY
-from page_context import open_page
-from viewer import Viewer
+
+from dashboards import data_access
+from dashboards.labels import EMPTY
+from dashboards.page_context import open_page
+from dashboards.viewer import Viewer
 
 
 def _provenance(refresh: dict) -> None:

@@ -3,13 +3,13 @@ sample flow) and the CFSR statewide indicators for context."""
 
 from __future__ import annotations
 
-import charts
-import data_access
 import polars as pl
 import streamlit as st
-from page_context import open_page
-from tables import show_chart, show_table
-from viewer import Viewer
+
+from dashboards import charts, data_access
+from dashboards.page_context import open_page
+from dashboards.tables import show_chart, show_table
+from dashboards.viewer import Viewer
 
 EXPLANATION = """
 Each child removed from home while the family was matched with a Parent Partner is

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 
-import charts
-import data_access
 import polars as pl
 import streamlit as st
-from filters import Filters
-from headline import months_back, show_metric
-from page_context import open_page
-from tables import show_chart, show_table
-from viewer import SITE_COORDINATOR, Viewer
+
+from dashboards import charts, data_access
+from dashboards.filters import Filters
+from dashboards.headline import months_back, show_metric
+from dashboards.page_context import open_page
+from dashboards.tables import show_chart, show_table
+from dashboards.viewer import SITE_COORDINATOR, Viewer
 
 # Which performance measure's target applies to which summary share.
 MEASURE_OF_SHARE = {

@@ -3,14 +3,14 @@ monthly packet. A site coordinator sees her own site without a choice."""
 
 from __future__ import annotations
 
-import audit
-import data_access
 import polars as pl
 import streamlit as st
-from monthly_packet import packet_bytes
-from page_context import open_page
-from tables import show_table
-from viewer import Viewer
+
+from dashboards import audit, data_access
+from dashboards.monthly_packet import packet_bytes
+from dashboards.page_context import open_page
+from dashboards.tables import show_table
+from dashboards.viewer import Viewer
 
 
 def family_grid(family_months: pl.DataFrame) -> pl.DataFrame:

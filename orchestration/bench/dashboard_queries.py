@@ -15,11 +15,8 @@ import dataclasses
 import datetime as dt
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
-
-from orchestration.config import REPO_ROOT
 
 STATE, SITE = "state_coordinator", "site_coordinator"
 PAGES_OF = {
@@ -105,13 +102,11 @@ def _percentile(samples: list[float], share: float) -> float:
 def measure_pages(published: Path, repeat: int = 10) -> dict:
     """p50 and p95 (ms) of each page's queries, per viewer, `repeat` times each."""
     os.environ["PPA_PUBLISHED"] = str(Path(published).resolve())
-    dashboards = str(REPO_ROOT / "dashboards")
-    if dashboards not in sys.path:
-        sys.path.insert(0, dashboards)
-    import data_access as da
     import streamlit as st
-    from filters import Filters
-    from viewer import Viewer
+
+    from dashboards import data_access as da
+    from dashboards.filters import Filters
+    from dashboards.viewer import Viewer
 
     state = Viewer("bench.state", STATE)
     months = da.months(state)

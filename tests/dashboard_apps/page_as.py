@@ -7,14 +7,11 @@ cannot switch to a page that has no file; a page the viewer may not see raises.
 """
 
 import os
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dashboards"))
 
 import streamlit as st
-from navigation import PAGES, pages_for
-from viewer import Viewer
+
+from dashboards.navigation import PAGES, pages_for
+from dashboards.viewer import Viewer
 
 st.set_page_config(page_title="Parent Partner Analytics", layout="wide")
 viewer = Viewer(

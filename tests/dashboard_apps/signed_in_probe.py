@@ -2,7 +2,8 @@
 as app.py, then only who is signed in (so these tests do not depend on the pages)."""
 
 import streamlit as st
-from sign_in import require_viewer, sign_out_button
+
+from dashboards.sign_in import require_viewer, sign_out_button
 
 st.set_page_config(page_title="Parent Partner Analytics", layout="wide")
 viewer = require_viewer()

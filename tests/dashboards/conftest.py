@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,8 +20,6 @@ RECORD_ID_COLUMNS = {"pp_id", "family_id", "match_id", "episode_id", "child_id",
                      "row_number"}
 # Integers that count no person: years, a step's rank, the contract's seven measures.
 NOT_COUNTS = {"sfy", "exit_sfy", "step_order", "measures_applicable", "measures_met"}
-
-sys.path.insert(0, str(REPO_ROOT / "dashboards"))
 
 
 @pytest.fixture(scope="session")

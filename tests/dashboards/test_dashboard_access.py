@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import data_access
 import polars as pl
 import pytest
 from conftest import NOT_COUNTS, RECORD_ID_COLUMNS, marts
-from filters import Filters
 from pipeline_run import MISPLACED
-from viewer import Viewer
+
+from dashboards import data_access
+from dashboards.filters import Filters
+from dashboards.viewer import Viewer
 
 STATE = Viewer("state", "state_coordinator")
 SITE_S02 = Viewer("site2", "site_coordinator", "S02")

@@ -16,7 +16,8 @@ from axe_playwright_python.sync_playwright import Axe
 from browser_app import CHROMIUM, CHROMIUM_ARGS, open_page, served, wait_for_idle
 from conftest import NOT_COUNTS, RECORD_ID_COLUMNS, marts
 from test_dashboard_pages import ROLE_PAGES
-from users import add_user
+
+from dashboards.users import add_user
 
 # The README's screenshots: refreshed when PPA_SCREENSHOTS_DIR names docs/screenshots.
 SCREENSHOTS = Path(os.environ.get("PPA_SCREENSHOTS_DIR") or "/tmp/ppa-screenshots")

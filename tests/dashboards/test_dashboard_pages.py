@@ -6,19 +6,18 @@ import datetime as dt
 import io
 import os
 
-import data_access
 import fastexcel
 import polars as pl
 import pytest
 from conftest import HARNESS, NOT_COUNTS, RECORD_ID_COLUMNS, marts
-from filters import Filters
-from labels import Labels
-from monthly_packet import packet_bytes
 from streamlit.testing.v1 import AppTest
-from viewer import Viewer
-from views.site import family_grid
 
-from orchestration.config import REPO_ROOT
+from dashboards import data_access
+from dashboards.filters import Filters
+from dashboards.labels import Labels
+from dashboards.monthly_packet import packet_bytes
+from dashboards.viewer import Viewer
+from dashboards.views.site import family_grid
 
 ROLE_PAGES = {
     "state_coordinator": ["overview", "site", "fidelity", "outcomes", "contract",
@@ -45,12 +44,11 @@ def page_as(monkeypatch, role: str, page: str | None = None, **state) -> AppTest
 
 def _listed_pages():
     import os
-    import sys
 
-    sys.path.insert(0, os.environ["PPA_DASHBOARDS_DIR"])
     import streamlit as st
-    from navigation import pages_for
-    from viewer import Viewer
+
+    from dashboards.navigation import pages_for
+    from dashboards.viewer import Viewer
 
     viewer = Viewer("x", os.environ["PPA_TEST_ROLE"], os.environ.get("PPA_TEST_SITE") or None)
     st.text(",".join(page.url_path for page in pages_for(viewer)))
@@ -58,7 +56,6 @@ def _listed_pages():
 
 @pytest.mark.parametrize("role", ROLE_PAGES)
 def test_each_role_gets_only_its_pages_at_fixed_paths(monkeypatch, role):
-    monkeypatch.setenv("PPA_DASHBOARDS_DIR", str(REPO_ROOT / "dashboards"))
     monkeypatch.setenv("PPA_TEST_ROLE", role)
     monkeypatch.setenv("PPA_TEST_SITE", SITE_OF.get(role, ""))
     app = AppTest.from_function(_listed_pages, default_timeout=60).run()
@@ -80,7 +77,7 @@ def test_every_page_renders_for_every_role(monkeypatch, role, page):
                 numbers = pd_ints(shown[column])
                 assert not [n for n in numbers if 1 <= n <= 10], (page, column)
         # A table with a suppressed cell says, under it, what the label covers.
-        from suppression import SUPPRESSED_LABEL, SUPPRESSED_NOTE
+        from dashboards.suppression import SUPPRESSED_LABEL, SUPPRESSED_NOTE
 
         hidden = sum((t.value == SUPPRESSED_LABEL).to_numpy().sum() for t in app.dataframe)
         notes = sum(c.value == SUPPRESSED_NOTE for c in app.caption)
@@ -166,7 +163,7 @@ def test_the_monthly_packet_holds_a_cover_and_every_table(published):
 
 def test_leadership_downloads_carry_the_suppressed_label(published):
     """Small cells read as suppressed in what the table shows and what the CSV holds."""
-    from suppression import SUPPRESSED_LABEL, for_display
+    from dashboards.suppression import SUPPRESSED_LABEL, for_display
 
     frame = data_access.activity_by_level(Viewer("l", "leadership"),
                                           Filters(month_from=JUNE, month_to=JUNE), "site")

@@ -6,15 +6,16 @@ from __future__ import annotations
 import io
 import json
 
-import data_access
 import polars as pl
 import pytest
 from conftest import marts
-from filters import Filters
-from labels import EMPTY, Labels
-from suppression import SUPPRESSED_LABEL, TableShape, for_display, suppress
 from test_dashboard_pages import page_as
-from viewer import Viewer
+
+from dashboards import data_access
+from dashboards.filters import Filters
+from dashboards.labels import EMPTY, Labels
+from dashboards.suppression import SUPPRESSED_LABEL, TableShape, for_display, suppress
+from dashboards.viewer import Viewer
 
 STATE = Viewer("state", "state_coordinator")
 LEADERSHIP = Viewer("lead", "leadership")
@@ -142,7 +143,7 @@ def test_the_methodology_page_names_the_code_and_the_run(monkeypatch, published)
 
 
 def test_every_published_format_is_one_the_pages_render(published):
-    import labels as labels_module
+    from dashboards import labels as labels_module
 
     known = {"text", "boolean", *labels_module._SCREEN_FORMATS, *labels_module._DATE_FORMATS}
     published_formats = {fmt for _, fmt in _labels(published).columns.values()}

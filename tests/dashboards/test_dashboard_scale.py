@@ -20,7 +20,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser_app import CHROMIUM, CHROMIUM_ARGS, open_page, served, wait_for_idle
 from test_dashboard_pages import ROLE_PAGES
-from users import add_user
+
+from dashboards.users import add_user
 
 PUBLISHED = os.environ.get("PPA_TEST_SCALE_PUBLISHED")
 SCREENSHOTS = Path(os.environ.get("PPA_SCREENSHOTS_DIR") or "/tmp/ppa-screenshots-scale")

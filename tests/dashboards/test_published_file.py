@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 
 import duckdb
-import published
+
+from dashboards import published
 
 
 def _write(path: Path, value: int) -> None:

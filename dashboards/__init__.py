@@ -1,0 +1,1 @@
+"""The Streamlit dashboards: pages, data access, sign-in and the users file."""
