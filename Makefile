@@ -78,7 +78,7 @@ lint: install
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache
 
-# The benchmark (README: Benchmark): scale 1 and 10, one JSON each in benchmarks/results/.
+# The benchmark (docs/benchmarks.md): scale 1 and 10, one JSON each in benchmarks/results/.
 BENCH_SCALES ?= 1 10
 BENCH_MONTHS ?= 24
 bench: install

@@ -21,7 +21,7 @@ from robustness import (
     wait_for,
 )
 
-# Runs the pipeline or a server: the slow tier (README: Development).
+# Runs the pipeline or a server: the slow tier (docs/development.md).
 pytestmark = pytest.mark.slow
 
 TIMEOUT = 1800

@@ -17,7 +17,7 @@ from postgres_server import create_database, server_for_tests
 
 from orchestration.assets.unrecognised import UNRECOGNISED_FILES_KEY, unrecognised_files
 
-# Runs the pipeline or a server: the slow tier (README: Development).
+# Runs the pipeline or a server: the slow tier (docs/development.md).
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent

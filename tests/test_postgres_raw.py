@@ -17,7 +17,7 @@ from orchestration.outcomes.outcome_tables import MATCHED_PAIRS_TABLE, read_tabl
 from orchestration.postgres import PostgresWarehouse, connect
 from orchestration.warehouse import ensure_raw_schema, ingested_versions, write_read_results
 
-# Runs the pipeline or a server: the slow tier (README: Development).
+# Runs the pipeline or a server: the slow tier (docs/development.md).
 pytestmark = pytest.mark.slow
 
 

@@ -1,8 +1,9 @@
 """`ppa validate-outcomes` for real: the generator, the outcome lineage in its own
 process per data set (two at once with --jobs 2, so two dbt builds run side by side),
 and the JSON report. Small data sets (scale 0.3, 36 months: about 450 pairs each), so
-the figures are too noisy to judge the estimator; the README's 100-data-set run does
-that. This checks that the command works end to end and that --jobs changes nothing.
+the figures are too noisy to judge the estimator; the 100-data-set run in
+docs/synthetic-data.md does that. This checks that the command works end to end and
+that --jobs changes nothing.
 """
 
 from __future__ import annotations
