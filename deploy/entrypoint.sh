@@ -3,7 +3,7 @@
 set -eu
 case "${1:-code-location}" in
   code-location)
-    exec dagster code-server start -h 0.0.0.0 -p 4000 -m orchestration.definitions ;;
+    exec dagster code-server start -h 0.0.0.0 -p 4000 -m orchestration.defs.definitions ;;
   dashboards)
     exec streamlit run dashboards/app.py --server.address 0.0.0.0 --server.port 8501 \
       --server.headless true --browser.gatherUsageStats false ;;

@@ -9,14 +9,14 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.publish import publish_asset
-from orchestration.assets.raw import (
+from orchestration.defs.assets.publish import publish_asset
+from orchestration.defs.assets.raw import (
     INGESTED_FILES_KEY,
     REJECTED_ROWS_KEY,
     every_input_row_accounted_for,
     ingestion_log,
 )
-from orchestration.warehouse import ensure_raw_schema
+from orchestration.storage.warehouse import ensure_raw_schema
 
 
 @pytest.fixture

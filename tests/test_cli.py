@@ -57,7 +57,7 @@ def test_generate_rejects_a_bad_scale(tmp_path):
 def test_default_months_end_before_last_month_so_extracts_predate_today():
     import datetime as dt
 
-    from orchestration.cli import default_months
+    from orchestration.cli.generate import default_months
 
     # 2019-07 .. 2026-09: the newest extract (2026-10-31) is before 2026-11-22.
     assert default_months("2019-07", dt.date(2026, 11, 22)) == 87

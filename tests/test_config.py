@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.assets.dbt import dbt_variables
 from orchestration.config import (
     DBT_PROJECT_DIR,
     REPO_ROOT,
@@ -16,7 +15,8 @@ from orchestration.config import (
     mask_dsn,
     mask_webhook,
 )
-from orchestration.resources import build_resources
+from orchestration.defs.assets.dbt import dbt_variables
+from orchestration.defs.resources import build_resources
 
 PPA = str(Path(sys.executable).parent / "ppa")
 VARS = ["PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "DAGSTER_HOME", "PPA_AS_OF",

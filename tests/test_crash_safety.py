@@ -190,7 +190,7 @@ def test_a_copy_left_by_a_dead_publisher_is_removed_and_a_live_ones_kept(tmp_pat
 
     import duckdb
 
-    from orchestration.assets.publish import publish_marts
+    from orchestration.defs.assets.publish import publish_marts
 
     target = tmp_path / "published.duckdb"
     dead = tmp_path / ".published.duckdb.4194305.tmp"  # above Linux's largest pid

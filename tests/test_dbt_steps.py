@@ -1,4 +1,4 @@
-"""The pipeline builds the dbt project in four steps (orchestration/assets/dbt.py). dbt
+"""The pipeline builds the dbt project in four steps (orchestration/defs/assets/dbt.py). dbt
 picks a step's tests from its selection, so a test with two parents (a relationship, a
 code list, a program parameter) could run before one of its parents is built, or never.
 This asks dbt itself which nodes each step's `dbt build` runs, with the steps' own
@@ -17,8 +17,8 @@ from dagster_dbt.asset_utils import (
 )
 from dbt.cli.main import dbtRunner
 
-from orchestration.assets.dbt import RUN_EXCLUDES, dbt_definitions
 from orchestration.config import DBT_PROJECT_DIR
+from orchestration.defs.assets.dbt import RUN_EXCLUDES, dbt_definitions
 
 pytestmark = pytest.mark.slow
 

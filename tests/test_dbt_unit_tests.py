@@ -1,6 +1,6 @@
 """dbt's unit tests (`unit_tests:` in the models' YAML: the metric logic on fixed inputs)
 run here, on a copy of the demo warehouse, since the pipeline's runs leave them out
-(orchestration/assets/dbt.py: RUN_EXCLUDES)."""
+(orchestration/defs/assets/dbt.py: RUN_EXCLUDES)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import json
 from dbt.cli.main import dbtRunner
 from pipeline_run import DEMO_AS_OF
 
-from orchestration.assets.dbt import dbt_variables
 from orchestration.config import DBT_PROJECT_DIR, Settings
+from orchestration.defs.assets.dbt import dbt_variables
 
 
 def test_every_dbt_unit_test_passes(copy_of_demo_run, monkeypatch, tmp_path):

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from orchestration.assets.dbt import dbt_vars
-from orchestration.partitions import service_month_partitions
+from orchestration.defs.assets.dbt import dbt_vars
+from orchestration.defs.partitions import service_month_partitions
 
 AS_OF = dt.date(2024, 8, 1)
 
@@ -36,8 +36,8 @@ def test_a_configured_reporting_start_is_passed_as_its_first_day():
 def test_every_dbt_step_of_a_run_gets_the_runs_months_from_its_tags():
     from types import SimpleNamespace
 
-    from orchestration.assets.dbt import run_months
-    from orchestration.jobs import partition_range_tags
+    from orchestration.defs.assets.dbt import run_months
+    from orchestration.defs.jobs import partition_range_tags
 
     def context(tags):
         return SimpleNamespace(run=SimpleNamespace(tags=tags))
@@ -53,7 +53,7 @@ def test_a_runs_dbt_steps_share_one_target_folder_and_old_ones_are_pruned(
 ):
     import os
 
-    from orchestration.assets import dbt as dbt_assets_module
+    from orchestration.defs.assets import dbt as dbt_assets_module
 
     monkeypatch.setattr(dbt_assets_module, "DBT_PROJECT_DIR", tmp_path)
     target = tmp_path / "target"

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.definitions import defs
+from orchestration.defs.definitions import defs
 
 
 def test_definitions_load_with_the_schedule_and_the_sensors():

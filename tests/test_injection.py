@@ -16,10 +16,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from orchestration.assets.publish import publish_marts
-from orchestration.assets.raw import ingest_files
 from orchestration.cli import main
 from orchestration.config import REPO_ROOT
+from orchestration.defs.assets.publish import publish_marts
+from orchestration.defs.assets.raw import ingest_files
 from orchestration.ingest.discovery import discover
 
 PPA = str(Path(sys.executable).parent / "ppa")

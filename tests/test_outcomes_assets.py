@@ -13,8 +13,8 @@ import pytest
 from dagster_duckdb import DuckDBResource
 from test_outcomes_planted_effect import planted_episodes
 
-import orchestration.assets.outcomes as outcomes_assets
-from orchestration.assets.outcomes import (
+import orchestration.defs.assets.outcomes as outcomes_assets
+from orchestration.defs.assets.outcomes import (
     BALANCE_KEY,
     MATCHED_PAIRS_KEY,
     matched_pairs,

@@ -16,7 +16,7 @@ import json
 import duckdb
 import pytest
 
-from orchestration.outcomes.validation import read_outcome_results, run_outcome_lineage_subprocess
+from orchestration.bench.validation import read_outcome_results, run_outcome_lineage_subprocess
 from orchestration.synthetic import generate_landing_zone
 
 pytestmark = pytest.mark.slow

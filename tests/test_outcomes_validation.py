@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.bench.validation import summarise_validation, validate_outcomes
 from orchestration.outcomes.comparison import OUTCOMES
-from orchestration.outcomes.validation import summarise_validation, validate_outcomes
 
 EXPECTED_ATT = {"reunified": 0.10, "reentry_12m": -0.05, "reentry_24m": 0.0,
                 "maltreatment_12m": -0.02, "days_in_care": 0.0}

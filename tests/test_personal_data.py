@@ -14,7 +14,7 @@ from orchestration.ingest.schemas import (
     REJECTED_ROWS_COLUMNS,
     is_personal_data,
 )
-from orchestration.warehouse import raw_table_columns
+from orchestration.storage.warehouse import raw_table_columns
 
 SOURCES = DBT_PROJECT_DIR / "models" / "staging" / "_sources.yml"
 

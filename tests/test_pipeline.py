@@ -100,7 +100,7 @@ def last_day(month: dt.date) -> dt.date:
 
 
 def test_definitions_load():
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     dg.Definitions.validate_loadable(defs)
     groups = {n.group_name for n in defs.resolve_asset_graph().asset_nodes}

@@ -15,7 +15,7 @@ from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster_duckdb import DuckDBResource
 from postgres_server import create_database, server_for_tests
 
-from orchestration.assets.unrecognised import UNRECOGNISED_FILES_KEY, unrecognised_files
+from orchestration.defs.assets.unrecognised import UNRECOGNISED_FILES_KEY, unrecognised_files
 
 # Runs the pipeline or a server: the slow tier (docs/development.md).
 pytestmark = pytest.mark.slow

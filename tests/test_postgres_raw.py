@@ -11,11 +11,11 @@ import pytest
 from postgres_server import create_database, server_for_tests
 from test_warehouse import contract_file, counts
 
-from orchestration import warehouse
-from orchestration.assets.unrecognised import unrecognised_files
-from orchestration.outcomes.outcome_tables import MATCHED_PAIRS_TABLE, read_table, replace_table
-from orchestration.postgres import PostgresWarehouse, connect
-from orchestration.warehouse import ensure_raw_schema, ingested_versions, write_read_results
+from orchestration.defs.assets.unrecognised import unrecognised_files
+from orchestration.storage import warehouse
+from orchestration.storage.outcome_tables import MATCHED_PAIRS_TABLE, read_table, replace_table
+from orchestration.storage.postgres import PostgresWarehouse, connect
+from orchestration.storage.warehouse import ensure_raw_schema, ingested_versions, write_read_results
 
 # Runs the pipeline or a server: the slow tier (docs/development.md).
 pytestmark = pytest.mark.slow

@@ -23,7 +23,7 @@ import psycopg
 import pytest
 from postgres_server import create_database, server_for_tests
 
-from orchestration.postgres import PostgresConnection, connect
+from orchestration.storage.postgres import PostgresConnection, connect
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ import datetime as dt
 import duckdb
 import pytest
 
-from orchestration.assets.publish import PublishError, publish_marts, read_meta_refresh
+from orchestration.defs.assets.publish import PublishError, publish_marts, read_meta_refresh
 
 
 @pytest.fixture

@@ -5,14 +5,14 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.quality_checks import (
+from orchestration.defs.assets.quality_checks import (
     few_rows_rejected_per_file,
     most_forms_received_last_closed_month,
     quality_checks,
 )
-from orchestration.assets.raw import reference_raw_assets
-from orchestration.resources import AS_OF_TAG
-from orchestration.warehouse import ensure_raw_schema
+from orchestration.defs.assets.raw import reference_raw_assets
+from orchestration.defs.resources import AS_OF_TAG
+from orchestration.storage.warehouse import ensure_raw_schema
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from typing import ClassVar
 import dagster as dg
 import pytest
 
-from orchestration.run_failures import read_failures
-from orchestration.sensors import run_failure_recorder
+from orchestration.defs.sensors import run_failure_recorder
+from orchestration.storage.run_failures import read_failures
 
 
 @dg.op
@@ -103,7 +103,7 @@ def test_a_webhook_that_is_down_does_not_lose_the_record(dagster_home, monkeypat
 
 
 def test_a_failed_in_process_run_of_ppa_run_is_recorded_too(dagster_home):
-    from orchestration.pipeline import _record_failure
+    from orchestration.runner.pipeline import _record_failure
 
     with dg.DagsterInstance.ephemeral() as instance:
         result = monthly_job.execute_in_process(instance=instance, raise_on_error=False)
@@ -121,7 +121,7 @@ def failure(i: int) -> dict:
 
 
 def test_the_failures_file_keeps_its_newest_records_past_its_size_limit(tmp_path, monkeypatch):
-    from orchestration import run_failures
+    from orchestration.storage import run_failures
 
     monkeypatch.setattr(run_failures, "MAX_FAILURES_FILE_BYTES", 2_000)
     monkeypatch.setattr(run_failures, "KEEP_FAILURES", 5)
@@ -135,7 +135,7 @@ def test_the_failures_file_keeps_its_newest_records_past_its_size_limit(tmp_path
 
 
 def test_writers_at_once_lose_no_line(tmp_path):
-    from orchestration import run_failures
+    from orchestration.storage import run_failures
 
     path = tmp_path / "run_failures.jsonl"
 

@@ -15,9 +15,9 @@ import dagster as dg
 import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 
-from orchestration.cli import DAGSTER_YAML
 from orchestration.config import REPO_ROOT
-from orchestration.run_liveness import (
+from orchestration.runner.dagster_home import DAGSTER_YAML
+from orchestration.runner.run_liveness import (
     PID_TAG,
     START_SLACK_SECONDS,
     WAREHOUSE_POOL,
@@ -127,7 +127,7 @@ def test_of_two_runs_starting_at_once_one_waits_for_the_other(dagster_home, monk
     import fcntl
     import threading
 
-    from orchestration import pipeline
+    from orchestration.runner import pipeline
 
     monkeypatch.setattr(pipeline, "WAIT_POLL_SECONDS", 0.05)
     with dg.DagsterInstance.get() as instance:

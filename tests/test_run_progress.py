@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.run_progress import progress_logger
+from orchestration.defs.run_progress import progress_logger
 
 
 def test_every_finished_step_advances_the_bar_and_warnings_are_written(capsys):

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration.jobs import RANGE_END_TAG, RANGE_START_TAG
-from orchestration.resources import AS_OF_TAG
-from orchestration.schedules import monthly_refresh
+from orchestration.defs.jobs import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.defs.resources import AS_OF_TAG
+from orchestration.defs.schedules import monthly_refresh
 
 CHICAGO = ZoneInfo("America/Chicago")
 

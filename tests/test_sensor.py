@@ -6,9 +6,9 @@ import os
 import dagster as dg
 import pytest
 
-from orchestration.jobs import RANGE_END_TAG, RANGE_START_TAG
-from orchestration.partitions import service_month_partitions
-from orchestration.sensors import landing_zone_sensor
+from orchestration.defs.jobs import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.defs.partitions import service_month_partitions
+from orchestration.defs.sensors import landing_zone_sensor
 
 HEADER = "pp_id,family_id,service_month,submitted_at,activity_date,activity_type,duration_minutes,notes\n"
 
@@ -88,7 +88,7 @@ def test_first_look_skips_what_the_warehouse_already_holds(landing, tmp_path):
     import duckdb
 
     from orchestration.ingest.discovery import sha256_of
-    from orchestration.warehouse import ensure_raw_schema
+    from orchestration.storage.warehouse import ensure_raw_schema
 
     ingested = drop_form(landing, "2024-03")
     drop_form(landing, "2024-05")

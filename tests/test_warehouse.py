@@ -5,10 +5,10 @@ import datetime as dt
 import duckdb
 import pytest
 
-from orchestration import warehouse
 from orchestration.ingest.discovery import discover
 from orchestration.ingest.read import read_landing_file
-from orchestration.warehouse import ensure_raw_schema, ingested_versions, write_read_results
+from orchestration.storage import warehouse
+from orchestration.storage.warehouse import ensure_raw_schema, ingested_versions, write_read_results
 
 HEADER = "contract_id,contractor,sfy,term_start,term_end,annual_value,retainage_pct\n"
 

@@ -23,9 +23,9 @@ import duckdb
 import fastexcel
 import pyarrow as pa
 
-from orchestration.assets.raw import activity_reference, ingest_files
 from orchestration.bench.pandas_peer import ingest_with_pandas
 from orchestration.config import SEEDS_DIR
+from orchestration.defs.assets.raw import activity_reference, ingest_files
 from orchestration.ingest.discovery import discover
 from orchestration.ingest.schemas import ACTIVITY_ROWS
 

@@ -1,7 +1,7 @@
 """The run the landing-zone sensor requests for new files of one service month,
 executed in-process: `python -m orchestration.bench.month_run --as-of D --month YYYY-MM`.
 
-The same job and tags as the sensor's RunRequest (orchestration/sensors.py): every
+The same job and tags as the sensor's RunRequest (orchestration/defs/sensors.py): every
 asset, with the partitioned ones over that month only. Exit code 0 when it succeeded.
 """
 
@@ -20,10 +20,11 @@ from orchestration.config import Paths, parse_as_of
 def main(as_of: str, month: str) -> None:
     import dagster as dg
 
-    from orchestration.cli import ensure_dbt_manifest, prepare_dagster_home
-    from orchestration.definitions import defs
-    from orchestration.jobs import materialize_everything, partition_range_tags
-    from orchestration.resources import AS_OF_TAG
+    from orchestration.defs.definitions import defs
+    from orchestration.defs.jobs import materialize_everything, partition_range_tags
+    from orchestration.defs.resources import AS_OF_TAG
+    from orchestration.runner.dagster_home import prepare_dagster_home
+    from orchestration.runner.dbt_manifest import ensure_dbt_manifest
 
     prepare_dagster_home(Paths.from_env())
     ensure_dbt_manifest()

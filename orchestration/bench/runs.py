@@ -60,7 +60,7 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> dict:
 
 
 def _check_step_keys() -> set[str]:
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     return {
         f"{key.asset_key.to_python_identifier()}_{key.name}"

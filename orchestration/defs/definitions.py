@@ -2,17 +2,17 @@
 
 import dagster as dg
 
-from orchestration.assets.dbt import dbt_definitions, mart_keys
-from orchestration.assets.outcomes import outcome_assets, outcome_checks
-from orchestration.assets.publish import publish_asset
-from orchestration.assets.quality_checks import quality_checks
-from orchestration.assets.raw import raw_assets, raw_checks
 from orchestration.config import Settings
-from orchestration.jobs import materialize_everything
-from orchestration.resources import build_resources
-from orchestration.run_progress import progress_logger
-from orchestration.schedules import monthly_refresh
-from orchestration.sensors import landing_zone_sensor, run_failure_recorder
+from orchestration.defs.assets.dbt import dbt_definitions, mart_keys
+from orchestration.defs.assets.outcomes import outcome_assets, outcome_checks
+from orchestration.defs.assets.publish import publish_asset
+from orchestration.defs.assets.quality_checks import quality_checks
+from orchestration.defs.assets.raw import raw_assets, raw_checks
+from orchestration.defs.jobs import materialize_everything
+from orchestration.defs.resources import build_resources
+from orchestration.defs.run_progress import progress_logger
+from orchestration.defs.schedules import monthly_refresh
+from orchestration.defs.sensors import landing_zone_sensor, run_failure_recorder
 
 
 def _published_deps() -> list[dg.AssetKey]:

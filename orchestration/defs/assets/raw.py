@@ -14,8 +14,10 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.unrecognised import unrecognised_files
 from orchestration.config import SEEDS_DIR, Paths
+from orchestration.defs.assets.unrecognised import unrecognised_files
+from orchestration.defs.partitions import service_month_partitions
+from orchestration.defs.resources import run_as_of
 from orchestration.ingest.batch import ingest_batch
 from orchestration.ingest.discovery import discover
 from orchestration.ingest.reference import ActivityReference, load_code_lists
@@ -26,9 +28,7 @@ from orchestration.ingest.schemas import (
     REFERRALS,
     FileKind,
 )
-from orchestration.partitions import service_month_partitions
-from orchestration.resources import run_as_of
-from orchestration.warehouse import (
+from orchestration.storage.warehouse import (
     ensure_raw_schema,
     ingested_versions,
     latest_snapshot,

@@ -17,10 +17,10 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.config import DBT_PROJECT_DIR, Settings
-from orchestration.jobs import RANGE_END_TAG, RANGE_START_TAG
-from orchestration.partitions import service_month_partitions
-from orchestration.postgres import dbt_connection_env
-from orchestration.resources import run_as_of
+from orchestration.defs.jobs import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.defs.partitions import service_month_partitions
+from orchestration.defs.resources import run_as_of
+from orchestration.storage.postgres import dbt_connection_env
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()

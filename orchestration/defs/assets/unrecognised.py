@@ -14,7 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.config import Paths
 from orchestration.ingest.discovery import discover_unrecognised
-from orchestration.postgres import is_postgres
+from orchestration.storage.postgres import is_postgres
 
 UNRECOGNISED_FILES_KEY = dg.AssetKey(["raw", "unrecognised_files"])
 _SCHEMA = {"file": pl.String, "reason": pl.String, "size_bytes": pl.Int64,

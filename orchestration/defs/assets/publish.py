@@ -18,12 +18,12 @@ import dagster as dg
 import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.dbt import dbt_project
-from orchestration.assets.operations_tables import operations_tables
 from orchestration.config import REPO_ROOT, Paths
+from orchestration.defs.assets.dbt import dbt_project
+from orchestration.defs.assets.operations_tables import operations_tables
+from orchestration.defs.resources import run_as_of
 from orchestration.ingest.schemas import is_personal_data
-from orchestration.postgres import is_postgres
-from orchestration.resources import run_as_of
+from orchestration.storage.postgres import is_postgres
 
 
 class PublishError(RuntimeError):

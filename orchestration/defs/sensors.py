@@ -17,12 +17,12 @@ import dagster as dg
 import duckdb
 
 from orchestration.config import Paths, Settings
+from orchestration.defs.jobs import materialize_everything, partition_range_tags
+from orchestration.defs.partitions import service_month_partitions
 from orchestration.ingest.discovery import discover, fingerprint
 from orchestration.ingest.schemas import ACTIVITY_ROWS
-from orchestration.jobs import materialize_everything, partition_range_tags
-from orchestration.partitions import service_month_partitions
-from orchestration.postgres import postgres_ingested
-from orchestration.run_failures import describe_failure, report_failure
+from orchestration.storage.postgres import postgres_ingested
+from orchestration.storage.run_failures import describe_failure, report_failure
 
 
 def changed_files(landing_dir, cursor: dict) -> tuple[list, dict]:

@@ -12,7 +12,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from orchestration.config import DBT_PROJECT_DIR, Settings, parse_as_of
-from orchestration.postgres import PostgresWarehouse
+from orchestration.storage.postgres import PostgresWarehouse
 
 AS_OF_TAG = "ppa/as_of"
 

@@ -93,7 +93,7 @@ def warehouse_snapshot(
     None and why when it cannot be had."""
     import duckdb
 
-    from orchestration.warehouse import latest_snapshot
+    from orchestration.storage.warehouse import latest_snapshot
 
     if not Path(warehouse).exists():
         return None, f"no warehouse at {warehouse}"

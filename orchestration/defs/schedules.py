@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration.jobs import materialize_everything, partition_range_tags
-from orchestration.resources import AS_OF_TAG
+from orchestration.defs.jobs import materialize_everything, partition_range_tags
+from orchestration.defs.resources import AS_OF_TAG
 
 TIMEZONE = "America/Chicago"
 

@@ -5,7 +5,7 @@ schedule or the landing-zone sensor); Dagster's run-status sensors do not see th
 in-process run of `ppa run`, which reports its failure on stderr and exits 1.
 
 The in-process run of `ppa run`, which Dagster's run-status sensors do not see, records
-its own failure here (orchestration.pipeline).
+its own failure here (orchestration.runner.pipeline).
 
 The failure sensor runs in the Dagster daemon, beside runs that may hold the
 warehouse's single DuckDB write lock; appending to a small file of its own can never

@@ -32,15 +32,15 @@ def check_command(files: tuple[Path, ...], roster: Path | None, referrals: Path 
     and referrals of --roster/--referrals, else of the warehouse (PPA_WAREHOUSE, opened
     read-only); without either, the rules that need them are skipped, as stated on stderr.
     """
-    from orchestration.config import Paths, parse_as_of
-    from orchestration.ingest.schemas import ACTIVITY_ROWS
-    from orchestration.landing_check import (
+    from orchestration.cli.landing_check import (
         REFERENCE_RULES,
         activity_reference,
         check_file,
         classify_path,
         expand,
     )
+    from orchestration.config import Paths, parse_as_of
+    from orchestration.ingest.schemas import ACTIVITY_ROWS
 
     try:
         as_of_date = parse_as_of(as_of)

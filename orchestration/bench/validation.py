@@ -3,7 +3,7 @@
 For each seed: generate a landing zone whose true effects are known (the generator's
 truth file holds the ATT from both potential outcomes of every participant episode),
 leaving out the activity forms, which no outcome reads; run the outcome lineage on it
-in its own process (`python -m orchestration.outcomes.lineage_run <truth as_of>`, paths
+in its own process (`python -m orchestration.bench.lineage_run <truth as_of>`, paths
 pointing into the data set's folder: ingestion of the extracts, the dbt models, the
 matching and the comparisons - dbt tests and asset checks included); read
 marts.fct_outcome_comparison, the naive comparison and the balance from the warehouse;
@@ -40,7 +40,7 @@ def run_outcome_lineage_subprocess(env: Mapping[str, str], as_of: str) -> None:
     """The outcome lineage in a fresh interpreter: the Dagster definitions take their
     paths from the environment when imported, so each data set needs its own process."""
     completed = subprocess.run(
-        [sys.executable, "-m", "orchestration.outcomes.lineage_run", as_of],
+        [sys.executable, "-m", "orchestration.bench.lineage_run", as_of],
         cwd=REPO_ROOT,
         env={**os.environ, **env},
         capture_output=True,

@@ -45,8 +45,8 @@ def site_pp_ids(frame, site_id: str, as_of: dt.date) -> list[str]:
 def roster_frame(roster: Path | None, warehouse: Path):
     """The newest roster (pp_id, site_id, end_date): the file given, else the warehouse's
     (read-only). Raises ValueError saying why when neither is available."""
+    from orchestration.cli.landing_check import read_snapshot_file, warehouse_snapshot
     from orchestration.ingest.schemas import PARENT_PARTNERS
-    from orchestration.landing_check import read_snapshot_file, warehouse_snapshot
 
     if roster is not None:
         return read_snapshot_file(roster, PARENT_PARTNERS).select("pp_id", "site_id", "end_date")

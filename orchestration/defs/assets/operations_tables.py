@@ -1,7 +1,7 @@
 """What the publish step adds beside the marts: the run's check results and failed runs.
 
 Neither comes from the warehouse: check results live in the Dagster instance, failed
-runs in the failure sensor's file (orchestration.run_failures), so they join the
+runs in the failure sensor's file (orchestration.storage.run_failures), so they join the
 published file without a detour through raw -> dbt.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import dagster as dg
 import polars as pl
 
-from orchestration.check_results import check_descriptions, check_results
 from orchestration.config import Settings
-from orchestration.run_failures import read_failures
+from orchestration.storage.check_results import check_descriptions, check_results
+from orchestration.storage.run_failures import read_failures
 
 
 def operations_tables(context: dg.AssetExecutionContext) -> dict[str, pl.DataFrame]:

@@ -9,7 +9,8 @@ result; a failing WARN check never blocks anything downstream.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.raw import INGESTED_FILES_KEY, raw_key
+from orchestration.defs.assets.raw import INGESTED_FILES_KEY, raw_key
+from orchestration.defs.resources import run_as_of
 from orchestration.ingest.schemas import (
     MALTREATMENT_REPORTS,
     PARENT_PARTNERS,
@@ -17,7 +18,6 @@ from orchestration.ingest.schemas import (
     REMOVAL_EPISODES,
     FileKind,
 )
-from orchestration.resources import run_as_of
 
 MAX_REJECTED_SHARE = 0.05
 MIN_FORMS_RECEIVED_SHARE = 0.8

@@ -19,7 +19,7 @@ from orchestration.outcomes.balance import BALANCE_THRESHOLD, balance_violations
 from orchestration.outcomes.comparison import matched_comparison, naive_comparison
 from orchestration.outcomes.covariates import PARTICIPANT
 from orchestration.outcomes.matching import CALIPER_SD, match_episodes
-from orchestration.outcomes.outcome_tables import (
+from orchestration.storage.outcome_tables import (
     BALANCE_TABLE,
     COMPARISON_TABLE,
     COVARIATES_TABLE,

@@ -1,4 +1,4 @@
-"""`python -m orchestration.outcomes.lineage_run YYYY-MM-DD`: materialize only what the
+"""`python -m orchestration.bench.lineage_run YYYY-MM-DD`: materialize only what the
 outcome comparison needs - the ingestion of the files it reads, the dbt models up to
 marts.fct_child_episode_outcome, the matching, the comparisons and the balance - for
 the landing zone and warehouse named by PPA_LANDING_DIR, PPA_WAREHOUSE and
@@ -30,12 +30,13 @@ def outcome_lineage():
 @click.command()
 @click.argument("as_of")
 def main(as_of: str) -> None:
-    from orchestration.cli import ensure_dbt_manifest, fail, prepare_dagster_home
+    from orchestration.runner.dagster_home import prepare_dagster_home
+    from orchestration.runner.dbt_manifest import ensure_dbt_manifest
 
     try:
         as_of_date = parse_as_of(as_of)
     except ValueError as exc:
-        fail(str(exc))
+        raise click.ClickException(str(exc)) from exc
     prepare_dagster_home(Paths.from_env())
     ensure_dbt_manifest()
     # dbt picks a test when any of its parents is selected ("eager"); a relationship
@@ -43,11 +44,11 @@ def main(as_of: str) -> None:
     # run never builds. "cautious" runs just the tests whose parents are all selected.
     os.environ["DBT_INDIRECT_SELECTION"] = "cautious"
 
-    from orchestration.pipeline import run_everything
+    from orchestration.runner.pipeline import run_everything
 
     failure = run_everything(as_of_date, selection=outcome_lineage())
     if failure:
-        fail(failure)
+        raise click.ClickException(failure)
 
 
 if __name__ == "__main__":

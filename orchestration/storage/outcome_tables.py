@@ -8,7 +8,7 @@ import polars as pl
 from orchestration.outcomes.balance import BALANCE_SCHEMA
 from orchestration.outcomes.comparison import COMPARISON_SCHEMA
 from orchestration.outcomes.matching import MATCHED_PAIRS_SCHEMA
-from orchestration.postgres import is_postgres, sql_type
+from orchestration.storage.postgres import is_postgres, sql_type
 
 COVARIATES_TABLE = "intermediate.int_episode_covariates"
 EPISODE_OUTCOME_TABLE = "marts.fct_child_episode_outcome"

@@ -16,7 +16,7 @@ from orchestration.ingest.schemas import (
     LINEAGE_COLUMNS,
     REJECTED_ROWS_COLUMNS,
 )
-from orchestration.postgres import is_postgres, sql_type
+from orchestration.storage.postgres import is_postgres, sql_type
 
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",

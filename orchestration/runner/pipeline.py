@@ -15,10 +15,10 @@ from typing import IO
 import dagster as dg
 from dagster._utils.interrupts import check_captured_interrupt
 
-from orchestration.jobs import materialize_everything, partition_range_tags
-from orchestration.partitions import service_month_partitions
-from orchestration.resources import AS_OF_TAG
-from orchestration.run_liveness import (
+from orchestration.defs.jobs import materialize_everything, partition_range_tags
+from orchestration.defs.partitions import service_month_partitions
+from orchestration.defs.resources import AS_OF_TAG
+from orchestration.runner.run_liveness import (
     in_progress_runs,
     own_process_tags,
     reap_dead_runs,
@@ -114,7 +114,7 @@ def _record_failure(result, step_failures: list, reason: str) -> None:
     marts.ops_run_failures, and POSTed to the alert webhook when one is set): the run-status
     sensors of `ppa serve` never see runs of `ppa run`."""
     from orchestration.config import Settings
-    from orchestration.run_failures import describe_failure, report_failure
+    from orchestration.storage.run_failures import describe_failure, report_failure
 
     settings = Settings.from_env()
     failure = describe_failure(
@@ -132,7 +132,7 @@ def run_everything(
     """Materialize every asset (or `selection`) for `as_of`, over every service month or the
     range `months` (first, last) as a backfill of those months would; return a failure
     reason, or None."""
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     keys = service_month_partitions.get_partition_keys()
     job = defs.resolve_job_def(materialize_everything.name)

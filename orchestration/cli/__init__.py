@@ -1,0 +1,28 @@
+"""The `ppa` command: generate, run, serve, validate-outcomes, users, bench, template, check.
+
+Every failure exits non-zero with a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import click
+
+from orchestration.cli.bench import bench
+from orchestration.cli.check import check_command
+from orchestration.cli.config import config_command
+from orchestration.cli.generate import generate
+from orchestration.cli.run import run
+from orchestration.cli.serve import serve
+from orchestration.cli.template import template_group
+from orchestration.cli.users import users_group
+from orchestration.cli.validate_outcomes import validate_outcomes_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Parent Partner Analytics: landing zone -> DuckDB -> dbt metrics -> dashboards."""
+
+
+for command in (generate, run, serve, validate_outcomes_command, bench, users_group,
+                config_command, template_group, check_command):
+    main.add_command(command)

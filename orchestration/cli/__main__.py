@@ -1,0 +1,5 @@
+"""`python -m orchestration.cli` is `ppa`."""
+
+from orchestration.cli import main
+
+main()
