@@ -273,7 +273,7 @@ def parent_partners(viewer: Viewer, filters: Filters) -> pl.DataFrame:
                m.forms_expected, m.forms_on_time,
                t.core_topics_completed, t.core_topics_required, t.all_core_complete,
                pp.is_eligible, pp.eligibility_reason
-        from marts.fct_pp_eligibility as pp
+        from marts.dim_parent_partner as pp
         left join marts.fct_pp_month as m
             on m.pp_id = pp.pp_id and m.service_month = cast($month_to as date)
         left join marts.fct_pp_training as t on t.pp_id = pp.pp_id
@@ -358,7 +358,7 @@ def training(viewer: Viewer, filters: Filters) -> pl.DataFrame:
                t.core_topics_required, t.all_core_complete, t.core_completed_on,
                t.first_match_date, t.core_complete_before_first_match, e.is_eligible
         from marts.fct_pp_training as t
-        left join marts.fct_pp_eligibility as e on e.pp_id = t.pp_id
+        left join marts.dim_parent_partner as e on e.pp_id = t.pp_id
         where {_site_scope("t.site_id")}
         order by t.site_id, t.pp_id
         """,

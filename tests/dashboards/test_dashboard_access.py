@@ -97,7 +97,7 @@ def test_misplaced_files_are_listed_within_the_viewers_rights():
 
 def test_the_state_coordinator_sees_every_site(published):
     frame = data_access.parent_partners(STATE, Filters(month_to=JUNE))
-    expected = marts(published, "select distinct site_id from marts.fct_pp_eligibility")
+    expected = marts(published, "select distinct site_id from marts.dim_parent_partner")
     assert set(frame["site_id"]) == set(expected["site_id"])
 
 

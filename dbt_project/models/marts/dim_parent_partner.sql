@@ -1,4 +1,6 @@
--- Parent Partners without names: site, service area, role, tenure and eligibility.
+-- Parent Partners without names: site, service area, role, tenure and eligibility with
+-- its reason. The one published table of the roster (the site pages list it, the data
+-- quality page finds a form's site through it).
 with
 
 parent_partners as (
@@ -17,7 +19,8 @@ final as (
         cast(start_date as date) as start_date,
         cast(end_date as date) as end_date,
         cast(is_active as boolean) as is_active,
-        cast(is_eligible as boolean) as is_eligible
+        cast(is_eligible as boolean) as is_eligible,
+        cast(eligibility_reason as varchar) as eligibility_reason
     from parent_partners
 
 )
