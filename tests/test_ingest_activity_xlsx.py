@@ -42,8 +42,8 @@ def test_form_rows_take_the_header_block(landing, reference):
          dt.date(2024, 3, 12), "phone_call", 15, None, "xlsx", 8),
     ]
     # The sheet's own row number: the first activity row is row 7.
-    code, reason = rejected_by_row(result)[9]
-    assert code == "invalid_duration" and "'721'" in reason
+    assert rejected_by_row(result)[9] == (
+        "invalid_duration", "duration_minutes is not a whole number from 1 to 720")
     raw = json.loads(result.rejected.get_column("raw_record")[0])
     assert raw["pp_id"] == "PP01" and raw["Minutes"] == "721" and raw["Notes"] == "too long"
 
@@ -70,8 +70,8 @@ def test_workbook_without_the_sheet(landing, reference):
     f = write_workbook(landing, REL, header_block=HEADER_BLOCK, rows=ROWS, sheet="Sheet1")
     result = read(f, reference)
     assert result.status == "rejected" and result.rows_read == 0
-    assert "no sheet 'Activity Form'" in result.error and "'Sheet1'" in result.error
-    assert REL in result.error
+    # The sheets the workbook has are counted, not named: a sheet may be named for a family.
+    assert result.error == f"{REL}: workbook has no sheet 'Activity Form' (it has 1 other sheet)"
 
 
 def test_sheet_name_matches_loosely(landing, reference):

@@ -1,11 +1,13 @@
 """Validation of activity-form rows (spec: landing-zone.md, activity forms).
 
 Checks, in the order that picks a rejected row's one reason:
-  file_rejected (the file as a whole is wrong), too_many_values, missing_value (pp_id, service_month, submitted_at, activity_date,
-  activity_type, duration_minutes), invalid_date (service_month, then activity_date),
-  invalid_datetime (submitted_at), invalid_duration, unknown_activity_type,
-  family_required, family_not_allowed, month_mismatch, activity_outside_month,
-  activity_after_submission, future_activity, unknown_pp, unknown_family.
+  file_rejected (the file as a whole is wrong), too_many_values, too_few_values,
+  missing_value (pp_id, service_month, submitted_at, activity_date, activity_type,
+  duration_minutes), invalid_id (pp_id, family_id), invalid_date (service_month, then
+  activity_date), invalid_datetime (submitted_at), invalid_duration,
+  unknown_activity_type, family_required, family_not_allowed, month_mismatch,
+  activity_outside_month, activity_after_submission, future_activity, unknown_pp,
+  unknown_family.
 Format problems come first (they make later comparisons meaningless), then the
 form's own consistency, then the lookups against the roster and referrals.
 
@@ -30,15 +32,15 @@ from orchestration.ingest.row_checks import (
     SOURCE_FORMAT,
     RowCheck,
     file_rejected,
+    invalid_id,
     missing_values,
     reason,
     reason_code,
     text,
-    too_many_values,
     unreadable,
+    value_counts,
 )
 from orchestration.ingest.schemas import ACTIVITY_ROWS
-from orchestration.ingest.source_table import EXTRA_VALUES
 from orchestration.ingest.value_parsing import (
     normalise_code,
     parse_date,
@@ -52,7 +54,8 @@ from orchestration.reference_data import program_parameter
 # The reason codes of a rejected row, in the order that picks its one reason, and the
 # warning codes of a kept row: the names the generator plants its errors under.
 REASON_CODES = (
-    "too_many_values", "missing_value", "invalid_date", "invalid_datetime", "invalid_duration",
+    "too_many_values", "too_few_values", "missing_value", "invalid_id", "invalid_date",
+    "invalid_datetime", "invalid_duration",
     "unknown_activity_type", "family_required", "family_not_allowed", "month_mismatch",
     "activity_outside_month", "activity_after_submission", "future_activity", "unknown_pp",
     "unknown_family",
@@ -100,12 +103,14 @@ def _typed(activity_types: dict[str, tuple[bool, bool]]) -> list[pl.Expr]:
 
 
 def _checks(reference: ActivityReference | None) -> list[RowCheck]:
-    type_text, family = text("activity_type"), pl.col("family_id")
+    family, code = pl.col("family_id"), pl.col("activity_type")
     date, month = pl.col("activity_date"), pl.col("service_month")
     checks = [
         file_rejected(),
-        too_many_values(EXTRA_VALUES),
+        *value_counts(),
         *missing_values(ACTIVITY_ROWS.required),
+        invalid_id("pp_id"),
+        invalid_id("family_id"),
         unreadable("invalid_date", "service_month", "a month (YYYY-MM)"),
         unreadable("invalid_date", "activity_date", "a valid date (YYYY-MM-DD or M/D/YYYY)"),
         unreadable(
@@ -119,19 +124,19 @@ def _checks(reference: ActivityReference | None) -> list[RowCheck]:
         RowCheck(
             "unknown_activity_type",
             pl.col("_family_level").is_null(),
-            pl.format("activity_type '{}' is not a code in seeds/activity_types.csv", type_text),
+            pl.lit("activity_type is not a code in seeds/activity_types.csv"),
         ),
+        # From here on activity_type is a code of the seed, so it can be named.
         RowCheck(
             "family_required",
             pl.col("_family_level") & family.is_null(),
-            pl.format("activity_type '{}' is a family-level activity but family_id is empty",
-                      type_text),
+            pl.format("activity_type {} is a family-level activity but family_id is empty",
+                      code),
         ),
         RowCheck(
             "family_not_allowed",
             ~pl.col("_family_level") & family.is_not_null(),
-            pl.format("activity_type '{}' is a PP-level activity but family_id '{}' is given",
-                      type_text, family),
+            pl.format("activity_type {} is a PP-level activity but family_id is given", code),
         ),
     ]
     checks += [
@@ -166,12 +171,12 @@ def _checks(reference: ActivityReference | None) -> list[RowCheck]:
             RowCheck(
                 "unknown_pp",
                 ~pl.col("pp_id").is_in(_id_series(reference.pp_ids)),
-                pl.format("pp_id '{}' is not on the Parent Partner roster", pl.col("pp_id")),
+                pl.lit("pp_id is not on the Parent Partner roster"),
             ),
             RowCheck(
                 "unknown_family",
                 family.is_not_null() & ~family.is_in(_id_series(reference.family_ids)),
-                pl.format("family_id '{}' is not in the referrals", family),
+                pl.lit("family_id is not in the referrals"),
             ),
         ]
     return checks

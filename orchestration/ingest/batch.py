@@ -36,7 +36,13 @@ from orchestration.ingest.row_checks import (
     text_name,
 )
 from orchestration.ingest.schemas import ACTIVITY_ROWS, INGESTED_FILES_COLUMNS, FileKind
-from orchestration.ingest.source_table import EXTRA_VALUES, ROW_NUMBER, SourceTable
+from orchestration.ingest.source_table import (
+    EXTRA_VALUES,
+    HEADER_WIDTH,
+    ROW_NUMBER,
+    VALUES,
+    SourceTable,
+)
 from orchestration.ingest.value_parsing import blank_to_null
 from orchestration.ingest.xlsx_form import read_activity_workbook
 
@@ -90,7 +96,7 @@ def _file_problem(f: LandingFile, table: SourceTable) -> str | None:
     """A problem that rejects the whole file though its rows could be read."""
     if f.kind.snapshot and f.extract_date is None:
         return (
-            f"file name '{f.path.name}' does not end in _YYYY-MM-DD with a real date, "
+            "the file name does not end in _YYYY-MM-DD with a real date, "
             "so its extract date is unknown"
         )
     if f.kind is ACTIVITY_ROWS and f.partition_key is None:
@@ -179,7 +185,10 @@ def _nonblank_cell(column: str) -> pl.Expr:
 
 def _stack(indexed: list[tuple[int, SourceTable]]) -> pl.DataFrame:
     """The rows of same-shaped tables as one frame, each with its FILE_INDEX and
-    ROW_NUMBER; CSV records with no value at all dropped (they are not rows)."""
+    ROW_NUMBER, whether it holds values beyond the header (EXTRA_VALUES), how many
+    values it holds and how many columns its header names (a workbook's rows are
+    cells under their header: no count); CSV records with no value at all dropped
+    (they are not rows)."""
     first = indexed[0][1]
     heights = np.array([t.frame.height for _, t in indexed], dtype=np.int64)
     frames = [t.frame for _, t in indexed]
@@ -203,13 +212,20 @@ def _stack(indexed: list[tuple[int, SourceTable]]) -> pl.DataFrame:
     cells = [c for c in first.source_columns if c not in first.constants]
     if first.source_format == "xlsx":
         return stacked.with_columns(
-            *(_nonblank_cell(c) for c in cells), pl.lit(False).alias(EXTRA_VALUES)
+            *(_nonblank_cell(c) for c in cells), pl.lit(False).alias(EXTRA_VALUES),
+            pl.lit(None, pl.Int32).alias(VALUES), pl.lit(None, pl.Int32).alias(HEADER_WIDTH),
         )
-    extra = pl.col(EXTRA_VALUES).is_not_null()
+    width = len(first.source_columns)
+    extra = (
+        pl.when(pl.col(VALUES).is_not_null()).then(pl.col(VALUES) > width)
+        .otherwise(pl.col(EXTRA_VALUES).is_not_null())
+    )
     blank = pl.all_horizontal(
         [pl.col(c).str.strip_chars().fill_null("") == "" for c in cells] or [pl.lit(True)]
     )
-    return stacked.filter(~(blank & ~extra)).with_columns(extra.alias(EXTRA_VALUES))
+    return stacked.filter(~(blank & ~extra)).with_columns(
+        extra.alias(EXTRA_VALUES), pl.lit(width, pl.Int32).alias(HEADER_WIDTH)
+    )
 
 
 def _text_columns(table: SourceTable, columns: tuple[str, ...]) -> list[pl.Expr]:
@@ -253,7 +269,7 @@ def _validate_kind(
             stacked.select(
                 pl.lit(g, pl.Int32).alias(_GROUP),
                 pl.int_range(pl.len(), dtype=pl.Int32).alias(_POSITION),
-                FILE_INDEX, ROW_NUMBER, EXTRA_VALUES,
+                FILE_INDEX, ROW_NUMBER, EXTRA_VALUES, VALUES, HEADER_WIDTH,
                 *_text_columns(shape, columns),
             )
             for g, (shape, stacked) in enumerate(groups)

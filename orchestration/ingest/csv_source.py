@@ -10,18 +10,22 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from orchestration.ingest.source_table import (
     EXTRA_VALUES,
+    VALUES,
     SourceTable,
     match_columns,
     unique_headers,
 )
 
 _OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "pipes"}
+_LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
 
 
 def decode_text(data: bytes) -> str:
@@ -86,6 +90,33 @@ def _decode(data: bytes) -> tuple[str, bool]:
     return decode_text(data), False
 
 
+def _value_counts(body: str, delimiter: str, width: int, records: int) -> np.ndarray | None:
+    """How many values each record of `body` holds, so a row short of the header (a
+    value left out shifts the rest into the wrong columns) is told from a row with
+    empty values. Empty values after the header's last column are not counted: a stray
+    trailing comma holds nothing. A blank line is a record of no values, as for polars.
+
+    None when the records cannot be lined up with the `records` polars read (a value
+    longer than the csv module reads): a row's width is then judged by the spare column
+    alone, which finds a row too long but not one too short.
+    """
+    if _LONE_CARRIAGE_RETURN.search(body):  # text to polars, a line end to the csv module
+        body = _LONE_CARRIAGE_RETURN.sub(" ", body)
+
+    def rows():
+        return csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+
+    try:
+        counts = np.fromiter(map(len, rows()), dtype=np.int32)
+        if counts.size == records and (counts > width).any():
+            for i, record in enumerate(rows()):
+                if len(record) > width and not any(v.strip() for v in record[width:]):
+                    counts[i] = width
+    except csv.Error:
+        return None
+    return counts if counts.size == records else None
+
+
 def read_csv_source(
     path: Path, columns: list[str] | tuple[str, ...], data: bytes | None = None
 ) -> tuple[SourceTable | None, str | None]:
@@ -126,9 +157,16 @@ def read_csv_source(
             truncate_ragged_lines=True,
             raise_if_empty=False,
         )
-    except pl.exceptions.PolarsError as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return None, f"could not be read as CSV ({first_line})"
+    except pl.exceptions.PolarsError:
+        # The parser's own message quotes the offending text, which may be a note.
+        return None, (
+            "could not be read as CSV (look for a quote that is opened and not closed, or a "
+            "quote inside a value that does not start with one)"
+        )
+    counts = _value_counts(text[header_end:], delimiter, len(names), frame.height)
+    frame = frame.with_columns(
+        pl.lit(None, pl.Int32).alias(VALUES) if counts is None else pl.Series(VALUES, counts)
+    )
     positions = match_columns(names, columns)
     table = SourceTable(
         frame=frame,

@@ -1,14 +1,14 @@
 """Validation of the snapshot and contract files (every kind but activity forms).
 
 Checks, in the order that picks a rejected row's one reason: file_rejected (the file
-as a whole is wrong), too_many_values,
-missing_value (the kind's required columns, in schema order), then each column in
-schema order - invalid_date (dates, and invoices' service_month), invalid_number
-(hours, amount, annual_value, retainage_pct, sfy, score), unknown_code (the code
-lists of seeds/code_lists.csv, and topic/item codes from their seeds), invalid_fips
-(county_fips) - and last duplicate_key: a row whose key repeats an earlier
-accepted row of the same file (the first one is kept; which repeat is right is a
-question for the sender, not a guess for the platform).
+as a whole is wrong), too_many_values, too_few_values, missing_value (the kind's
+required columns, in schema order), then each column in schema order - invalid_id
+(the id columns, schemas.ID_COLUMNS), invalid_date (dates, and invoices'
+service_month), invalid_number (hours, amount, annual_value, retainage_pct, sfy,
+score), unknown_code (the code lists of seeds/code_lists.csv, and topic/item codes
+from their seeds), invalid_fips (county_fips) - and last duplicate_key: a row whose
+key repeats an earlier accepted row of the same file (the first one is kept; which
+repeat is right is a question for the sender, not a guess for the platform).
 
 The rules run over the rows of many files of one kind at once: a frame carries,
 beside the text columns, the columns of its row's file (FILE_INDEX, FILE_ERROR and
@@ -26,15 +26,16 @@ from orchestration.ingest.row_checks import (
     REASON_CODE,
     RowCheck,
     file_rejected,
+    invalid_id,
     missing_values,
     reason,
     reason_code,
     text,
-    too_many_values,
     unreadable,
+    value_counts,
 )
-from orchestration.ingest.schemas import FileKind
-from orchestration.ingest.source_table import EXTRA_VALUES, ROW_NUMBER
+from orchestration.ingest.schemas import ID_COLUMNS, FileKind
+from orchestration.ingest.source_table import ROW_NUMBER
 from orchestration.ingest.value_parsing import (
     normalise_code,
     parse_county_fips,
@@ -96,12 +97,15 @@ def _typed_and_checks(
     kind: FileKind, code_lists: CodeLists
 ) -> tuple[list[pl.Expr], list[RowCheck]]:
     typed: list[pl.Expr] = []
-    checks = [file_rejected(), too_many_values(EXTRA_VALUES), *missing_values(kind.required)]
+    checks = [file_rejected(), *value_counts(), *missing_values(kind.required)]
     for column, dtype in kind.columns.items():
         source = _PREPARE.get(column, lambda t: t)(text(column))
         key = (kind.name, column)
         if column == "extract_date":
             typed.append(pl.col(EXTRACT_DATE).cast(pl.Date).alias(column))
+        elif column in ID_COLUMNS:
+            typed.append(source.alias(column))
+            checks.append(invalid_id(column))
         elif column == "service_month":
             typed.append(parse_month(source).alias(column))
             checks.append(unreadable("invalid_date", column, "a month (YYYY-MM)"))
@@ -127,7 +131,7 @@ def _typed_and_checks(
             checks.append(RowCheck(
                 "unknown_code",
                 code.is_not_null() & ~code.is_in(pl.Series(codes, dtype=pl.String).implode()),
-                pl.format(f"{column} '{{}}' is not {words}", text(column)),
+                pl.lit(f"{column} is not {words}"),
             ))
         elif column == "county_fips":
             typed.append(parse_county_fips(source).alias(column))
@@ -151,11 +155,9 @@ def _reject_repeated_keys(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataF
 
 
 def _duplicate_reason(key: tuple[str, ...]) -> pl.Expr:
-    key_words = pl.concat_str(
-        [pl.format(f"{c} '{{}}'", pl.col(c).cast(pl.String).fill_null("")) for c in key],
-        separator=", ",
+    return pl.format(
+        f"the key ({', '.join(key)}) repeats row {{}} of the same file", pl.col(_FIRST_ROW)
     )
-    return pl.format("{} repeats row {} of the same file", key_words, pl.col(_FIRST_ROW))
 
 
 def validate_records(

@@ -3,6 +3,12 @@
 A row gets ONE reason, the first check it fails in list order, so each rule module
 documents its order by the order of its list. A null condition counts as passing:
 a check about a value that is missing leaves that to the missing_value check.
+
+A reason names the column and what was expected, never a value as read: reasons are
+published (marts.dq_rejected_rows), and a value in the wrong column - a note shifted
+into duration_minutes - is personal data whatever its column. A reason may show a
+value only once it is one of the platform's own: a code of a seed list, or a date
+written back from the date it was read as.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from orchestration.ingest.schemas import PII_COLUMNS
+from orchestration.ingest.schemas import ID_PATTERN, ID_RULE
+from orchestration.ingest.source_table import EXTRA_VALUES, HEADER_WIDTH, VALUES
 
 REASON_CODE = "_reason_code"
 REASON = "_reason"
@@ -35,7 +42,7 @@ def text_name(column: str) -> str:
 class RowCheck:
     code: str
     fails: pl.Expr  # true when the row fails
-    reason: pl.Expr  # plain words naming the value
+    reason: pl.Expr  # plain words naming the column and the rule, not the value
 
 
 def file_rejected() -> RowCheck:
@@ -43,12 +50,23 @@ def file_rejected() -> RowCheck:
     return RowCheck(FILE_REJECTED, pl.col(FILE_ERROR).is_not_null(), pl.col(FILE_ERROR))
 
 
-def too_many_values(extra_values_column: str) -> RowCheck:
-    return RowCheck(
-        "too_many_values",
-        pl.col(extra_values_column),
-        pl.lit("row has more values than the header has columns"),
+def value_counts() -> list[RowCheck]:
+    """A row with more or fewer values than its header has columns: its values do not
+    sit under their columns, so nothing else about it can be judged."""
+    counted = pl.format(
+        "row has {} values, the header has {}", pl.col(VALUES), pl.col(HEADER_WIDTH)
     )
+    return [
+        RowCheck(
+            "too_many_values",
+            pl.col(EXTRA_VALUES),
+            pl.when(pl.col(VALUES).is_not_null()).then(counted).otherwise(
+                pl.format("row has more values than the header's {} columns",
+                          pl.col(HEADER_WIDTH))
+            ),
+        ),
+        RowCheck("too_few_values", pl.col(VALUES) < pl.col(HEADER_WIDTH), counted),
+    ]
 
 
 def missing_values(columns: tuple[str, ...]) -> list[RowCheck]:
@@ -60,12 +78,18 @@ def missing_values(columns: tuple[str, ...]) -> list[RowCheck]:
 
 def unreadable(code: str, column: str, expected: str) -> RowCheck:
     """Text was given but the typed value did not come out of it."""
-    reason = (
-        pl.lit(f"{column} is not {expected} (personal data: the value is not repeated here)")
-        if column in PII_COLUMNS
-        else pl.format(f"{column} '{{}}' is not {expected}", text(column))
+    return RowCheck(
+        code, text(column).is_not_null() & pl.col(column).is_null(),
+        pl.lit(f"{column} is not {expected}"),
     )
-    return RowCheck(code, text(column).is_not_null() & pl.col(column).is_null(), reason)
+
+
+def invalid_id(column: str) -> RowCheck:
+    """An id that is not of the contract's id form (schemas.ID_PATTERN)."""
+    return RowCheck(
+        "invalid_id", text(column).is_not_null() & ~text(column).str.contains(ID_PATTERN),
+        pl.lit(f"{column} is not {ID_RULE}"),
+    )
 
 
 def reason_code(checks: list[RowCheck]) -> pl.Expr:

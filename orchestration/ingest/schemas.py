@@ -45,6 +45,17 @@ def is_personal_data(column: str) -> bool:
     return any(name == c or name.endswith(f"_{c}") for c in PII_COLUMNS)
 
 
+# Ids are opaque to the platform, but all of one form: a letter or digit first (so no id
+# reads as a spreadsheet formula: =, +, -, @), then letters, digits, '-', '_' or '.', 64
+# characters at most, no spaces (so a name or a note in an id column is not taken for one).
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+ID_RULE = "an id (a letter or digit, then up to 63 letters, digits, '-', '_' or '.')"
+ID_COLUMNS = frozenset({
+    "pp_id", "family_id", "referral_id", "site_id", "episode_id", "child_id", "report_id",
+    "contract_id", "invoice_id",
+})
+
+
 @dataclass(frozen=True)
 class FileKind:
     name: str  # also the raw table name: raw.<name>

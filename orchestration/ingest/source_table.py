@@ -14,6 +14,8 @@ import polars as pl
 
 ROW_NUMBER = "_row_number"
 EXTRA_VALUES = "_extra_values"  # the row had more values than the header has columns
+VALUES = "_values"  # how many values a CSV record held; null when not counted
+HEADER_WIDTH = "_header_width"  # how many columns the header of the row's file names
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,10 @@ class SourceTable:
 
     `frame` holds one String column per source column read row by row, named
     `source_columns[i]`, and, for a CSV, EXTRA_VALUES (the text beyond the header's
-    width, null when none). Its rows are the file's records in order, the first being
-    sheet/file row `first_row`; a CSV's records with no value at all are still in it
-    (they are not rows: the batch drops them, keeping the row numbers of the rest).
+    width, null when none) and VALUES (how many values the record held). Its rows are
+    the file's records in order, the first being sheet/file row `first_row`; a CSV's
+    records with no value at all are still in it (they are not rows: the batch drops
+    them, keeping the row numbers of the rest).
     `constants` are source columns with one value for every row (the header block of
     an Excel form), kept out of the frame. `headers[i]` is the name of
     `source_columns[i]` as the file wrote it (made unique), which keys the raw record

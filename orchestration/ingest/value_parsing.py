@@ -1,7 +1,7 @@
 """Polars expressions that turn trimmed landing-zone text into typed values.
 
 Every parser maps text it cannot read to null, so a check can compare "text was
-given" with "value came out" and name the offending text in its reason. All of
+given" with "value came out" and name the column whose text could not be read. All of
 them are vectorised: a 50 MB file is parsed column by column, never row by row.
 """
 

@@ -79,21 +79,22 @@ def _sheet(path: Path) -> tuple[pl.DataFrame | None, str | None]:
     Read from the path, not from bytes in memory: the Excel reader then goes by the
     .xlsx extension (a file of another format is refused as a workbook) rather than
     guessing the format from the content."""
+    # The reader's messages and the sheets' own names are not repeated: they are text of
+    # the file, which may name a family.
     try:
         reader = fastexcel.read_excel(str(path))
-    except (fastexcel.FastExcelError, OSError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return None, f"could not be opened as an Excel workbook ({reason})"
+    except (fastexcel.FastExcelError, OSError):
+        return None, "could not be opened as an Excel workbook (damaged, or not an .xlsx file)"
     names = reader.sheet_names
     sheet = next((n for n in names if label_key(n) == label_key(SHEET_NAME)), None)
     if sheet is None:
-        listed = ", ".join(f"'{n}'" for n in names) or "none"
-        return None, f"workbook has no sheet '{SHEET_NAME}' (its sheets: {listed})"
+        others = f"{len(names)} other sheet{'' if len(names) == 1 else 's'}"
+        return None, f"workbook has no sheet '{SHEET_NAME}' (it has {others})"
     try:
         # skip_rows=0 keeps leading empty rows, so frame row i is sheet row i + 1.
         grid = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_polars()
-    except fastexcel.FastExcelError as exc:
-        return None, f"sheet '{sheet}' could not be read ({str(exc).strip().splitlines()[0]})"
+    except fastexcel.FastExcelError:
+        return None, f"sheet '{SHEET_NAME}' could not be read (a damaged sheet)"
     return grid, None
 
 
