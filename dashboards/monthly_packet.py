@@ -9,6 +9,7 @@ import io
 import polars as pl
 import xlsxwriter
 
+from dashboards.downloads import WORKBOOK_OPTIONS
 from dashboards.labels import Labels
 from dashboards.suppression import for_display
 
@@ -19,7 +20,7 @@ def packet_bytes(cover: dict[str, object], tables: dict[str, pl.DataFrame],
     each as the page shows it: labelled headers, suppressed cells marked."""
     labels = labels or Labels()
     buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"remove_timezone": True}) as workbook:
+    with xlsxwriter.Workbook(buffer, {"remove_timezone": True, **WORKBOOK_OPTIONS}) as workbook:
         cover_rows = {**cover, "made at": dt.datetime.now().replace(microsecond=0)}
         pl.DataFrame(
             {"item": list(cover_rows), "value": [str(v) for v in cover_rows.values()]}

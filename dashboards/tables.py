@@ -3,8 +3,9 @@
 Headers and number formats come from the published label map (`labels.Labels`); an
 empty cell shows an en dash. Suppressed cells read `suppressed` on screen, in the CSV and in
 the monthly packet alike, with a note under the table saying what that covers; the CSV
-holds the table's cells as text formatted as on screen, under the same headers. Every download is written to the audit log (who, which page,
-which table, which filters).
+holds the table's cells as text formatted as on screen, under the same headers, its text
+cells escaped so that no spreadsheet runs them (`downloads.inert_text`). Every download
+is written to the audit log (who, which page, which table, which filters).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import polars as pl
 import streamlit as st
 
 from dashboards import audit
-from dashboards.labels import EMPTY
+from dashboards.downloads import inert_text
+from dashboards.labels import EMPTY, Labels
 from dashboards.page_context import PageContext
 from dashboards.suppression import FLAG_SUFFIX, SUPPRESSED_NOTE, for_display
 
@@ -23,6 +25,13 @@ def _record_download(context: PageContext, name: str) -> None:
         context.viewer.name, context.viewer.role, context.page, f"download:{name}",
         context.filters.as_audit(),
     )
+
+
+def table_csv(frame: pl.DataFrame, labels: Labels) -> str:
+    """The CSV download of `frame`: its cells as shown, under their labels."""
+    shown = for_display(frame, labels.text)
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String and c in shown.columns]
+    return labels.as_text(inert_text(shown, text)).write_csv()
 
 
 def show_table(context: PageContext, frame: pl.DataFrame, name: str, **dataframe_args) -> None:
@@ -35,7 +44,7 @@ def show_table(context: PageContext, frame: pl.DataFrame, name: str, **dataframe
     if any(frame[c].any() for c in frame.columns if c.endswith(FLAG_SUFFIX)):
         st.caption(SUPPRESSED_NOTE)
     st.download_button(
-        "Download CSV", labels.as_text(shown).write_csv(),
+        "Download CSV", table_csv(frame, labels),
         file_name=f"{context.page}_{name}.csv", mime="text/csv", key=f"csv_{name}",
         on_click=_record_download, args=(context, name),
     )
