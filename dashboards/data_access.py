@@ -25,7 +25,7 @@ MONTHLY_MINUTES = "monthly_minutes"
 
 ACTIVITY_SHAPE = TableShape(
     counts=(
-        "active_families", "active_pps", "pp_months", "pps_over_15",
+        "active_families", "active_pps", "pp_months", "pps_over_caseload_limit",
         "initial_intensity_months", "initial_intensity_met", "monthly_time_months",
         "monthly_time_met", "forms_expected", "forms_received", "forms_on_time", "forms_late",
         "forms_missing",
@@ -45,7 +45,7 @@ ACTIVITY_SHAPE = TableShape(
 )
 ACTIVITY_COLUMNS = (
     "level, area_id, service_month, sfy, active_families, active_pps, pp_months, avg_caseload, "
-    "pps_over_15, initial_intensity_months, initial_intensity_met, "
+    "pps_over_caseload_limit, initial_intensity_months, initial_intensity_met, "
     "share_meeting_initial_intensity, monthly_time_months, monthly_time_met, "
     "share_meeting_monthly_time, forms_expected, forms_received, forms_on_time, forms_late, "
     "forms_missing, share_forms_on_time"

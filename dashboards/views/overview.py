@@ -50,7 +50,8 @@ def render(viewer: Viewer) -> None:
     with cols[1]:
         show_metric(context, trend, "avg_caseload", "Families per Parent Partner",
                     numerator="active_families", denominator="pp_months")
-        show_metric(context, trend, "pps_over_15", "Parent Partners over the caseload limit")
+        show_metric(context, trend, "pps_over_caseload_limit",
+                    "Parent Partners over the caseload limit")
     with cols[2]:
         show_metric(context, trend, "share_meeting_initial_intensity",
                     "Early months meeting the contacts target", percent=True,

@@ -88,7 +88,7 @@ pp_summary as (
         count(distinct pp_id) as active_pps,
         count(*) as pp_months,
         avg(cast(active_families as double precision)) as avg_caseload,
-        count(distinct case when not within_caseload_limit then pp_id end) as pps_over_15
+        count(distinct case when not within_caseload_limit then pp_id end) as pps_over_caseload_limit
     from pp_levels
     group by level, area_id, {{ period }}
 
@@ -114,7 +114,7 @@ final as (
         cast(coalesce(pp_summary.active_pps, 0) as integer) as active_pps,
         cast(coalesce(pp_summary.pp_months, 0) as integer) as pp_months,
         cast(pp_summary.avg_caseload as double precision) as avg_caseload,
-        cast(coalesce(pp_summary.pps_over_15, 0) as integer) as pps_over_15,
+        cast(coalesce(pp_summary.pps_over_caseload_limit, 0) as integer) as pps_over_caseload_limit,
         cast(coalesce(family_summary.initial_intensity_months, 0) as integer) as initial_intensity_months,
         cast(coalesce(family_summary.initial_intensity_met, 0) as integer) as initial_intensity_met,
         cast({{ safe_ratio('family_summary.initial_intensity_met', 'family_summary.initial_intensity_months') }} as double precision)
