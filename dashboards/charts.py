@@ -85,7 +85,7 @@ def histogram(frame: pl.DataFrame, x: str, title: str, *, limit: float | None = 
 
 # A forest plot's axis per unit of fct_outcome_comparison: proportions and days are never
 # drawn on one axis (the days' interval would flatten every proportion's to a point).
-# Its keys are the units models/marts/_outcome_comparison.yml accepts.
+# Its keys are the units models/marts/fct_outcome_comparison.yml accepts.
 FOREST_AXES = {
     "proportion": ("Difference in share, participants - matched comparisons (95% CI)", ".0%"),
     "days": ("Difference in days, participants - matched comparisons (95% CI)", ",.0f"),
