@@ -1,0 +1,300 @@
+"""What leadership may read, and every relation between its figures that a reader can know.
+
+This module is data, not reasoning: the tables of the leadership publication, which of
+their columns are counts and rates, and how counts add up - within a row (forms received =
+on time + late), across the geography (site -> service area -> statewide), through time (a
+year-to-date figure is the sum of its months; an SFY's measure is its last year-to-date)
+and across tables (a measure's month is the statewide activity count of that month).
+Two independent readers interpret it: the suppression (`pattern`, `publication`) and the
+attacker's audit (`audit`). A relation missing here is missing for both, so every
+relation that follows from the metric definitions (dbt docs) belongs here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+# A count of 1..10 may be neither shown nor derivable: the attacker's largest feasible value
+# for it must reach SAFE_FROM.
+SMALL_MAX = 10
+SAFE_FROM = SMALL_MAX + 1
+# A hidden cell is null in the publication, and `<column>__suppressed` is true beside it.
+FLAG_SUFFIX = "__suppressed"
+# Rates are published to a tenth of a percentage point (3 decimals of a share).
+SHARE_DIGITS = 3
+
+STATEWIDE, SERVICE_AREA, SITE = "statewide", "service_area", "site"
+# Families and Parent Partners without a known site are counted under 'unknown' at both the
+# site and the service-area level (macros/activity_summary.sql, agg_exit_sfy.sql).
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A published rate or mean: numerator / denominator.
+
+    numerator None: a mean over `denominator` cases (its sum is no count). share: rows (a
+    polars expression, or True for all) where the numerator is a part of the denominator,
+    so denominator - numerator is a count too (the complement). digits: decimals kept."""
+
+    numerator: str | None
+    denominator: str
+    digits: int
+    share: pl.Expr | bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the leadership publication.
+
+    keys: a row's identity. counts: count columns (each a cell). derived: counts that are no
+    column but that a rate reveals (name -> expression on the true table; null where none):
+    shown exactly when that rate is. rates: rate column -> Rate. follows: a column shown
+    only when all of the named rates are (a difference of two rates, its interval).
+    identities: column = sum of columns, in every row. within: (part, whole) pairs with
+    part <= whole in every row. geography: rows are statewide/service_area/site by
+    `level` and `area_id`, and add up within `period` (the columns naming the period).
+    running: a year-to-date table (see Running). flag: column -> the rate it is hidden
+    with (a measure's met flag tells on which side of the target its value lies)."""
+
+    name: str
+    keys: tuple[str, ...]
+    counts: tuple[str, ...] = ()
+    derived: Mapping[str, pl.Expr] = field(default_factory=dict)
+    rates: Mapping[str, Rate] = field(default_factory=dict)
+    follows: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    identities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    within: tuple[tuple[str, str], ...] = ()
+    geography: bool = False
+    period: tuple[str, ...] = ()
+    running: Running | None = None
+    flag: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def count_cells(self) -> tuple[str, ...]:
+        return (*self.counts, *self.derived)
+
+    @property
+    def flagged(self) -> tuple[str, ...]:
+        """Every column that can be hidden, each with its `__suppressed` flag."""
+        return (*self.counts, *self.rates, *self.follows, *self.flag)
+
+
+@dataclass(frozen=True)
+class Running:
+    """Counts that are running totals over `order` within `group`: each row is the sum of
+    the months so far, so the difference of two consecutive rows is one month's count (a
+    count in its own right, never published). The first row of a group is its first month."""
+
+    order: str
+    group: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MonthLink:
+    """A performance measure's month (the difference of two year-to-date rows) and the
+    statewide activity row of that month: its numerator, denominator or complement is
+    that activity count; `denominator_within`: its denominator is at most that count."""
+
+    measure_id: str
+    numerator: str | None = None
+    denominator: str | None = None
+    complement: str | None = None
+    denominator_within: str | None = None
+
+
+@dataclass(frozen=True)
+class SfyLink:
+    """A performance measure's SFY figures are the statewide row of another table for that
+    SFY (`sfy_column` there)."""
+
+    measure_id: str
+    table: str
+    sfy_column: str
+    numerator: str
+    denominator: str
+
+
+@dataclass(frozen=True)
+class SampleFlow:
+    """The outcome study's sample flow (agg_outcome_sample_flow): every participant episode,
+    those matched (a part of them), and per outcome the matched episodes split into
+    observable and not yet observable. The naive comparison's participants of an outcome
+    are its observable episodes; the matched comparison's are a part of them, one
+    comparison episode each."""
+
+    table: str
+    step: str
+    outcome: str
+    count: str
+    all_step: int
+    matched_step: int
+    observable_step: int
+    not_yet_step: int
+    naive: str
+    matched: str
+
+
+ACTIVITY = Table(
+    name="agg_activity_month",
+    keys=("level", "area_id", "service_month"),
+    counts=(
+        "active_families", "active_pps", "pp_months", "pps_over_caseload_limit",
+        "initial_intensity_months", "initial_intensity_met", "monthly_time_months",
+        "monthly_time_met", "forms_expected", "forms_received", "forms_on_time", "forms_late",
+        "forms_missing",
+    ),
+    rates={
+        "avg_caseload": Rate("active_families", "pp_months", digits=1, share=False),
+        "share_meeting_initial_intensity": Rate(
+            "initial_intensity_met", "initial_intensity_months", SHARE_DIGITS),
+        "share_meeting_monthly_time": Rate("monthly_time_met", "monthly_time_months",
+                                           SHARE_DIGITS),
+        "share_forms_on_time": Rate("forms_on_time", "forms_expected", SHARE_DIGITS),
+    },
+    identities={
+        "forms_expected": ("forms_on_time", "forms_late", "forms_missing"),
+        "forms_received": ("forms_on_time", "forms_late"),
+        # One row per Parent Partner and month (fct_pp_month): a month's PP-months are its PPs.
+        "pp_months": ("active_pps",),
+    },
+    # int_match_month_activity: the contacts target is judged in full early months with a
+    # form due, the monthly time in full months with a form due, forms in family-months.
+    within=(
+        ("initial_intensity_months", "monthly_time_months"),
+        ("monthly_time_months", "forms_expected"),
+        ("forms_expected", "active_families"),
+        ("pps_over_caseload_limit", "active_pps"),
+    ),
+    geography=True,
+    period=("service_month",),
+)
+
+EXITS = Table(
+    name="agg_exit_sfy",
+    keys=("level", "area_id", "exit_sfy"),
+    counts=("exits", "reviews_due", "reviews_within_window", "reviews_scored",
+            "parent_outcomes_present"),
+    rates={
+        "share_reviews_within_window": Rate("reviews_within_window", "reviews_due",
+                                            SHARE_DIGITS),
+        "mean_fidelity_score": Rate(None, "reviews_scored", digits=2),
+        "mean_parent_outcome_score": Rate(None, "parent_outcomes_present", digits=2),
+    },
+    within=(
+        ("reviews_due", "exits"),
+        ("reviews_scored", "exits"),
+        ("parent_outcomes_present", "exits"),
+    ),
+    geography=True,
+    period=("exit_sfy",),
+)
+
+MEASURES = Table(
+    name="fct_performance_measure",
+    keys=("sfy", "measure_id"),
+    counts=("numerator", "denominator"),
+    rates={"value": Rate("numerator", "denominator", SHARE_DIGITS)},
+    flag={"met": "value"},
+)
+
+MEASURES_YTD = Table(
+    name="fct_performance_measure_ytd",
+    keys=("sfy", "measure_id", "service_month"),
+    counts=("numerator", "denominator"),
+    rates={"value": Rate("numerator", "denominator", SHARE_DIGITS)},
+    running=Running(order="service_month", group=("sfy", "measure_id")),
+    flag={"met": "value"},
+)
+
+_PROPORTION = pl.col("unit") == "proportion"
+
+
+def _events(value: str, n: str) -> pl.Expr:
+    """The children with the outcome, which a proportion and its group size give away."""
+    return (pl.when(_PROPORTION & pl.col(value).is_not_null())
+            .then((pl.col(value) * pl.col(n)).round())
+            .cast(pl.Int64))
+
+
+def _comparison(name: str) -> Table:
+    # Every figure of a group's comparison gives away the group's value, so each follows
+    # both groups' values (and they their group sizes).
+    return Table(
+        name=name,
+        keys=("outcome",),
+        counts=("participant_n", "comparison_n"),
+        derived={
+            "participant_events": _events("participant_value", "participant_n"),
+            "comparison_events": _events("comparison_value", "comparison_n"),
+        },
+        rates={
+            "participant_value": Rate("participant_events", "participant_n", SHARE_DIGITS,
+                                      share=_PROPORTION),
+            "comparison_value": Rate("comparison_events", "comparison_n", SHARE_DIGITS,
+                                     share=_PROPORTION),
+        },
+        follows={column: ("participant_value", "comparison_value")
+                 for column in ("difference", "ci_low", "ci_high", "p_value")},
+    )
+
+
+OUTCOMES = _comparison("fct_outcome_comparison")
+NAIVE_OUTCOMES = _comparison("fct_outcome_naive_comparison")
+
+SAMPLE_FLOW_TABLE = Table(
+    name="agg_outcome_sample_flow",
+    keys=("step_order", "outcome"),
+    counts=("episodes",),
+)
+
+CFSR = Table(
+    name="fct_cfsr_indicator",
+    keys=("indicator", "period_start"),
+    counts=("numerator", "denominator"),
+    # Maltreatment in care is per 100,000 days in care: its denominator counts days.
+    rates={"value": Rate("numerator", "denominator", SHARE_DIGITS,
+                                   share=pl.col("indicator") != "maltreatment_in_care")},
+)
+
+FILES_BY_KIND = Table(
+    name="dq_files_by_kind",
+    keys=("kind", "status"),
+    counts=("files", "rows_read", "rows_accepted", "rows_rejected"),
+    identities={"rows_read": ("rows_accepted", "rows_rejected")},
+)
+
+TABLES: tuple[Table, ...] = (ACTIVITY, EXITS, MEASURES, MEASURES_YTD, OUTCOMES, NAIVE_OUTCOMES,
+                             SAMPLE_FLOW_TABLE, CFSR, FILES_BY_KIND)
+BY_NAME = {table.name: table for table in TABLES}
+
+# int_performance_measure_month_counts: PM02, PM03 and PM05 count the same family-months as
+# the activity summary; PM04's Parent Partner months over the limit are the PPs over it.
+MONTH_LINKS = (
+    MonthLink("PM02", numerator="initial_intensity_met", denominator="initial_intensity_months"),
+    MonthLink("PM03", numerator="monthly_time_met", denominator="monthly_time_months"),
+    MonthLink("PM05", numerator="forms_on_time", denominator="forms_expected"),
+    MonthLink("PM04", complement="pps_over_caseload_limit", denominator_within="pp_months"),
+)
+SFY_LINKS = (
+    SfyLink("PM06", table="agg_exit_sfy", sfy_column="exit_sfy",
+            numerator="reviews_within_window", denominator="reviews_due"),
+)
+SAMPLE_FLOW = SampleFlow(
+    table="agg_outcome_sample_flow", step="step_order", outcome="outcome", count="episodes",
+    all_step=1, matched_step=2, observable_step=3, not_yet_step=4,
+    naive="fct_outcome_naive_comparison", matched="fct_outcome_comparison",
+)
+
+# The contract's count of measures met would give away a hidden met flag.
+CONTRACT = "fct_contract_sfy"
+CONTRACT_MEASURES_MET = "measures_met"
+
+# Reference tables the leadership pages read as they are: no count of anyone in them.
+REFERENCE_TABLES = (
+    "dim_month", "dim_site", "dim_column_label", "dim_program_parameter",
+    "meta_metric_definitions", "meta_refresh", "fct_matching_balance", "fct_invoice_check",
+)

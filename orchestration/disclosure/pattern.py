@@ -1,0 +1,204 @@
+"""Complementary suppression over linked cells: hide shown cells until no small count can be
+worked out.
+
+The cells are counts, each published or latent (never shown, such as a complement or one
+month behind two running totals), tied by relations `total = sum(parts)`. A primary cell
+(a protected count of 1..10) is safe when the attacker's largest feasible value for it -
+over non-negative values that satisfy every relation, with every shown cell fixed - is
+at least SAFE_FROM: a reader cannot tell it from a count of 11 or more.
+
+The pattern is grown greedily, one primary cell at a time in a fixed order, with the
+attacker's own linear program as the test (HiGHS, through scipy):
+1. One joint program proves most primary cells at once: it maximises the sum of
+   min(cell, SAFE_FROM) over them; every cell that reaches SAFE_FROM there is safe.
+2. Each remaining cell is maximised on its own, over its component only (the hidden
+   cells linked to it through relations; shown cells are constants). Hiding more cells
+   only widens the feasible set, so a safe cell stays safe.
+3. A cell still short of SAFE_FROM gets one more hidden cell from the relations that bind
+   its maximum (non-zero duals): the smallest shown count that could close the gap on its
+   own, else the smallest non-zero one, zeros last, ties by position; then step 2 again.
+
+Same cells and relations, same order: same pattern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import linprog
+
+from orchestration.disclosure.definitions import SAFE_FROM, SMALL_MAX
+
+# Cells within this of SAFE_FROM count as reaching it (the solver's own tolerance).
+TOLERANCE = 1e-6
+# How many candidate complements are tried before one is chosen.
+LOOKAHEAD = 4
+Relation = tuple[int, tuple[int, ...]]
+
+
+class ProtectionError(RuntimeError):
+    """A small cell that no further hidden cell can protect (a relation set that pins it
+    by itself): the data or the definitions are wrong."""
+
+
+@dataclass(frozen=True)
+class Linked:
+    """values: each cell's true count; published: shown unless hidden (else latent);
+    protected: a count whose values 1..10 may not be derivable; relations: total = sum."""
+
+    values: np.ndarray
+    published: np.ndarray
+    protected: np.ndarray
+    relations: Sequence[Relation]
+
+    @property
+    def primary(self) -> np.ndarray:
+        return self.protected & (self.values >= 1) & (self.values <= SMALL_MAX)
+
+
+def protect(cells: Linked) -> np.ndarray:
+    """The hidden cells: primary, latent and enough complementary ones."""
+    return _Protection(cells).run()
+
+
+class _Protection:
+    def __init__(self, cells: Linked) -> None:
+        self.values = np.asarray(cells.values, dtype=np.float64)
+        self.published = np.asarray(cells.published, dtype=bool)
+        self.relations = list(cells.relations)
+        self.primary = cells.primary
+        self.hidden = self.primary | ~self.published
+        self.safe = np.zeros(len(self.values), dtype=bool)
+        touching: list[list[int]] = [[] for _ in self.values]
+        for r, (total, parts) in enumerate(self.relations):
+            for cell in {total, *parts}:
+                touching[cell].append(r)
+        self.touching = touching
+
+    def run(self) -> np.ndarray:
+        targets = np.flatnonzero(self.primary)
+        if len(targets):
+            self._joint(targets)
+        for cell in targets:
+            while not self.safe[cell]:
+                self._protect_once(int(cell))
+        return self.hidden
+
+    def _component(self, cell: int) -> tuple[list[int], list[int]]:
+        """The hidden cells linked to `cell` through relations, and those relations."""
+        cells, relations, stack = {cell}, set(), [cell]
+        while stack:
+            for r in self.touching[stack.pop()]:
+                if r in relations:
+                    continue
+                relations.add(r)
+                total, parts = self.relations[r]
+                for other in (total, *parts):
+                    if self.hidden[other] and other not in cells:
+                        cells.add(other)
+                        stack.append(other)
+        return sorted(cells), sorted(relations)
+
+    def _system(self, cells: list[int], relations: list[int]):
+        """A_eq x = b over the hidden `cells`, shown cells moved to the right-hand side."""
+        column = {cell: j for j, cell in enumerate(cells)}
+        rows, cols, data = [], [], []
+        b = np.zeros(len(relations))
+        for i, r in enumerate(relations):
+            total, parts = self.relations[r]
+            for cell, sign in ((total, -1.0), *((p, 1.0) for p in parts)):
+                if self.hidden[cell]:
+                    rows.append(i)
+                    cols.append(column[cell])
+                    data.append(sign)
+                else:
+                    b[i] -= sign * self.values[cell]
+        a = sparse.csr_array((data, (rows, cols)), shape=(len(relations), len(cells)))
+        return a, b
+
+    def _joint(self, targets: np.ndarray) -> None:
+        """One program over every component: max sum of min(x_p, SAFE_FROM)."""
+        cells = sorted(np.flatnonzero(self.hidden).tolist())
+        relations = sorted({r for c in cells for r in self.touching[c]})
+        a, b = self._system(cells, relations)
+        n, k = len(cells), len(targets)
+        column = {cell: j for j, cell in enumerate(cells)}
+        # Variables: x (n cells), then t (k targets) with t_p <= x_p and t_p <= SAFE_FROM.
+        a_eq = sparse.hstack([a, sparse.csr_array((a.shape[0], k))]).tocsr()
+        link = sparse.csr_array(
+            (np.r_[np.ones(k), -np.ones(k)],
+             (np.r_[np.arange(k), np.arange(k)],
+              np.r_[n + np.arange(k), [column[int(t)] for t in targets]])),
+            shape=(k, n + k))
+        objective = np.r_[np.zeros(n), -np.ones(k)]
+        bounds = [(0, None)] * n + [(0, SAFE_FROM)] * k
+        result = linprog(objective, A_ub=link, b_ub=np.zeros(k), A_eq=a_eq, b_eq=b,
+                         bounds=bounds, method="highs")
+        if result.status == 0:
+            self._mark_safe(cells, result.x[:n])
+
+    def _mark_safe(self, cells: list[int], x: np.ndarray) -> None:
+        reached = np.asarray(cells)[x >= SAFE_FROM - TOLERANCE]
+        self.safe[reached] = True
+
+    def _maximum(self, cell: int, *, record: bool = True):
+        """The attacker's largest value for `cell`, its program's solution, cells and relations
+        (None for the value: unbounded). `record`: the pattern is the one kept, so the cells
+        the solution lifts to SAFE_FROM are safe."""
+        cells, relations = self._component(cell)
+        a, b = self._system(cells, relations)
+        objective = np.zeros(len(cells))
+        j = cells.index(cell)
+        objective[j] = -1.0
+        result = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+        if result.status == 3:  # unbounded above
+            return None, result, cells, relations
+        if result.status != 0:
+            raise ProtectionError(f"the relations of cell {cell} have no solution "
+                                  f"(status {result.status}: {result.message})")
+        if record:
+            self._mark_safe(cells, result.x)
+        return result.x[j], result, cells, relations
+
+    def _protect_once(self, cell: int) -> None:
+        high, result, _, relations = self._maximum(cell)
+        if high is None or high >= SAFE_FROM - TOLERANCE:
+            self.safe[cell] = True
+            return
+        binding = [r for r, dual in zip(relations, result.eqlin.marginals, strict=True)
+                   if abs(dual) > TOLERANCE]
+        candidates = (self._candidates(binding, SAFE_FROM - high)
+                      or self._candidates(relations, SAFE_FROM - high))
+        if not candidates:
+            raise ProtectionError(f"cell {cell} is pinned below {SAFE_FROM} and no shown "
+                                  "cell of its relations is left to hide")
+        self.hidden[self._best(cell, candidates[:LOOKAHEAD])] = True
+
+    def _best(self, cell: int, candidates: list[int]) -> int:
+        """The first candidate that makes `cell` safe on its own, else the one that lifts
+        its maximum most (the first of equals)."""
+        best, best_high = candidates[0], -np.inf
+        for candidate in candidates:
+            self.hidden[candidate] = True
+            try:
+                high = self._maximum(cell, record=False)[0]
+            finally:
+                self.hidden[candidate] = False
+            if high is None or high >= SAFE_FROM - TOLERANCE:
+                return candidate
+            if high > best_high + TOLERANCE:
+                best, best_high = candidate, high
+        return best
+
+    def _candidates(self, relations: list[int], gap: float) -> list[int]:
+        """Shown cells of `relations`: those that could close the gap alone first, smallest
+        first, then the smaller ones, zeros last, ties by position."""
+        candidates = {
+            c for r in relations for c in (self.relations[r][0], *self.relations[r][1])
+            if not self.hidden[c]
+        }
+        return sorted(candidates, key=lambda c: (self.values[c] < gap, self.values[c] == 0,
+                                                 self.values[c], c))

@@ -1,0 +1,255 @@
+"""Disclosure control for leadership on hand-made linked tables, where the attacks of the
+issue are reproduced exactly: differencing an area against its sites, consecutive
+year-to-date figures, rates that carry their counts, not-met complements, met flags,
+and a weakly protected cell; and the attacker's audit, which must catch each of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orchestration.disclosure import definitions as d
+from orchestration.disclosure.audit import attack
+from orchestration.disclosure.publication import (
+    DefinitionError,
+    build_cells,
+    leadership_tables,
+)
+
+JULY = dt.date(2024, 7, 1)
+FLAG = d.FLAG_SUFFIX
+AREA_OF = {"S03": "Eastern", "S08": "Eastern", "S13": "Eastern", "S10": "Western",
+           "S11": "Western"}
+SITES = pl.DataFrame({"site_id": list(AREA_OF), "site_name": list(AREA_OF),
+                      "service_area": list(AREA_OF.values())})
+
+
+def activity(met: dict[str, int], months: dict[str, int] | None = None, *,
+             month: dt.date = JULY, late: dict[str, int] | None = None) -> pl.DataFrame:
+    """One month of agg_activity_month: each site's early months meeting the contacts
+    target out of its early months (40 unless given); the other counts consistent and
+    large (forms all on time unless `late` says how many were late), summed up to the
+    service areas and the state."""
+    months = months or {}
+    late = late or {}
+    rows = []
+    for site in AREA_OF:
+        early = months.get(site, 40)
+        rows.append({
+            "level": "site", "area_id": site, "active_families": early,
+            "active_pps": 20, "pp_months": 20, "pps_over_caseload_limit": 0,
+            "initial_intensity_months": early, "initial_intensity_met": met[site],
+            "monthly_time_months": early, "monthly_time_met": early,
+            "forms_expected": early, "forms_received": early,
+            "forms_on_time": early - late.get(site, 0), "forms_late": late.get(site, 0),
+            "forms_missing": 0,
+        })
+    sites = pl.DataFrame(rows)
+    counts = [c for c in sites.columns if c not in ("level", "area_id")]
+    areas = (sites.with_columns(pl.col("area_id").replace_strict(AREA_OF).alias("area_id"))
+             .group_by("area_id").agg(pl.col(counts).sum())
+             .with_columns(pl.lit("service_area").alias("level")))
+    state = sites.select(pl.col(counts).sum()).with_columns(
+        pl.lit("statewide").alias("level"), pl.lit("statewide").alias("area_id"))
+    frame = pl.concat([sites, areas.select(sites.columns), state.select(sites.columns)])
+    frame = frame.with_columns(pl.col(counts).cast(pl.Int32), service_month=pl.lit(month),
+                               sfy=pl.lit(2025, dtype=pl.Int32))
+    return frame.with_columns(
+        avg_caseload=pl.col("active_families") / pl.col("pp_months"),
+        share_meeting_initial_intensity=pl.col("initial_intensity_met")
+        / pl.col("initial_intensity_months"),
+        share_meeting_monthly_time=pl.col("monthly_time_met") / pl.col("monthly_time_months"),
+        share_forms_on_time=pl.col("forms_on_time") / pl.col("forms_expected"),
+    )
+
+
+# The issue's example: Eastern shows 36 early months meeting the target, S03 16 and S08 12
+# are shown, S13 is hidden: S13 = 8.
+EASTERN = {"S03": 16, "S08": 12, "S13": 8, "S10": 30, "S11": 25}
+
+
+def row(frame: pl.DataFrame, area: str) -> dict:
+    return frame.filter(pl.col("area_id") == area).row(0, named=True)
+
+
+def test_an_area_minus_its_shown_sites_never_gives_away_a_hidden_site():
+    truth = {"agg_activity_month": activity(EASTERN), "dim_site": SITES}
+    shown = leadership_tables(truth)["agg_activity_month"]
+    s13 = row(shown, "S13")
+    assert s13["initial_intensity_met"] is None and s13["initial_intensity_met" + FLAG]
+    column = [row(shown, a)["initial_intensity_met"] for a in ("Eastern", "S03", "S08")]
+    assert None in column, "the area and both other sites shown give S13 away"
+    report = attack(leadership_tables(truth), truth)
+    assert report.passed, report.summary()
+    cell = "agg_activity_month[site, S13, 2024-07-01].initial_intensity_met"
+    assert report.intervals[cell][1] is None or report.intervals[cell][1] >= d.SAFE_FROM
+
+
+def test_the_audit_catches_the_differencing_of_the_issue():
+    """Only the small cell hidden (what the separate page tables did): 36 - 16 - 12 = 8."""
+    truth = {"agg_activity_month": activity(EASTERN), "dim_site": SITES}
+    primary_only = truth["agg_activity_month"].with_columns(
+        (pl.col("area_id") == "S13").alias("initial_intensity_met" + FLAG),
+        (pl.col("area_id") == "S13").alias("share_meeting_initial_intensity" + FLAG),
+    ).with_columns(pl.when(pl.col("area_id") == "S13").then(None)
+                   .otherwise(pl.col("initial_intensity_met")).alias("initial_intensity_met"))
+    report = attack({"agg_activity_month": primary_only}, truth)
+    pinned = {f.cell: (f.low, f.high) for f in report.findings}
+    assert pinned["agg_activity_month[site, S13, 2024-07-01].initial_intensity_met"] == (8, 8)
+
+
+def test_a_weakly_protected_cell_is_caught_and_not_published():
+    """A hidden 1 beside a hidden 2 of the same total: bounded to 0..3, not 0..11+."""
+    met = {**EASTERN, "S13": 1, "S08": 2}
+    truth = {"agg_activity_month": activity(met), "dim_site": SITES}
+    weak = truth["agg_activity_month"].with_columns(
+        pl.col("area_id").is_in(["S13", "S08"]).alias("initial_intensity_met" + FLAG),
+        pl.col("area_id").is_in(["S13", "S08"]).alias("share_meeting_initial_intensity" + FLAG),
+    ).with_columns(pl.when(pl.col("area_id").is_in(["S13", "S08"])).then(None)
+                   .otherwise(pl.col("initial_intensity_met")).alias("initial_intensity_met"))
+    report = attack({"agg_activity_month": weak}, truth)
+    assert ("agg_activity_month[site, S13, 2024-07-01].initial_intensity_met", 0, 3) in {
+        (f.cell, f.low, f.high) for f in report.findings}
+    assert attack(leadership_tables(truth), truth).passed
+
+
+def test_not_met_counts_of_1_to_10_are_hidden_with_their_rate():
+    """165 - 156 = 9 families not meeting the target: the complement is a small count."""
+    truth = {"agg_activity_month": activity({**EASTERN, "S10": 156}, {"S10": 165}),
+             "dim_site": SITES}
+    shown = leadership_tables(truth)["agg_activity_month"]
+    s10 = row(shown, "S10")
+    assert None in (s10["initial_intensity_met"], s10["initial_intensity_months"])
+    assert s10["share_meeting_initial_intensity"] is None
+    assert s10["share_meeting_initial_intensity" + FLAG]
+    assert attack(leadership_tables(truth), truth).passed
+
+
+def test_rates_are_rounded_and_shown_only_with_their_counts():
+    truth = {"agg_activity_month": activity(EASTERN, {"S03": 77}), "dim_site": SITES}
+    shown = leadership_tables(truth)["agg_activity_month"]
+    for rate, spec in d.ACTIVITY.rates.items():
+        for r in shown.iter_rows(named=True):
+            if r[rate] is None:
+                continue
+            assert r[spec.numerator] is not None and r[spec.denominator] is not None, rate
+            assert round(r[rate], spec.digits) == r[rate]
+    s03 = row(shown, "S03")
+    assert s03["share_meeting_initial_intensity"] == 0.208  # 16 / 77 = 0.2077922...
+
+
+def measures(sfy_counts: dict[str, tuple[int, int]], target: float = 0.9) -> pl.DataFrame:
+    rows = [{"sfy": 2025, "measure_id": m, "measure_name": m, "numerator": n,
+             "denominator": den, "value": n / den if den else None, "target": target,
+             "comparator": ">=", "met": (n / den >= target) if den else None,
+             "is_final": False} for m, (n, den) in sfy_counts.items()]
+    return pl.DataFrame(rows).with_columns(pl.col("sfy", "numerator", "denominator")
+                                           .cast(pl.Int32))
+
+
+def trajectory(measure: str, months: list[tuple[int, int]], target: float = 0.9):
+    """Year-to-date rows of one measure from its months' (numerator, denominator)."""
+    rows, n, den = [], 0, 0
+    for i, (month_n, month_d) in enumerate(months):
+        n, den = n + month_n, den + month_d
+        rows.append({"sfy": 2025, "service_month": dt.date(2024, 7 + i, 1),
+                     "measure_id": measure, "measure_name": measure, "numerator": n,
+                     "denominator": den, "value": n / den if den else None,
+                     "target": target, "comparator": ">=",
+                     "met": (n / den >= target) if den else None})
+    return pl.DataFrame(rows).with_columns(pl.col("sfy", "numerator", "denominator")
+                                           .cast(pl.Int32))
+
+
+def test_consecutive_year_to_date_figures_never_give_away_a_small_month():
+    """73/77 after July and 76/80 after August: August's 3 of 3 is a small count."""
+    ytd = trajectory("PM01", [(73, 77), (3, 3), (40, 45), (30, 31)])
+    truth = {"fct_performance_measure_ytd": ytd,
+             "fct_performance_measure": measures({"PM01": (146, 156)})}
+    shown = leadership_tables(truth)
+    months = shown["fct_performance_measure_ytd"].sort("service_month")
+    july, august = months.row(0, named=True), months.row(1, named=True)
+    assert july["denominator"] is None or august["denominator"] is None
+    report = attack(shown, truth)
+    assert report.passed, report.summary()
+    # And the audit catches the month when every figure is shown.
+    bare = {name: frame.drop([c for c in frame.columns if c.endswith(FLAG)])
+            for name, frame in truth.items()}
+    assert "fct_performance_measure_ytd[2025, PM01, 2024-08-01].denominator in the month" in {
+        f.cell for f in attack(bare, truth).findings}
+
+
+def test_a_measures_met_flag_is_hidden_with_its_value():
+    """3 of 1,820 is readable as 3: its value, its met flag and the count of measures met go."""
+    truth = {"fct_performance_measure": measures({"PM01": (3, 1820), "PM02": (900, 1000)}),
+             "fct_contract_sfy": pl.DataFrame({"contract_id": ["C1"], "sfy": [2025],
+                                               "measures_met": [1]})}
+    shown = leadership_tables(truth)
+    pm = shown["fct_performance_measure"].sort("measure_id")
+    assert pm["numerator"].to_list() == [None, 900]
+    assert pm["denominator"].to_list() == [1820, 1000]
+    assert pm["value"].to_list() == [None, 0.9]
+    assert pm["met"].to_list() == [None, True] and pm["met" + FLAG].to_list() == [True, False]
+    assert shown["fct_contract_sfy"]["measures_met"].to_list() == [None]
+    assert attack(shown, truth).passed
+    leaked = shown["fct_performance_measure"].with_columns(
+        pl.lit(False).alias("met" + FLAG), pl.col("met").fill_null(False))
+    assert "shown while value is hidden" in {
+        f.reason for f in attack({**shown, "fct_performance_measure": leaked}, truth).findings}
+
+
+def test_unhiding_one_complementary_cell_fails_the_audit():
+    truth = {"agg_activity_month": activity(EASTERN), "dim_site": SITES}
+    shown = leadership_tables(truth)["agg_activity_month"]
+    flag = "initial_intensity_met" + FLAG
+    complements = shown.filter(pl.col(flag) & ~pl.col("area_id").eq("S13"))
+    assert not complements.is_empty()
+    area = complements["area_id"][0]
+    weakened = shown.with_columns(
+        pl.when(pl.col("area_id") == area).then(False).otherwise(pl.col(flag)).alias(flag),
+        pl.when(pl.col("area_id") == area)
+        .then(pl.lit(row(truth["agg_activity_month"], area)["initial_intensity_met"]))
+        .otherwise(pl.col("initial_intensity_met")).alias("initial_intensity_met"),
+    )
+    report = attack({"agg_activity_month": weakened}, truth)
+    assert not report.passed
+    assert any("S13" in f.cell for f in report.findings), report.summary()
+
+
+def test_the_same_tables_always_get_the_same_pattern():
+    truth = {"agg_activity_month": pl.concat([
+        activity(EASTERN), activity({**EASTERN, "S03": 4, "S10": 9}, month=dt.date(2024, 8, 1))]),
+        "dim_site": SITES}
+    first = leadership_tables(truth)["agg_activity_month"]
+    assert first.equals(leadership_tables(truth)["agg_activity_month"])
+    shuffled = {**truth, "agg_activity_month": truth["agg_activity_month"].sample(
+        fraction=1.0, shuffle=True, seed=1)}
+    assert first.equals(leadership_tables(shuffled)["agg_activity_month"])
+
+
+def test_tables_that_break_a_stated_relation_are_refused():
+    frame = activity(EASTERN).with_columns(
+        pl.when(pl.col("area_id") == "Eastern").then(37).otherwise(pl.col("initial_intensity_met"))
+        .alias("initial_intensity_met"))
+    with pytest.raises(DefinitionError, match=r"statewide.*initial_intensity_met = 91 is not"):
+        build_cells({"agg_activity_month": frame, "dim_site": SITES})
+
+
+# Zeros are frequent, and a hidden cell beside zeros is the one that sums pin down.
+cell_values = st.one_of(st.just(0), st.just(0), st.integers(1, 10), st.integers(11, 40))
+
+
+@pytest.mark.slow  # 60 examples, each a suppression and an audit
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({site: cell_values for site in AREA_OF}),
+       st.fixed_dictionaries({site: cell_values for site in AREA_OF}))
+def test_no_small_count_is_shown_or_derivable_on_any_table(met, late):
+    """Random sites' counts of early months meeting the target and of late forms, out of
+    40: whatever they are, the audit finds nothing in the publication."""
+    truth = {"agg_activity_month": activity(met, late=late), "dim_site": SITES}
+    report = attack(leadership_tables(truth), truth)
+    assert report.passed, report.summary()
