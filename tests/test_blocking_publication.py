@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
+from orchestration.config import Settings
 from orchestration.defs.assets.publish import publish_asset
 from orchestration.defs.assets.raw import (
     INGESTED_FILES_KEY,
@@ -16,6 +17,7 @@ from orchestration.defs.assets.raw import (
     every_input_row_accounted_for,
     ingestion_log,
 )
+from orchestration.defs.resources import platform_settings
 from orchestration.storage.warehouse import ensure_raw_schema
 
 
@@ -45,7 +47,8 @@ def publish_run(warehouse):
     return dg.materialize(
         [ingestion_log, publish_asset([INGESTED_FILES_KEY, REJECTED_ROWS_KEY]),
          every_input_row_accounted_for],
-        resources={"duckdb": DuckDBResource(database=str(warehouse))},
+        resources={"duckdb": DuckDBResource(database=str(warehouse)),
+                   "settings": platform_settings(Settings.from_env())},
         raise_on_error=False,
     )
 

@@ -16,7 +16,7 @@ from orchestration.config import (
     mask_webhook,
 )
 from orchestration.defs.assets.dbt import dbt_variables
-from orchestration.defs.resources import build_resources
+from orchestration.defs.resources import build_resources, platform_settings
 
 PPA = str(Path(sys.executable).parent / "ppa")
 VARS = ["PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "DAGSTER_HOME", "PPA_AS_OF",
@@ -78,7 +78,7 @@ def test_the_warehouse_connections_hold_the_memory_limit(clean_env, tmp_path):
     assert limit == "286.1 MiB"  # 300 MB, as DuckDB prints it
     profile = (DBT_PROJECT_DIR / "profiles.yml").read_text()
     assert "memory_limit: \"{{ var('duckdb_memory_limit'" in profile
-    variables = dbt_variables(settings, dt.date(2024, 1, 1), None)
+    variables = dbt_variables(platform_settings(settings), dt.date(2024, 1, 1), None)
     assert variables["duckdb_memory_limit"] == "300MB"
 
 

@@ -12,12 +12,15 @@ from pipeline_run import DEMO_AS_OF
 
 from orchestration.config import DBT_PROJECT_DIR, Settings
 from orchestration.defs.assets.dbt import dbt_variables
+from orchestration.defs.resources import platform_settings
 
 
 def test_every_dbt_unit_test_passes(copy_of_demo_run, monkeypatch, tmp_path):
     for name in ("PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "DAGSTER_HOME"):
         monkeypatch.setenv(name, copy_of_demo_run[name])
-    variables = dbt_variables(Settings.from_env(), dt.date.fromisoformat(DEMO_AS_OF), None)
+    variables = dbt_variables(
+        platform_settings(Settings.from_env()), dt.date.fromisoformat(DEMO_AS_OF), None
+    )
     result = dbtRunner().invoke([
         "test", "--select", "test_type:unit", "--vars", json.dumps(variables),
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),

@@ -15,7 +15,9 @@ from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster_duckdb import DuckDBResource
 from postgres_server import create_database, server_for_tests
 
+from orchestration.config import Settings
 from orchestration.defs.assets.unrecognised import UNRECOGNISED_FILES_KEY, unrecognised_files
+from orchestration.defs.resources import platform_settings
 
 # Runs the pipeline or a server: the slow tier (docs/development.md).
 pytestmark = pytest.mark.slow
@@ -60,7 +62,8 @@ def test_a_materialization_is_recorded_in_postgres(instance, tmp_path, monkeypat
     result = dg.materialize(
         [unrecognised_files],
         instance=instance,
-        resources={"duckdb": DuckDBResource(database=str(tmp_path / "warehouse.duckdb"))},
+        resources={"duckdb": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),
+                   "settings": platform_settings(Settings.from_env())},
     )
     assert result.success
     event = instance.get_latest_materialization_event(UNRECOGNISED_FILES_KEY)

@@ -11,7 +11,9 @@ import pytest
 from postgres_server import create_database, server_for_tests
 from test_warehouse import contract_file, counts
 
+from orchestration.config import Settings
 from orchestration.defs.assets.unrecognised import unrecognised_files
+from orchestration.defs.resources import platform_settings
 from orchestration.storage import warehouse
 from orchestration.storage.outcome_tables import MATCHED_PAIRS_TABLE, read_table, replace_table
 from orchestration.storage.postgres import PostgresWarehouse, connect
@@ -62,7 +64,8 @@ def test_tables_replaced_each_run_keep_the_views_dbt_built_on_them(server, tmp_p
     (landing / "activity_forms").mkdir(parents=True)
     (landing / "activity_forms" / "export.csv").write_text("pp_id\n")
     monkeypatch.setenv("PPA_LANDING_DIR", str(landing))
-    resources = {"duckdb": PostgresWarehouse(dsn=dsn)}
+    resources = {"duckdb": PostgresWarehouse(dsn=dsn),
+                 "settings": platform_settings(Settings.from_env())}
     pairs = pl.DataFrame({"episode_id": ["E1", "E2"], "matched_pair_id": [1, 1],
                           "study_group": ["participant", "comparison"],
                           "propensity_logit": [0.5, 0.25]})

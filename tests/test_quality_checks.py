@@ -5,13 +5,15 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
+from orchestration.config import Settings
 from orchestration.defs.assets.quality_checks import (
     few_rows_rejected_per_file,
     most_forms_received_last_closed_month,
     quality_checks,
 )
 from orchestration.defs.assets.raw import reference_raw_assets
-from orchestration.defs.resources import AS_OF_TAG
+from orchestration.defs.jobs import AS_OF_TAG
+from orchestration.defs.resources import platform_settings
 from orchestration.storage.warehouse import ensure_raw_schema
 
 
@@ -92,7 +94,9 @@ def test_an_extract_older_than_45_days_at_the_as_of_date_warns(warehouse, as_of,
     referrals = next(a for a in reference_raw_assets if a.key.path[-1] == "referrals")
     freshness = next(c for c in quality_checks if c.check_key.name == "referrals_extract_is_recent")
     result = dg.materialize(
-        [referrals, freshness], resources={"duckdb": DuckDBResource(database=str(warehouse))},
+        [referrals, freshness],
+        resources={"duckdb": DuckDBResource(database=str(warehouse)),
+                   "settings": platform_settings(Settings.from_env())},
         tags={AS_OF_TAG: as_of},
     )
     [evaluation] = result.get_asset_check_evaluations()

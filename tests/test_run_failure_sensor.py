@@ -10,6 +10,8 @@ from typing import ClassVar
 import dagster as dg
 import pytest
 
+from orchestration.config import Settings
+from orchestration.defs.resources import platform_settings
 from orchestration.defs.sensors import run_failure_recorder
 from orchestration.storage.run_failures import read_failures
 
@@ -40,6 +42,7 @@ def fail_a_run_and_sense_it():
             dagster_instance=instance,
             dagster_run=result.dagster_run,
             dagster_event=failure,
+            resources={"settings": platform_settings(Settings.from_env())},
         ).for_run_failure()
         run_failure_recorder(context)
         return result.dagster_run.run_id

@@ -6,8 +6,10 @@ import os
 import dagster as dg
 import pytest
 
+from orchestration.config import Settings
 from orchestration.defs.jobs import RANGE_END_TAG, RANGE_START_TAG
 from orchestration.defs.partitions import service_month_partitions
+from orchestration.defs.resources import platform_settings
 from orchestration.defs.sensors import landing_zone_sensor
 
 HEADER = "pp_id,family_id,service_month,submitted_at,activity_date,activity_type,duration_minutes,notes\n"
@@ -33,7 +35,9 @@ def landing(tmp_path, monkeypatch):
 
 
 def evaluate(cursor=None):
-    context = dg.build_sensor_context(cursor=cursor)
+    context = dg.build_sensor_context(
+        cursor=cursor, resources={"settings": platform_settings(Settings.from_env())}
+    )
     result = landing_zone_sensor(context)
     return result, context.cursor
 

@@ -4,9 +4,9 @@ marts.fct_child_episode_outcome, the matching, the comparisons and the balance -
 the landing zone and warehouse named by PPA_LANDING_DIR, PPA_WAREHOUSE and
 DAGSTER_HOME. Nothing is published; the results are in the warehouse's `marts` schema.
 
-One process per data set: the Dagster definitions build their resources from the
-environment when first imported, so a second data set in the same process would
-still write to the first one's warehouse.
+One process per data set: `ppa validate-outcomes --jobs N` works on N data sets side by
+side, each with its own Dagster instance (DAGSTER_HOME), which is process-wide, and a
+process each lets them use a core each.
 """
 
 from __future__ import annotations

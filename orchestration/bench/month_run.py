@@ -21,8 +21,7 @@ def main(as_of: str, month: str) -> None:
     import dagster as dg
 
     from orchestration.defs.definitions import defs
-    from orchestration.defs.jobs import materialize_everything, partition_range_tags
-    from orchestration.defs.resources import AS_OF_TAG
+    from orchestration.defs.jobs import AS_OF_TAG, materialize_everything, partition_range_tags
     from orchestration.runner.dagster_home import prepare_dagster_home
     from orchestration.runner.dbt_manifest import ensure_dbt_manifest
 

@@ -37,8 +37,8 @@ PipelineRunner = Callable[[Mapping[str, str], str], None]
 
 
 def run_outcome_lineage_subprocess(env: Mapping[str, str], as_of: str) -> None:
-    """The outcome lineage in a fresh interpreter: the Dagster definitions take their
-    paths from the environment when imported, so each data set needs its own process."""
+    """The outcome lineage in a fresh interpreter (orchestration.bench.lineage_run says why),
+    its paths from `env`."""
     completed = subprocess.run(
         [sys.executable, "-m", "orchestration.bench.lineage_run", as_of],
         cwd=REPO_ROOT,

@@ -22,16 +22,22 @@ def _published_deps() -> list[dg.AssetKey]:
     return sorted(keys, key=lambda k: k.to_user_string())
 
 
-defs = dg.Definitions(
-    assets=[*raw_assets, *dbt_definitions, *outcome_assets, publish_asset(_published_deps())],
-    asset_checks=[*raw_checks, *outcome_checks, *quality_checks],
-    jobs=[materialize_everything],
-    schedules=[monthly_refresh],
-    sensors=[landing_zone_sensor, run_failure_recorder],
-    # Settings.from_env() validates every setting, so a bad one stops the code location loading.
-    resources=build_resources(Settings.from_env()),
-    loggers={"console": dg.colored_console_logger, "progress": progress_logger},
-    # DuckDB has one writer, so steps could not run side by side anyway; one process per
-    # run spares every step the start-up of its own subprocess.
-    executor=dg.in_process_executor,
-)
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """The platform's definitions over the landing zone, warehouse and published file of
+    `settings`."""
+    return dg.Definitions(
+        assets=[*raw_assets, *dbt_definitions, *outcome_assets, publish_asset(_published_deps())],
+        asset_checks=[*raw_checks, *outcome_checks, *quality_checks],
+        jobs=[materialize_everything],
+        schedules=[monthly_refresh],
+        sensors=[landing_zone_sensor, run_failure_recorder],
+        resources=build_resources(settings),
+        loggers={"console": dg.colored_console_logger, "progress": progress_logger},
+        # DuckDB has one writer, so steps could not run side by side anyway; one process per
+        # run spares every step the start-up of its own subprocess.
+        executor=dg.in_process_executor,
+    )
+
+
+# Settings.from_env() validates every setting, so a bad one stops the code location loading.
+defs = build_definitions(Settings.from_env())

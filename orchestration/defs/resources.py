@@ -1,9 +1,14 @@
-"""Resources shared by the assets: one warehouse (a DuckDB file or a PostgreSQL database),
-read by Dagster and dbt alike."""
+"""The resources of the code location, built in one place from the settings object: the
+warehouse (a DuckDB file or a PostgreSQL database, read by Dagster and dbt alike), dbt,
+and the platform's settings the assets and sensors read (where the landing zone and the
+published file are, the dbt vars, the failed-runs record and its webhook).
+
+Secrets are `dg.EnvVar`s: the Dagster UI shows the variable's name, never its value, and
+the value is read when a run or a sensor tick starts.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -11,23 +16,46 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from orchestration.config import DBT_PROJECT_DIR, Settings, parse_as_of
+from orchestration.config import DBT_PROJECT_DIR, Settings
 from orchestration.storage.postgres import PostgresWarehouse
 
-AS_OF_TAG = "ppa/as_of"
+
+class PlatformSettings(dg.ConfigurableResource):
+    """What the assets and sensors read of `orchestration.config.Settings`."""
+
+    landing_dir: str
+    warehouse: str
+    published: str
+    run_failures_file: str
+    warehouse_target: str
+    duckdb_memory_limit: str
+    # None: months are reported from the first service month with any activity form.
+    reporting_start: str | None = None
+    postgres_dsn: str | None = None
+    alert_webhook: str | None = None
 
 
-def run_as_of(context: dg.AssetExecutionContext) -> dt.date:
-    """The run's as-of date: its `ppa/as_of` tag, else PPA_AS_OF, else today."""
-    return parse_as_of(context.run.tags.get(AS_OF_TAG))
+def platform_settings(settings: Settings) -> PlatformSettings:
+    paths = settings.paths
+    return PlatformSettings(
+        landing_dir=str(paths.landing_dir),
+        warehouse=str(paths.warehouse),
+        published=str(paths.published),
+        run_failures_file=str(settings.run_failures_file),
+        warehouse_target=settings.warehouse_target,
+        duckdb_memory_limit=settings.duckdb_memory_limit,
+        reporting_start=settings.reporting_start,
+        postgres_dsn=dg.EnvVar("PPA_POSTGRES_DSN") if settings.postgres_dsn else None,
+        alert_webhook=dg.EnvVar("PPA_ALERT_WEBHOOK") if settings.alert_webhook else None,
+    )
 
 
 def build_resources(settings: Settings) -> dict:
-    """The warehouse (resource key `duckdb`, whichever database holds it) and dbt.
+    """The warehouse (resource key `duckdb`, whichever database holds it), dbt, and the
+    platform's settings (`settings`).
 
-    With PPA_WAREHOUSE_TARGET=postgres the warehouse is PostgreSQL: the resource reads
-    PPA_POSTGRES_DSN when a run starts (Dagster shows the variable's name, not the DSN)
-    and dbt runs its `postgres` target.
+    With PPA_WAREHOUSE_TARGET=postgres the warehouse is PostgreSQL and dbt runs its
+    `postgres` target.
     """
     paths = settings.paths
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -49,4 +77,5 @@ def build_resources(settings: Settings) -> dict:
             dbt_executable=str(dbt_executable) if dbt_executable.exists() else "dbt",
             target=settings.warehouse_target,
         ),
+        "settings": platform_settings(settings),
     }

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration.defs.jobs import materialize_everything, partition_range_tags
-from orchestration.defs.resources import AS_OF_TAG
+from orchestration.defs.jobs import AS_OF_TAG, materialize_everything, partition_range_tags
 
 TIMEZONE = "America/Chicago"
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.config import Paths, Settings
 from orchestration.defs.jobs import materialize_everything, partition_range_tags
 from orchestration.defs.partitions import service_month_partitions
+from orchestration.defs.resources import PlatformSettings
 from orchestration.ingest.discovery import discover, fingerprint
 from orchestration.ingest.schemas import ACTIVITY_ROWS
 from orchestration.storage.postgres import postgres_ingested
@@ -56,15 +56,15 @@ def months_to_run(changed) -> tuple[str, str] | None:
     return (months[0], months[-1]) if months else None
 
 
-def already_ingested(warehouse: Path) -> set[tuple[str, str]]:
+def already_ingested(settings: PlatformSettings) -> set[tuple[str, str]]:
     """(file, sha256) versions the warehouse already holds; empty when it cannot be read.
 
     The sensor's first tick has no cursor: without this, a landing zone that `ppa run`
     just ingested would look entirely new and be run again for nothing.
     """
-    settings = Settings.from_env()
     if settings.warehouse_target == "postgres":
         return postgres_ingested(settings.postgres_dsn)
+    warehouse = Path(settings.warehouse)
     if not warehouse.exists():
         return set()
     try:
@@ -80,12 +80,11 @@ def already_ingested(warehouse: Path) -> set[tuple[str, str]]:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests a run for the service months whose landing files are new or changed.",
 )
-def landing_zone_sensor(context: dg.SensorEvaluationContext):
-    paths = Paths.from_env()
+def landing_zone_sensor(context: dg.SensorEvaluationContext, settings: PlatformSettings):
     cursor = json.loads(context.cursor) if context.cursor else {}
-    changed, next_cursor = changed_files(paths.landing_dir, cursor)
+    changed, next_cursor = changed_files(Path(settings.landing_dir), cursor)
     if not context.cursor:
-        ingested = already_ingested(paths.warehouse)
+        ingested = already_ingested(settings)
         changed = [f for f in changed if (f.rel_path, next_cursor[f.rel_path][2]) not in ingested]
     context.update_cursor(json.dumps(next_cursor, sort_keys=True))
     window = months_to_run(changed)
@@ -113,11 +112,14 @@ def _failed_at(context: dg.RunFailureSensorContext) -> dt.datetime:
         "to PPA_ALERT_WEBHOOK when it is set."
     ),
 )
-def run_failure_recorder(context: dg.RunFailureSensorContext) -> None:
-    settings = Settings.from_env()
+def run_failure_recorder(
+    context: dg.RunFailureSensorContext, settings: PlatformSettings
+) -> None:
     run = context.dagster_run
     failure = describe_failure(
         run.run_id, run.job_name, context.get_step_failure_events(),
         context.failure_event.message, _failed_at(context),
     )
-    report_failure(failure, settings.run_failures_file, settings.alert_webhook, context.log.warning)
+    report_failure(
+        failure, Path(settings.run_failures_file), settings.alert_webhook, context.log.warning
+    )

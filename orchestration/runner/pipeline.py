@@ -15,9 +15,8 @@ from typing import IO
 import dagster as dg
 from dagster._utils.interrupts import check_captured_interrupt
 
-from orchestration.defs.jobs import materialize_everything, partition_range_tags
+from orchestration.defs.jobs import AS_OF_TAG, materialize_everything, partition_range_tags
 from orchestration.defs.partitions import service_month_partitions
-from orchestration.defs.resources import AS_OF_TAG
 from orchestration.runner.run_liveness import (
     in_progress_runs,
     own_process_tags,

@@ -16,10 +16,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.config import DBT_PROJECT_DIR, Settings
-from orchestration.defs.jobs import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.config import DBT_PROJECT_DIR
+from orchestration.defs.jobs import RANGE_END_TAG, RANGE_START_TAG, run_as_of
 from orchestration.defs.partitions import service_month_partitions
-from orchestration.defs.resources import run_as_of
+from orchestration.defs.resources import PlatformSettings
 from orchestration.storage.postgres import dbt_connection_env
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -62,13 +62,13 @@ def dbt_vars(
     return variables
 
 
-def dbt_variables(settings: Settings, as_of, months: list[str] | None) -> dict:
+def dbt_variables(settings: PlatformSettings, as_of, months: list[str] | None) -> dict:
     """Every var a run's dbt steps pass: `dbt_vars`, where the warehouse is (the profile
     reads the path from it, so no environment is rewritten) and how much memory DuckDB
     may hold."""
     return {
         **dbt_vars(as_of, months, settings.reporting_start),
-        "warehouse_path": str(settings.paths.warehouse),
+        "warehouse_path": settings.warehouse,
         "duckdb_memory_limit": settings.duckdb_memory_limit,
     }
 
@@ -111,8 +111,10 @@ def run_target_path(run_id: str) -> Path:
 RUN_EXCLUDES = ["--exclude-resource-type", "unit_test"]
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, months=None):
-    settings = Settings.from_env()
+def _build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: PlatformSettings,
+    months=None,
+):
     if settings.warehouse_target == "postgres":
         # The postgres output reads the DSN's parts from PPA_PG_*: the password must not
         # travel as a var (dbt's command line is logged).
@@ -148,8 +150,10 @@ OUTCOME_MARTS = " ".join(
     name="dbt_upstream",
     pool="warehouse",
 )
-def dbt_upstream(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt)
+def dbt_upstream(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: PlatformSettings
+):
+    yield from _build(context, dbt, settings)
 
 
 @dbt_assets(
@@ -162,8 +166,10 @@ def dbt_upstream(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     name="dbt_monthly_facts",
     pool="warehouse",
 )
-def dbt_monthly_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt, context.partition_keys)
+def dbt_monthly_facts(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: PlatformSettings
+):
+    yield from _build(context, dbt, settings, context.partition_keys)
 
 
 @dbt_assets(
@@ -174,8 +180,10 @@ def dbt_monthly_facts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     name="dbt_downstream",
     pool="warehouse",
 )
-def dbt_downstream(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt)
+def dbt_downstream(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: PlatformSettings
+):
+    yield from _build(context, dbt, settings)
 
 
 @dbt_assets(
@@ -186,8 +194,10 @@ def dbt_downstream(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     name="dbt_outcome_marts",
     pool="warehouse",
 )
-def dbt_outcome_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt)
+def dbt_outcome_marts(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: PlatformSettings
+):
+    yield from _build(context, dbt, settings)
 
 
 dbt_definitions = [dbt_upstream, dbt_monthly_facts, dbt_downstream, dbt_outcome_marts]

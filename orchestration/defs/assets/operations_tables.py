@@ -7,17 +7,20 @@ published file without a detour through raw -> dbt.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 import polars as pl
 
-from orchestration.config import Settings
 from orchestration.storage.check_results import check_descriptions, check_results
 from orchestration.storage.run_failures import read_failures
 
 
-def operations_tables(context: dg.AssetExecutionContext) -> dict[str, pl.DataFrame]:
+def operations_tables(
+    context: dg.AssetExecutionContext, run_failures_file: Path
+) -> dict[str, pl.DataFrame]:
     descriptions = check_descriptions(context.job_def.asset_layer.asset_graph)
     return {
         "dq_check_results": check_results(context.instance, context.run_id, descriptions),
-        "ops_run_failures": read_failures(Settings.from_env().run_failures_file),
+        "ops_run_failures": read_failures(run_failures_file),
     }

@@ -1,6 +1,9 @@
 """Publish: copy the `marts` schema into a fresh DuckDB file and swap it into place.
 
-The warehouse may be DuckDB or PostgreSQL; the published copy is always a DuckDB file.
+The warehouse may be DuckDB or PostgreSQL; the published copy is always a DuckDB file,
+readable by its owner and group only. It holds the marts the pages read
+(orchestration/storage/published_tables.py), not every mart: record-level rows of
+children no page shows stay in the warehouse.
 
 Dashboards read only the published file, so they keep serving while a run writes
 the warehouse and never see a half-written state: the new file is complete before
@@ -11,6 +14,7 @@ import datetime as dt
 import importlib.metadata
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,12 +22,16 @@ import dagster as dg
 import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
-from orchestration.config import REPO_ROOT, Paths
+from orchestration.config import REPO_ROOT
 from orchestration.defs.assets.dbt import dbt_project
 from orchestration.defs.assets.operations_tables import operations_tables
-from orchestration.defs.resources import run_as_of
+from orchestration.defs.jobs import run_as_of
+from orchestration.defs.resources import PlatformSettings
 from orchestration.ingest.schemas import is_personal_data
 from orchestration.storage.postgres import is_postgres
+from orchestration.storage.published_tables import PUBLISH_STEP_TABLES, PUBLISHED_MARTS
+
+PUBLISHED_MODE = 0o640
 
 
 class PublishError(RuntimeError):
@@ -78,8 +86,9 @@ def publish_marts(
     warehouse_con, target: Path, as_of: dt.date, run_id: str, definitions: list[tuple] = (),
     extra_tables: dict | None = None, provenance: dict | None = None,
 ) -> dict[str, int]:
-    """Write every `marts` table of the warehouse, and `extra_tables` (name -> polars frame:
-    the run's operational record, which is not the warehouse's), into `target`, atomically;
+    """Write the `marts` tables of the warehouse that pages read, and `extra_tables` (name ->
+    polars frame: the run's operational record, which is not the warehouse's), into
+    `target` (mode PUBLISHED_MODE), atomically;
     return row counts. `definitions` (from `metric_definitions`) become
     marts.meta_metric_definitions. marts.meta_refresh holds the as-of date, the publish
     time, the run and `provenance` (what `code_version` gives, the run's start and job,
@@ -91,7 +100,12 @@ def publish_marts(
             "select table_name from information_schema.tables "
             "where table_schema = 'marts' order by table_name"
         ).fetchall()
+        if r[0] in PUBLISHED_MARTS
     ]
+    unlisted = sorted(set(extra_tables or {}) - PUBLISH_STEP_TABLES)
+    if unlisted:
+        raise PublishError(f"refusing to publish tables no page reads: {', '.join(unlisted)} "
+                           "(orchestration/storage/published_tables.py lists what pages read)")
     leaked = warehouse_con.sql(
         "select table_name, column_name from information_schema.columns "
         "where table_schema = 'marts'"
@@ -103,8 +117,12 @@ def publish_marts(
 
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_dead_copies(target)
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    staging.unlink(missing_ok=True)
+    # The copy is written in a folder only its owner can enter: DuckDB creates the file
+    # and its write-ahead log world-readable, before the copy is narrowed to its mode.
+    workspace = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    _remove(workspace)
+    workspace.mkdir(mode=0o700)
+    staging = workspace / target.name
     counts: dict[str, int] = {}
     try:
         if is_postgres(warehouse_con):
@@ -139,12 +157,21 @@ def publish_marts(
                 )
             finally:
                 warehouse_con.execute("detach published_copy")
+        os.chmod(staging, PUBLISHED_MODE)
         _sync(staging)
         os.replace(staging, target)
         _sync(target.parent)  # the swap itself survives a power cut
     finally:
-        staging.unlink(missing_ok=True)
+        _remove(workspace)
     return counts
+
+
+def _remove(path: Path) -> None:
+    """Remove a publisher's copy: its folder, or the file earlier versions wrote."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _create_from_frame(con, table: str, frame) -> None:
@@ -215,7 +242,7 @@ def remove_dead_copies(target: Path) -> None:
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:
-            copy.unlink(missing_ok=True)
+            _remove(copy)
         except PermissionError:  # alive, another user's
             pass
 
@@ -238,14 +265,16 @@ def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
             "the code version that produced it."
         ),
     )
-    def published_marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-        target = Paths.from_env().published
+    def published_marts(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PlatformSettings
+    ):
+        target = Path(settings.published)
         manifest = json.loads(dbt_project.manifest_path.read_text())
         with duckdb.get_connection() as con:
             counts = publish_marts(
                 con, target, run_as_of(context), context.run_id,
                 metric_definitions(manifest),
-                extra_tables=operations_tables(context),
+                extra_tables=operations_tables(context, Path(settings.run_failures_file)),
                 provenance={**code_version(), **_run_provenance(context),
                             "dbt_version": manifest.get("metadata", {}).get("dbt_version")},
             )

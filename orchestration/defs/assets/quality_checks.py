@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.assets.raw import INGESTED_FILES_KEY, raw_key
-from orchestration.defs.resources import run_as_of
+from orchestration.defs.jobs import run_as_of
 from orchestration.ingest.schemas import (
     MALTREATMENT_REPORTS,
     PARENT_PARTNERS,

@@ -9,15 +9,17 @@ import datetime as dt
 import os
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from orchestration.config import SEEDS_DIR, Paths
+from orchestration.config import SEEDS_DIR
 from orchestration.defs.assets.unrecognised import unrecognised_files
+from orchestration.defs.jobs import run_as_of
 from orchestration.defs.partitions import service_month_partitions
-from orchestration.defs.resources import run_as_of
+from orchestration.defs.resources import PlatformSettings
 from orchestration.ingest.batch import ingest_batch
 from orchestration.ingest.discovery import discover
 from orchestration.ingest.reference import ActivityReference, load_code_lists
@@ -118,8 +120,10 @@ def _reference_asset(kind: FileKind) -> dg.AssetsDefinition:
         description=f"Landing files `{kind.glob}` appended to raw.{kind.name} with lineage.",
         kinds={"duckdb", "polars"},
     )
-    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-        files = discover(Paths.from_env().landing_dir, kind)
+    def _asset(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PlatformSettings
+    ):
+        files = discover(Path(settings.landing_dir), kind)
         with duckdb.get_connection() as con:
             return _ingest(context, con, files)
 
@@ -142,9 +146,11 @@ reference_raw_assets = [_reference_asset(kind) for kind in REFERENCE_KINDS]
     ),
     kinds={"duckdb", "polars"},
 )
-def activity_rows(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def activity_rows(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: PlatformSettings
+):
     months = set(context.partition_keys)
-    files = discover(Paths.from_env().landing_dir, ACTIVITY_ROWS, months)
+    files = discover(Path(settings.landing_dir), ACTIVITY_ROWS, months)
     with duckdb.get_connection() as con:
         return _ingest(context, con, files, activity_reference(con, run_as_of(context)))
 

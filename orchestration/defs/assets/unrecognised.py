@@ -7,12 +7,13 @@ zone as it is now), and dbt publishes them as marts.dq_unrecognised_files.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from orchestration.config import Paths
+from orchestration.defs.resources import PlatformSettings
 from orchestration.ingest.discovery import discover_unrecognised
 from orchestration.storage.postgres import is_postgres
 
@@ -36,8 +37,10 @@ def unrecognised_frame(landing_dir) -> pl.DataFrame:
     kinds={"duckdb"},
     description="Files in the landing zone that no kind claims, with why (replaced each run).",
 )
-def unrecognised_files(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    frame = unrecognised_frame(Paths.from_env().landing_dir)
+def unrecognised_files(
+    duckdb: DuckDBResource, settings: PlatformSettings
+) -> dg.MaterializeResult:
+    frame = unrecognised_frame(Path(settings.landing_dir))
     with duckdb.get_connection() as con:
         con.execute("create schema if not exists raw")
         con.execute("begin transaction")
