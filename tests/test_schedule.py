@@ -5,8 +5,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration.defs.jobs import RANGE_END_TAG, RANGE_START_TAG
-from orchestration.defs.jobs import AS_OF_TAG
+from orchestration.defs.jobs import AS_OF_TAG, RANGE_END_TAG, RANGE_START_TAG
 from orchestration.defs.schedules import monthly_refresh
 
 CHICAGO = ZoneInfo("America/Chicago")
