@@ -1,6 +1,8 @@
 # One image for the Dagster code location and for the dashboards (docs/deploy.md).
-#   code location: docker run IMAGE            (gRPC server on 4000)
-#   dashboards:    docker run -p 8501:8501 IMAGE dashboards
+#   code location: docker run --network ppa --name ppa-code-location \
+#                    -e PPA_CODE_SERVER_HOST=ppa-code-location IMAGE
+#                  (gRPC on 4000 on that network only; never published: it has no authentication)
+#   dashboards:    docker run -p 127.0.0.1:8501:8501 IMAGE dashboards   (behind a TLS proxy)
 # Not built in this repository's CI (no Docker there); the settings it reads are the
 # README's, passed with -e or a Kubernetes Secret.
 FROM python:3.11-slim
@@ -29,6 +31,7 @@ RUN uv sync --frozen --no-dev --python python3 \
 
 COPY deploy/entrypoint.sh /usr/local/bin/ppa-entrypoint
 USER ppa
-EXPOSE 4000 8501
+# Only the dashboards' port: the code server's is for the private network, not for -P.
+EXPOSE 8501
 ENTRYPOINT ["ppa-entrypoint"]
 CMD ["code-location"]

@@ -18,6 +18,7 @@ import streamlit as st
 from dashboards import data_access
 from dashboards.filters import Filters
 from dashboards.labels import Labels
+from dashboards.markdown_text import literal
 from dashboards.viewer import SITE_COORDINATOR, Viewer
 
 
@@ -80,7 +81,8 @@ def _filters(viewer: Viewer) -> Filters:
             area = site_row["service_area"] if site_row else None
             site = site_row["site_id"] if site_row else None
             if site_row:
-                st.markdown(f"**Site:** {site} {site_row['site_name']} ({area})")
+                st.markdown(f"**Site:** {literal(site)} {literal(site_row['site_name'])} "
+                            f"({literal(area)})")
         else:
             areas = sorted(sites["service_area"].unique().to_list())
             area = st.selectbox("Service area", areas, index=None,
@@ -93,7 +95,7 @@ def _filters(viewer: Viewer) -> Filters:
             site = st.selectbox("Site", list(names), index=None, placeholder="All sites",
                                 key="site", bind="query-params")
             if site is not None:
-                st.caption(names[site])
+                st.caption(literal(names[site]))
     start = dt.date.fromisoformat(month_from + "-01") if month_from else None
     end = dt.date.fromisoformat(month_to + "-01") if month_to else None
     if start and end and start > end:

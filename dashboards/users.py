@@ -16,12 +16,19 @@ added without a password (an empty hash: they cannot sign in with one).
 
 For tests and scripts: `add_user(path, name, role, site_id, password)`, then
 `find_user(path, name)` or `check_sign_in(path, name, password)`.
+
+Beside the file, `users.name-key` (mode 0600, made on first use) is this install's key for
+`name_digest`: what was typed as a name is kept, in the audit log and the throttle, only
+as its keyed digest unless it is a user's name.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import os
+import secrets
 import tempfile
 import tomllib
 from dataclasses import dataclass, replace
@@ -37,6 +44,8 @@ from dashboards.viewer import ROLES, SITE_COORDINATOR, Viewer
 from orchestration.config import REPO_ROOT, users_file_path  # noqa: F401
 
 MIN_PASSWORD_LENGTH = 12
+# Longer text in Username is no name (and may be a pasted password): refused unread.
+MAX_NAME_LENGTH = 64
 SITES_SEED = REPO_ROOT / "seeds" / "sites.csv"
 # argon2-cffi's defaults are argon2id with the RFC 9106 "low memory" parameters.
 _HASHER = PasswordHasher()
@@ -47,6 +56,10 @@ _UNKNOWN_USER_HASH = _HASHER.hash("no such user: the time of a real check")
 
 class UserError(ValueError):
     """A change the users file refuses; the message is one line for the CLI."""
+
+
+class UsersFileError(UserError):
+    """The users file cannot be read: not TOML, or an entry without a role."""
 
 
 @dataclass(frozen=True)
@@ -84,18 +97,25 @@ def load_users(path: Path) -> dict[str, User]:
     """Every user in the file by name; no file means no users."""
     if not path.exists():
         return {}
-    with path.open("rb") as file:
-        table = tomllib.load(file).get("users", {})
-    return {
-        name: User(
-            name=name,
-            role=entry["role"],
-            site_id=entry.get("site_id"),
-            password_hash=entry.get("password_hash", ""),
-            disabled=bool(entry.get("disabled", False)),
-        )
-        for name, entry in table.items()
-    }
+    try:
+        with path.open("rb") as file:
+            table = tomllib.load(file).get("users", {})
+        return {
+            name: User(
+                name=name,
+                role=entry["role"],
+                site_id=entry.get("site_id"),
+                password_hash=entry.get("password_hash", ""),
+                disabled=bool(entry.get("disabled", False)),
+            )
+            for name, entry in table.items()
+        }
+    except tomllib.TOMLDecodeError as exc:
+        raise UsersFileError(f"{path} is not a valid users file: {exc}") from exc
+    except (KeyError, AttributeError, TypeError) as exc:
+        raise UsersFileError(
+            f"{path} is not a valid users file: every [users.NAME] table needs a role"
+        ) from exc
 
 
 def find_user(path: Path, name: str) -> User | None:
@@ -117,6 +137,8 @@ def add_user(
     users = load_users(path)
     if not name or name != name.strip():
         raise UserError("a user name must be non-empty, without surrounding spaces")
+    if len(name) > MAX_NAME_LENGTH:
+        raise UserError(f"a user name has at most {MAX_NAME_LENGTH} characters")
     if name in users:
         raise UserError(f"user {name!r} already exists")
     if role not in ROLES:
@@ -167,12 +189,56 @@ def _write(path: Path, users: dict[str, User]) -> None:
     write_private_atomically(path, tomli_w.dumps({"users": table}))
 
 
+def name_digest(path: Path, name: str) -> str:
+    """A typed name as 16 hex digits of its HMAC-SHA256 under this install's key.
+
+    Equal names give equal digests, so repeated attempts are counted and can be followed
+    in the audit log. Keyed, not a plain hash: a name that is not a user's is often a
+    password typed into the wrong field, and a plain SHA-256 of one is found again by
+    hashing a word list; without the key (beside the users file, never in the log)
+    nobody holding the log can test a guess.
+    """
+    return hmac.new(_name_key(path), name.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def name_for_log(path: Path, name: str, digest: str) -> str:
+    """What the audit log keeps of a typed name: a user's name as is, any other as its
+    digest (`name_digest`), so text typed into Username is never stored."""
+    return name if len(name) <= MAX_NAME_LENGTH and name in load_users(path) else f"unknown:{digest}"
+
+
+def _name_key(path: Path) -> bytes:
+    key_path = path.with_name(path.stem + ".name-key")
+    try:
+        return key_path.read_bytes()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{key_path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            os.fchmod(file.fileno(), 0o600)
+            file.write(secrets.token_bytes(32))
+            file.flush()
+            os.fsync(file.fileno())
+        # A link fails when the key exists: of two processes making it at once, one key
+        # wins and both read it.
+        os.link(temporary, key_path)
+    except FileExistsError:
+        pass
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return key_path.read_bytes()
+
+
 def write_private_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text`: readable by the owner only, never seen half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp creates the file with mode 0600 before anything is written to it.
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        # mkstemp asks for 0600, which the umask may narrow; the file is exactly 0600
+        # before anything is written to it, and replaces the old file whatever its mode.
+        os.fchmod(handle, 0o600)
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
             file.flush()

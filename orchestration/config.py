@@ -96,6 +96,43 @@ def _memory_limit(value: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class SignInLimits:
+    """How many failed sign-ins the dashboards take before refusing more (dashboards/throttle.py).
+
+    Per name: someone guessing one user's password. Per client (the address a request came
+    from): one password tried against every name. Per minute, across every name and client:
+    guessing spread over many addresses. A name or a client over its limit is refused for
+    `lockout_seconds`; over the limit per minute, everyone is refused until the last minute
+    holds fewer failures.
+    """
+
+    per_name: int = 5
+    per_client: int = 20
+    per_minute: int = 30
+    window_seconds: float = 15 * 60
+    lockout_seconds: float = 15 * 60
+
+
+_SIGN_IN_LIMIT_VARS = {
+    "per_name": "PPA_SIGN_IN_FAILURES_PER_NAME",
+    "per_client": "PPA_SIGN_IN_FAILURES_PER_CLIENT",
+    "per_minute": "PPA_SIGN_IN_FAILURES_PER_MINUTE",
+}
+
+
+def sign_in_limits() -> SignInLimits:
+    """The sign-in limits, defaults overridden by their env vars (whole numbers from 1)."""
+    defaults = SignInLimits()
+    values = {}
+    for field, var in _SIGN_IN_LIMIT_VARS.items():
+        value = (os.environ.get(var) or "").strip() or str(getattr(defaults, field))
+        if not re.fullmatch(r"[1-9]\d*", value):
+            raise SettingsError(f"{var} {value!r} is not a whole number of at least 1")
+        values[field] = int(value)
+    return SignInLimits(**values)
+
+
 def mask_webhook(url: str) -> str:
     """Only the scheme and host: chat webhooks carry their token in the path or the query."""
     parts = urlsplit(url)
@@ -128,6 +165,7 @@ class Settings:
     users_file: Path
     audit_log: Path
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    sign_in_limits: SignInLimits = SignInLimits()
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -151,6 +189,7 @@ class Settings:
             duckdb_memory_limit=_memory_limit(
                 os.environ.get("PPA_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
             ),
+            sign_in_limits=sign_in_limits(),
         )
 
     @property
@@ -172,4 +211,6 @@ class Settings:
             "PPA_USERS_FILE": str(self.users_file),
             "PPA_AUDIT_LOG": str(self.audit_log),
             "PPA_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            **{var: str(getattr(self.sign_in_limits, field))
+               for field, var in _SIGN_IN_LIMIT_VARS.items()},
         }

@@ -12,6 +12,7 @@ from orchestration.config import (
     REPO_ROOT,
     Settings,
     SettingsError,
+    SignInLimits,
     mask_dsn,
     mask_webhook,
 )
@@ -21,7 +22,9 @@ from orchestration.defs.resources import build_resources, platform_settings
 PPA = str(Path(sys.executable).parent / "ppa")
 VARS = ["PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "DAGSTER_HOME", "PPA_AS_OF",
         "PPA_REPORTING_START", "PPA_WAREHOUSE_TARGET", "PPA_POSTGRES_DSN", "PPA_ALERT_WEBHOOK",
-        "PPA_USERS_FILE", "PPA_AUDIT_LOG", "PPA_DUCKDB_MEMORY_LIMIT"]
+        "PPA_USERS_FILE", "PPA_AUDIT_LOG", "PPA_DUCKDB_MEMORY_LIMIT",
+        "PPA_SIGN_IN_FAILURES_PER_NAME", "PPA_SIGN_IN_FAILURES_PER_CLIENT",
+        "PPA_SIGN_IN_FAILURES_PER_MINUTE"]
 
 
 @pytest.fixture
@@ -39,6 +42,7 @@ def test_defaults_resolve_inside_the_repository(clean_env):
     assert (settings.warehouse_target, settings.reporting_start) == ("duckdb", None)
     assert settings.alert_webhook is None
     assert settings.duckdb_memory_limit == "1GB"
+    assert settings.sign_in_limits == SignInLimits(per_name=5, per_client=20, per_minute=30)
     assert settings.as_of == dt.date.today()
     assert settings.run_failures_file == REPO_ROOT / "data" / "dagster_home" / "run_failures.jsonl"
 
@@ -49,7 +53,9 @@ def test_environment_overrides(clean_env, tmp_path):
     clean_env.setenv("PPA_REPORTING_START", "2021-07")
     clean_env.setenv("PPA_WAREHOUSE_TARGET", "POSTGRES")
     clean_env.setenv("PPA_POSTGRES_DSN", "postgresql://ppa@db/ppa")
+    clean_env.setenv("PPA_SIGN_IN_FAILURES_PER_CLIENT", "50")
     settings = Settings.from_env()
+    assert settings.sign_in_limits.per_client == 50
     assert settings.as_of == dt.date(2024, 11, 11)
     assert (settings.reporting_start, settings.warehouse_target) == ("2021-07", "postgres")
     assert settings.run_failures_file == tmp_path / "home" / "run_failures.jsonl"
@@ -61,6 +67,8 @@ def test_environment_overrides(clean_env, tmp_path):
     ("PPA_AS_OF", "11/11/2024", "not a YYYY-MM-DD date"),
     ("PPA_DUCKDB_MEMORY_LIMIT", "lots", "not an amount of memory"),
     ("PPA_DUCKDB_MEMORY_LIMIT", "80%", "not an amount of memory"),
+    ("PPA_SIGN_IN_FAILURES_PER_NAME", "0", "not a whole number of at least 1"),
+    ("PPA_SIGN_IN_FAILURES_PER_MINUTE", "many", "not a whole number of at least 1"),
 ])
 def test_bad_values_are_refused_with_the_variable_named(clean_env, var, value, says):
     clean_env.setenv(var, value)

@@ -2,7 +2,8 @@
 Streamlit served with an `[auth]` section in its secrets, and Chromium clicking through.
 
 The provider's email is looked up in the users file for the role; an email that is not
-there is signed in at the provider but gets no dashboard.
+there, or that the provider has not verified, is signed in at the provider but gets no
+dashboard.
 """
 
 import os
@@ -28,6 +29,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 LEADER = "lee@example.org"
 STRANGER = "sam@example.org"
+# In the users file, but the provider has not verified that this account owns the address.
+UNVERIFIED = "lee.unverified@example.org"
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
@@ -44,9 +47,12 @@ def free_port() -> int:
 
 @pytest.fixture
 def provider():
-    """A local OIDC provider offering two users, one click each."""
+    """A local OIDC provider offering three users, one click each."""
     app = oidc_provider_mock.app(user_claims=[
-        oidc_provider_mock.User(sub=email, claims={"email": email}) for email in (LEADER, STRANGER)
+        *(oidc_provider_mock.User(sub=email, claims={"email": email, "email_verified": True})
+          for email in (LEADER, STRANGER)),
+        oidc_provider_mock.User(sub=UNVERIFIED,
+                                claims={"email": UNVERIFIED, "email_verified": False}),
     ])
     server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -61,6 +67,7 @@ def dashboards(provider, tmp_path):
     port = free_port()
     users_file = tmp_path / "users.toml"
     users.add_user(users_file, LEADER, "leadership", None, None)
+    users.add_user(users_file, UNVERIFIED, "leadership", None, None)
     workdir = tmp_path / "served"
     (workdir / ".streamlit").mkdir(parents=True)
     (workdir / ".streamlit" / "secrets.toml").write_text(f"""
@@ -157,3 +164,12 @@ def test_an_email_missing_from_the_users_file_gets_no_dashboard(dashboards, brow
     sign_in_at_provider(page, base, STRANGER)
     expect(page.get_by_text(f"{STRANGER} has no access to these dashboards")).to_be_visible()
     expect(page.get_by_text("Signed in as")).to_have_count(0)
+
+
+def test_an_email_the_provider_has_not_verified_gets_no_dashboard(dashboards, browser_page):
+    page, (base, audit_log) = browser_page, dashboards
+    sign_in_at_provider(page, base, UNVERIFIED)
+    expect(page.get_by_text(f"has not verified the e-mail address {UNVERIFIED}")).to_be_visible()
+    expect(page.get_by_text("Signed in as")).to_have_count(0)
+    assert '"action": "sign_in_failed_oidc_unverified"' in audit_log.read_text()
+    assert '"action": "sign_in_oidc"' not in audit_log.read_text()

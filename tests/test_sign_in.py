@@ -1,13 +1,16 @@
 """The sign-in page driven as a user would (AppTest): one message for any failed sign-in,
-the throttle, a disabled user out at the next click, sign-out, and the audit lines."""
+the throttle, a disabled user out at the next click, sign-out, the audit lines, and a
+broken users file shown as a plain message."""
 
 import json
+import stat
+import tomllib
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards import users
-from dashboards.sign_in import FAILED, REFUSED
+from dashboards.sign_in import FAILED, REFUSED, UNAVAILABLE
 from orchestration.config import REPO_ROOT
 
 PROBE = str(REPO_ROOT / "tests" / "dashboard_apps" / "signed_in_probe.py")
@@ -66,7 +69,23 @@ def test_an_unknown_user_and_a_wrong_password_get_the_same_message(users_file, t
     assert [e.value for e in wrong.error] == [FAILED]
     assert [e.value for e in unknown.error] == [FAILED]
     assert not is_signed_in(wrong) and not is_signed_in(unknown)
-    assert audit_actions(tmp_path) == [("ana", "sign_in_failed"), ("nobody", "sign_in_failed")]
+    nobody = f"unknown:{users.name_digest(users_file, 'nobody')}"
+    assert audit_actions(tmp_path) == [("ana", "sign_in_failed"), (nobody, "sign_in_failed")]
+
+
+def test_a_password_typed_as_the_username_is_kept_nowhere(users_file, tmp_path):
+    """What names no user reaches the audit log and the throttle only as a keyed digest."""
+    app = sign_in(open_app(), PASSWORD, PASSWORD)
+    assert [e.value for e in app.error] == [FAILED]
+    for kept in (tmp_path / "audit.log", tmp_path / "users.throttle.json"):
+        assert PASSWORD not in kept.read_text()
+    [(logged, action)] = audit_actions(tmp_path)
+    assert action == "sign_in_failed"
+    assert logged == f"unknown:{users.name_digest(users_file, PASSWORD)}"
+    # The digest is keyed by this install's private key: not a plain hash of the text.
+    key = tmp_path / "users.name-key"
+    assert len(key.read_bytes()) == 32 and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert users.name_digest(tmp_path / "other" / "users.toml", PASSWORD) != logged[8:]
 
 
 def test_five_failures_refuse_the_name_even_with_the_right_password_after_a_reload(users_file):
@@ -99,6 +118,36 @@ def test_sign_out_returns_to_the_sign_in_form(users_file, tmp_path):
     assert not is_signed_in(app)
     assert "ppa_user" not in app.session_state
     assert audit_actions(tmp_path) == [("ana", "sign_in"), ("ana", "sign_out")]
+
+
+def page_text(app: AppTest) -> str:
+    elements = [*app.exception, *app.error, *app.warning, *app.info, *app.markdown,
+                *app.caption, *app.text, *app.code]
+    return "\n".join(str(getattr(e, "value", e)) for e in elements)
+
+
+def test_a_broken_users_file_shows_a_plain_message_and_no_traceback(users_file):
+    users_file.write_text('[users."ana"\nrole = "leadership"\n')
+    visitor = sign_in(open_app(), "ana", PASSWORD)
+    assert not visitor.exception
+    assert [e.value for e in visitor.error] == [UNAVAILABLE]
+    text = page_text(visitor)
+    for detail in ("Traceback", "TOMLDecodeError", "users.toml", "line 1"):
+        assert detail not in text
+    # A session signed in before the file broke gets the same message at its next click.
+    signed_in = AppTest.from_file(PROBE, default_timeout=60)
+    signed_in.session_state["ppa_user"] = "ana"
+    signed_in.run()
+    assert not signed_in.exception
+    assert [e.value for e in signed_in.error] == [UNAVAILABLE]
+    assert not is_signed_in(signed_in)
+
+
+def test_the_server_shows_no_error_details_and_keeps_xsrf_protection():
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config.get("server", {}).get("enableXsrfProtection", True) is True
+    assert not (REPO_ROOT / "dashboards" / "pages").exists()
 
 
 def test_a_page_test_can_sign_a_user_in_through_session_state(users_file):

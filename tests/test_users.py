@@ -1,5 +1,6 @@
 """The users file: argon2id hashes only, mode 0600, and every refused change leaves it as it was."""
 
+import os
 import stat
 
 import pytest
@@ -30,6 +31,29 @@ def test_the_file_is_readable_by_its_owner_only(path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     users.disable_user(path, "lee")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_file_is_0600_whatever_the_umask_and_its_mode_before(path):
+    path.write_text("")
+    path.chmod(0o644)
+    previous = os.umask(0o277)
+    try:
+        users.add_user(path, "lee", "leadership", None, PASSWORD)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert users.find_user(path, "lee")
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('[users."ana"\nrole = ', "not a valid users file"),
+    ('[users."ana"]\nsite_id = "S01"\n', "needs a role"),
+])
+def test_a_broken_file_is_refused_with_its_path_and_reason(path, text, says):
+    path.write_text(text)
+    with pytest.raises(users.UsersFileError, match=says) as raised:
+        users.load_users(path)
+    assert str(path) in str(raised.value)
 
 
 def test_sign_in_checks_name_password_and_disabled_flag(path):
@@ -72,6 +96,7 @@ def test_the_viewer_carries_role_and_site(path):
         ("new", "leadership", None, "elevenchars", "too short"),
         ("ana", "leadership", None, PASSWORD, "already exists"),
         (" new", "leadership", None, PASSWORD, "non-empty"),
+        ("n" * 65, "leadership", None, PASSWORD, "at most 64 characters"),
     ],
 )
 def test_bad_input_is_refused_and_the_file_is_unchanged(path, name, role, site, password, reason):

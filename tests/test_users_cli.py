@@ -69,6 +69,17 @@ def test_bad_input_exits_non_zero_in_one_line_and_leaves_the_file(users_file, ar
     assert users_file.read_bytes() == before
 
 
+@pytest.mark.parametrize("args", [["list"], ["disable", "ana"]])
+def test_a_broken_users_file_is_named_in_one_line(users_file, args):
+    users_file.write_text('[users."ana"\nrole = "leadership"\n')
+    result = ppa_users(users_file, *args)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        (f"ppa: error: {users_file} is not a valid users file: "
+         "Expected ']' at the end of a table declaration (at line 1, column 13)")
+    ]
+
+
 def test_an_identity_provider_user_is_added_without_a_password(users_file):
     result = ppa_users(users_file, "add", "lee@example.org", "--role", "leadership", "--no-password")
     assert result.returncode == 0

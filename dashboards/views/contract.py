@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts, data_access
+from dashboards.markdown_text import literal
 from dashboards.page_context import open_page
 from dashboards.tables import show_table
 from dashboards.viewer import Viewer
@@ -17,7 +18,7 @@ def render(viewer: Viewer) -> None:
     chosen = context.filters
     position = data_access.contract_position(viewer, chosen)
     for row in position.iter_rows(named=True):
-        st.subheader(f"Contract {row['contract_id']}, SFY {row['sfy']}")
+        st.subheader(f"Contract {literal(row['contract_id'])}, SFY {row['sfy']}")
         cols = st.columns(4)
         cols[0].metric("Installments invoiced", f"${row['installments_invoiced']:,.2f}",
                        help=context.help("fct_contract_sfy", "installments_invoiced"))

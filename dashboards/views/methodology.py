@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboards import data_access
 from dashboards.labels import EMPTY
+from dashboards.markdown_text import literal
 from dashboards.page_context import open_page
 from dashboards.viewer import Viewer
 
@@ -25,7 +26,7 @@ def _provenance(refresh: dict) -> None:
     rows = {
         "Data as of": str(refresh["as_of_date"]),
         "Published": str(refresh["refreshed_at"]),
-        "Run": f"`{refresh['run_id']}`" + (f" ({refresh['job_name']})"
+        "Run": f"`{refresh['run_id']}`" + (f" ({literal(refresh['job_name'])})"
                                            if refresh.get("job_name") else ""),
         "Run started": str(refresh.get("run_started_at") or EMPTY),
         "Code": code + (f", package version {version}" if version else ""),

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboards import charts, data_access
 from dashboards.filters import Filters
 from dashboards.headline import months_back, show_metric
+from dashboards.markdown_text import literal
 from dashboards.page_context import open_page
 from dashboards.tables import show_chart, show_table
 from dashboards.viewer import SITE_COORDINATOR, Viewer
@@ -117,7 +118,7 @@ def _retainage(viewer: Viewer, sfy: int | None, context) -> None:
     position = data_access.contract_position(viewer, Filters(sfy=sfy))
     for row in position.iter_rows(named=True):
         st.metric(
-            f"SFY {row['sfy']} retainage ({row['contract_id']})",
+            f"SFY {row['sfy']} retainage ({literal(row['contract_id'])})",
             row["retainage_status"].replace("_", " "),
             help=context.help("fct_contract_sfy", "retainage_status"),
         )

@@ -56,7 +56,11 @@ def add(name: str, role: str, site_id: str | None, no_password: bool) -> None:
 def list_users() -> None:
     """One line per user: name, role, site, disabled. Never a hash."""
     users = _users()
-    for user in users.load_users(users.users_file_path()).values():
+    try:
+        listed = users.load_users(users.users_file_path())
+    except users.UsersFileError as exc:
+        _fail(str(exc))
+    for user in listed.values():
         status = "disabled" if user.disabled else "active"
         click.echo(f"{user.name}\t{user.role}\t{user.site_id or '-'}\t{status}")
 
