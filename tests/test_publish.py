@@ -1,11 +1,20 @@
-"""The publish step: marts only, atomic replacement, no personal data."""
+"""The publish step: the marts pages read and nothing else, atomic replacement, no personal
+data, a file its owner and group alone may read."""
 
 import datetime as dt
+import os
+import re
+import stat
+from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
+from orchestration.config import REPO_ROOT
 from orchestration.defs.assets.publish import PublishError, publish_marts, read_meta_refresh
+from orchestration.disclosure.definitions import FILES_BY_KIND
+from orchestration.storage.published_tables import PUBLISHED_TABLES
 
 
 @pytest.fixture
@@ -58,3 +67,64 @@ def test_refuses_to_publish_personal_data(warehouse, tmp_path):
     with pytest.raises(PublishError, match="leaky.parent_first_name"):
         publish_marts(warehouse, target, dt.date(2025, 3, 31), "run-1")
     assert not target.exists()
+
+
+# --- what the published file holds, and who may read it --------------------------------
+
+def table_names(path, schema="marts") -> set[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {t for t, in con.sql("select table_name from information_schema.tables "
+                                    "where table_schema = ?", params=[schema]).fetchall()}
+
+
+def test_the_allow_list_is_what_the_pages_read():
+    named = set()
+    for path in (REPO_ROOT / "dashboards").rglob("*.py"):
+        named |= set(re.findall(r"\bmarts\.(\w+)", path.read_text()))
+    # Leadership's files by kind are in the leadership publication only.
+    assert named == PUBLISHED_TABLES | {FILES_BY_KIND.name}
+
+
+def test_a_mart_no_page_reads_stays_in_the_warehouse(warehouse, tmp_path):
+    warehouse.execute(
+        "create table marts.fct_child_episode_outcome as select 'E1' as episode_id, "
+        "'C1' as child_id, 'comparison_pool' as study_group")
+    target = tmp_path / "published.duckdb"
+    counts = publish_marts(warehouse, target, dt.date(2025, 3, 31), "run-1")
+    assert set(counts) == {"dq_rejected_rows", "fct_pp_month"}
+    assert table_names(target) == {"dq_rejected_rows", "fct_pp_month", "meta_refresh"}
+
+
+def test_a_table_of_the_publish_step_no_page_reads_is_refused(warehouse, tmp_path):
+    target = tmp_path / "published.duckdb"
+    with pytest.raises(PublishError, match="no page reads: extra_detail"):
+        publish_marts(warehouse, target, dt.date(2025, 3, 31), "run-1",
+                      extra_tables={"extra_detail": pl.DataFrame({"x": [1]})})
+    assert not target.exists()
+
+
+def test_the_published_file_is_readable_by_its_owner_and_group_only(warehouse, tmp_path):
+    target = tmp_path / "published.duckdb"
+    publish_marts(warehouse, target, dt.date(2025, 3, 31), "run-1")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
+    publish_marts(warehouse, target, dt.date(2025, 4, 30), "run-2")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_the_demo_runs_published_file_holds_what_pages_read_and_no_child_record(demo_run):
+    published, warehouse = Path(demo_run["PPA_PUBLISHED"]), Path(demo_run["PPA_WAREHOUSE"])
+    assert stat.S_IMODE(os.stat(published).st_mode) == 0o640
+    assert table_names(published) == PUBLISHED_TABLES
+    # The warehouse keeps the children's episodes, the comparison pool's among them.
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.sql("select count(*) from marts.fct_child_episode_outcome "
+                       "where study_group = 'comparison_pool'").fetchall()[0][0] > 0
+    with duckdb.connect(str(published), read_only=True) as con:
+        schemas = {s for s, in con.sql(
+            "select distinct table_schema from information_schema.tables").fetchall()}
+        columns = {c for c, in con.sql(
+            "select distinct column_name from information_schema.columns").fetchall()}
+    assert schemas == {"marts"}
+    assert not columns & {"child_id", "episode_id", "study_group", "removal_date",
+                          "discharge_date", "maltreatment_12m"}
