@@ -3,8 +3,11 @@
 Every function takes the signed-in Viewer. Access is enforced here, not by hiding widgets:
 - a site coordinator's site is bound from `viewer.site_id`; a filter or URL value can only
   narrow it, so another site's id yields an empty frame;
-- leadership gets aggregate tables only (statewide, service area, site), passed through
-  `suppress` before they leave this module; record-level functions refuse leadership;
+- leadership reads the leadership publication only (`_query`): aggregate tables suppressed
+  once at publish (orchestration/disclosure), a hidden cell null with its
+  `<column>__suppressed` flag beside it. A filter only selects rows of those tables, so a
+  filtered view never shows a cell the whole table hides; record-level functions refuse
+  leadership;
 - every filter value reaches DuckDB as a bound parameter, never as SQL text.
 No metric is computed here: the marts hold them; this module selects, scopes and joins.
 """
@@ -15,34 +18,14 @@ import polars as pl
 
 from dashboards.filters import Filters
 from dashboards.published import query
-from dashboards.suppression import TableShape, suppress
 from dashboards.viewer import SITE_COORDINATOR, STATE_COORDINATOR, Viewer
+from orchestration.disclosure.definitions import FLAG_SUFFIX, flagged_columns
 
 # Program parameters the pages draw as targets; their values live in marts.dim_program_parameter.
 CASELOAD_LIMIT = "caseload_limit"
 INITIAL_INTENSITY_CONTACTS = "initial_intensity_contacts"
 MONTHLY_MINUTES = "monthly_minutes"
 
-ACTIVITY_SHAPE = TableShape(
-    counts=(
-        "active_families", "active_pps", "pp_months", "pps_over_caseload_limit",
-        "initial_intensity_months", "initial_intensity_met", "monthly_time_months",
-        "monthly_time_met", "forms_expected", "forms_received", "forms_on_time", "forms_late",
-        "forms_missing",
-    ),
-    rates={
-        "avg_caseload": ("active_families", "pp_months"),
-        "share_meeting_initial_intensity": ("initial_intensity_met", "initial_intensity_months"),
-        "share_meeting_monthly_time": ("monthly_time_met", "monthly_time_months"),
-        "share_forms_on_time": ("forms_on_time", "forms_expected"),
-    },
-    by=("service_month",),
-    total_rows={"level": "statewide"},
-    column_totals={
-        "forms_expected": ("forms_on_time", "forms_late", "forms_missing"),
-        "forms_received": ("forms_on_time", "forms_late"),
-    },
-)
 ACTIVITY_COLUMNS = (
     "level, area_id, service_month, sfy, active_families, active_pps, pp_months, avg_caseload, "
     "pps_over_caseload_limit, initial_intensity_months, initial_intensity_met, "
@@ -50,46 +33,6 @@ ACTIVITY_COLUMNS = (
     "share_meeting_monthly_time, forms_expected, forms_received, forms_on_time, forms_late, "
     "forms_missing, share_forms_on_time"
 )
-MEASURE_SHAPE = TableShape(
-    counts=("numerator", "denominator"), rates={"value": ("numerator", "denominator")}
-)
-EXIT_SHAPE = TableShape(
-    counts=(
-        "exits", "reviews_due", "reviews_within_window", "reviews_scored",
-        "parent_outcomes_present",
-    ),
-    rates={
-        "share_reviews_within_window": ("reviews_within_window", "reviews_due"),
-        "mean_fidelity_score": ("reviews_scored", "reviews_scored"),
-        "mean_parent_outcome_score": ("parent_outcomes_present", "parent_outcomes_present"),
-    },
-    by=("exit_sfy",),
-    total_rows={"level": "statewide"},
-)
-# A group's value, difference, interval and p-value all reveal a small group: each hides
-# with the smaller of the two group sizes.
-OUTCOME_SHAPE = TableShape(
-    counts=("participant_n", "comparison_n"),
-    rates={
-        "participant_value": ("participant_n", "participant_n"),
-        "comparison_value": ("comparison_n", "comparison_n"),
-        **{
-            column: ("participant_n", "comparison_n")
-            for column in ("difference", "ci_low", "ci_high", "p_value")
-        },
-    },
-)
-CFSR_SHAPE = TableShape(
-    counts=("numerator", "denominator"),
-    rates={"indicator_value": ("numerator", "denominator")},
-)
-FLOW_SHAPE = TableShape(counts=("episodes",))
-FILES_SHAPE = TableShape(
-    counts=("files", "rows_read", "rows_accepted", "rows_rejected"),
-    column_totals={"rows_read": ("rows_accepted", "rows_rejected")},
-)
-
-
 class RecordLevelRefused(PermissionError):
     """A record-level frame was asked for by a role that sees aggregates only."""
 
@@ -135,9 +78,27 @@ _MONTHS = (
 _SFY = "(cast($sfy as integer) is null or sfy = cast($sfy as integer))"
 
 
-def _run(sql: str, params: dict) -> pl.DataFrame:
+def _query(viewer: Viewer, sql: str, params: dict | None = None) -> pl.DataFrame:
+    """The one place that picks the file: leadership reads the leadership publication."""
+    return query(sql, params, leadership=viewer.suppressed)
+
+
+def _run(viewer: Viewer, sql: str, params: dict) -> pl.DataFrame:
     used = {name: value for name, value in params.items() if f"${name}" in sql}
-    return query(sql, used or None)
+    return _query(viewer, sql, used or None)
+
+
+def _shown(viewer: Viewer, table: str, columns: str) -> str:
+    """The select list `columns` (names, `name as alias`) of `table`, and for leadership the
+    `__suppressed` flag of each column the leadership publication can hide."""
+    if not viewer.suppressed:
+        return columns
+    flags = []
+    for item in columns.split(","):
+        name, _, alias = (part.strip() for part in item.partition(" as "))
+        if name in flagged_columns(table):
+            flags.append(f"{name}{FLAG_SUFFIX} as {alias or name}{FLAG_SUFFIX}")
+    return ", ".join([columns, *flags])
 
 
 def _refuse_aggregate_only(viewer: Viewer) -> None:
@@ -145,12 +106,9 @@ def _refuse_aggregate_only(viewer: Viewer) -> None:
         raise RecordLevelRefused(f"{viewer.role} sees aggregate tables only")
 
 
-def _for(viewer: Viewer, frame: pl.DataFrame, shape: TableShape) -> pl.DataFrame:
-    return suppress(frame, shape) if viewer.suppressed else frame
-
-
-def table_exists(name: str) -> bool:
-    return not query(
+def table_exists(viewer: Viewer, name: str) -> bool:
+    return not _query(
+        viewer,
         "select 1 from information_schema.tables where table_schema = 'marts' "
         "and table_name = $name",
         {"name": name},
@@ -163,27 +121,29 @@ def table_exists(name: str) -> bool:
 def refresh(viewer: Viewer) -> dict:
     """The published data's as-of date, last successful refresh, run and code version (the
     code columns are missing from a file published before they were: read as None)."""
-    return query("select * from marts.meta_refresh").row(0, named=True)
+    return _query(viewer, "select * from marts.meta_refresh").row(0, named=True)
 
 
 def column_labels(viewer: Viewer) -> pl.DataFrame:
     """Each published column's header and number format (empty until published)."""
-    if not table_exists("dim_column_label"):
+    if not table_exists(viewer, "dim_column_label"):
         return pl.DataFrame(schema={"column_name": pl.String, "label": pl.String,
                                     "format": pl.String})
-    return query("select column_name, label, format from marts.dim_column_label")
+    return _query(viewer, "select column_name, label, format from marts.dim_column_label")
 
 
 def months(viewer: Viewer) -> pl.DataFrame:
     """Service months with their SFY and whether their forms are due yet."""
-    return query(
-        "select service_month, sfy, is_form_expected from marts.dim_month order by service_month"
+    return _query(
+        viewer,
+        "select service_month, sfy, is_form_expected from marts.dim_month order by service_month",
     )
 
 
 def sites(viewer: Viewer) -> pl.DataFrame:
     """The sites a viewer may choose: a site coordinator's own only."""
     return _run(
+        viewer,
         f"select site_id, site_name, service_area from marts.dim_site "
         f"where {_site_scope()} order by site_id",
         _params(viewer, Filters()),
@@ -192,15 +152,16 @@ def sites(viewer: Viewer) -> pl.DataFrame:
 
 def program_parameters(viewer: Viewer) -> dict[str, float]:
     """Targets and limits (caseload limit, contacts, minutes) as published; none until they are."""
-    if not table_exists("dim_program_parameter"):
+    if not table_exists(viewer, "dim_program_parameter"):
         return {}
-    frame = query("select parameter, value from marts.dim_program_parameter")
+    frame = _query(viewer, "select parameter, value from marts.dim_program_parameter")
     return dict(frame.iter_rows())
 
 
 def measure_targets(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each performance measure's target per SFY, for target lines on charts."""
     return _run(
+        viewer,
         f"select sfy, measure_id, measure_name, target, comparator "
         f"from marts.fct_performance_measure where {_SFY} order by sfy, measure_id",
         _params(viewer, filters),
@@ -209,14 +170,15 @@ def measure_targets(viewer: Viewer, filters: Filters) -> pl.DataFrame:
 
 def metric_definitions(viewer: Viewer) -> pl.DataFrame:
     """Model and column descriptions and `meta` from the dbt docs, published with the data."""
-    if not table_exists("meta_metric_definitions"):
+    if not table_exists(viewer, "meta_metric_definitions"):
         return pl.DataFrame(
             schema={"model": pl.String, "column_name": pl.String, "description": pl.String,
                     "meta": pl.String}
         )
-    return query(
+    return _query(
+        viewer,
         "select model, column_name, description, meta from marts.meta_metric_definitions "
-        "order by model, column_name nulls first"
+        "order by model, column_name nulls first",
     )
 
 
@@ -226,21 +188,24 @@ def metric_definitions(viewer: Viewer) -> pl.DataFrame:
 def activity_by_level(viewer: Viewer, filters: Filters, level: str) -> pl.DataFrame:
     """Monthly summary rows of one level ('service_area' or 'site') with the statewide total
     rows beside them, for the months in range."""
-    frame = _run(
-        f"select {ACTIVITY_COLUMNS} from marts.agg_activity_month "
+    return _run(
+        viewer,
+        f"select {_shown(viewer, 'agg_activity_month', ACTIVITY_COLUMNS)} "
+        f"from marts.agg_activity_month "
         f"where level in ('statewide', $level) and {_AREA_SCOPE} and {_MONTHS} and {_SFY} "
         "order by service_month, level desc, area_id",
         {**_params(viewer, filters), "level": level},
     )
-    return _for(viewer, frame, ACTIVITY_SHAPE)
 
 
 def activity_trend(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """One summary row per month for the narrowest area in scope (site, service area or state)."""
-    frame = _run(
+    return _run(
+        viewer,
         f"""
         with scoped as (
-            select {ACTIVITY_COLUMNS} from marts.agg_activity_month
+            select {_shown(viewer, 'agg_activity_month', ACTIVITY_COLUMNS)}
+            from marts.agg_activity_month
             where {_AREA_SCOPE} and {_MONTHS}
         )
         select * from scoped
@@ -255,8 +220,6 @@ def activity_trend(viewer: Viewer, filters: Filters) -> pl.DataFrame:
         """,
         _params(viewer, filters),
     )
-    shape = TableShape(**{**ACTIVITY_SHAPE.__dict__, "total_rows": {}})
-    return _for(viewer, frame, shape)
 
 
 # --- site: record-level tables --------------------------------------------------------------
@@ -267,6 +230,7 @@ def parent_partners(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     minutes, forms, training and eligibility."""
     _refuse_aggregate_only(viewer)
     return _run(
+        viewer,
         f"""
         select pp.pp_id, pp.site_id, pp.role, m.service_month, m.active_families,
                m.within_caseload_limit, m.family_minutes, m.pp_level_minutes,
@@ -288,6 +252,7 @@ def family_months(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each family's months in range: contacts, minutes and the form's state."""
     _refuse_aggregate_only(viewer)
     return _run(
+        viewer,
         f"""
         select family_id, pp_id, site_id, service_month, match_month_index, is_full_month,
                face_to_face_contacts, face_to_face_minutes, total_contacts, total_minutes,
@@ -305,6 +270,7 @@ def exits(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each match that exited in range, with its fidelity checklist and parent-outcome scores."""
     _refuse_aggregate_only(viewer)
     return _run(
+        viewer,
         f"""
         select match_id, family_id, pp_id, site_id, match_date, exit_date, exit_reason,
                months_matched, fidelity_review_due, fidelity_checklist_within_window,
@@ -325,6 +291,7 @@ def missing_forms(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """The fix-it list: forms due but never received, by Parent Partner and month."""
     _refuse_aggregate_only(viewer)
     return _run(
+        viewer,
         f"""
         select pp_id, site_id, service_month, family_id, match_id
         from marts.fct_family_month
@@ -339,6 +306,7 @@ def pp_caseloads(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each Parent Partner's active families per month in range (the caseload distribution)."""
     _refuse_aggregate_only(viewer)
     return _run(
+        viewer,
         f"""
         select pp_id, site_id, service_month, active_families, within_caseload_limit
         from marts.fct_pp_month
@@ -353,6 +321,7 @@ def training(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each Parent Partner's core training against the requirement."""
     _refuse_aggregate_only(viewer)
     return _run(
+        viewer,
         f"""
         select t.pp_id, t.site_id, t.role, t.is_active, t.core_topics_completed,
                t.core_topics_required, t.all_core_complete, t.core_completed_on,
@@ -370,6 +339,7 @@ def training_topics(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each Parent Partner's core topics with the date each was completed (null: not yet)."""
     _refuse_aggregate_only(viewer)
     return _run(
+        viewer,
         f"""
         select pp_id, site_id, topic_code, topic_label, completed_on
         from marts.fct_pp_training_topic
@@ -382,12 +352,15 @@ def training_topics(viewer: Viewer, filters: Filters) -> pl.DataFrame:
 
 def exits_by_area(viewer: Viewer, filters: Filters, level: str) -> pl.DataFrame:
     """Exit fidelity reviews and parent-outcome scores per SFY, by service area or site."""
-    frame = _run(
+    columns = _shown(
+        viewer, "agg_exit_sfy",
+        "level, area_id, exit_sfy, exits, reviews_due, reviews_within_window, "
+        "share_reviews_within_window, reviews_scored, mean_fidelity_score, "
+        "parent_outcomes_present, mean_parent_outcome_score")
+    return _run(
+        viewer,
         f"""
-        select level, area_id, exit_sfy, exits, reviews_due, reviews_within_window,
-               share_reviews_within_window, reviews_scored, mean_fidelity_score,
-               parent_outcomes_present,
-               mean_parent_outcome_score
+        select {columns}
         from marts.agg_exit_sfy
         where level in ('statewide', $level) and {_AREA_SCOPE}
           and (cast($sfy as integer) is null or exit_sfy = cast($sfy as integer))
@@ -395,7 +368,6 @@ def exits_by_area(viewer: Viewer, filters: Filters, level: str) -> pl.DataFrame:
         """,
         {**_params(viewer, filters), "level": level},
     )
-    return _for(viewer, frame, EXIT_SHAPE)
 
 
 # --- contract ---------------------------------------------------------------------------------
@@ -403,12 +375,15 @@ def exits_by_area(viewer: Viewer, filters: Filters, level: str) -> pl.DataFrame:
 
 def contract_position(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """The contract position of the SFY: installments, retainage and its status."""
+    columns = _shown(
+        viewer, "fct_contract_sfy",
+        "contract_id, sfy, annual_value, retainage_pct, installment_amount, "
+        "installments_invoiced, installments_paid, retainage_amount, measures_applicable, "
+        "measures_met, retainage_status, retainage_earned, retainage_invoiced, retainage_paid")
     return _run(
+        viewer,
         f"""
-        select contract_id, sfy, annual_value, retainage_pct, installment_amount,
-               installments_invoiced, installments_paid, retainage_amount,
-               measures_applicable, measures_met, retainage_status, retainage_earned,
-               retainage_invoiced, retainage_paid
+        select {columns}
         from marts.fct_contract_sfy where {_SFY} order by sfy, contract_id
         """,
         _params(viewer, filters),
@@ -417,51 +392,51 @@ def contract_position(viewer: Viewer, filters: Filters) -> pl.DataFrame:
 
 def performance_measures(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each measure's numerator, denominator and value against its target, per SFY."""
-    frame = _run(
+    columns = _shown(viewer, "fct_performance_measure",
+                     "sfy, measure_id, measure_name, numerator, denominator, value, target, "
+                     "comparator, met, is_final")
+    return _run(
+        viewer,
         f"""
-        select sfy, measure_id, measure_name, numerator, denominator, value, target,
-               comparator, met, is_final
+        select {columns}
         from marts.fct_performance_measure where {_SFY} order by sfy, measure_id
         """,
         _params(viewer, filters),
     )
-    return _for(viewer, frame, MEASURE_SHAPE)
 
 
-# A year-to-date trajectory is a running total: consecutive months' counts differ by one
-# month's cases, which may be few. Leadership gets the values only, each hidden when its
-# denominator is 1..10; the counts stay with the coordinators (and the SFY's own counts
-# are in the suppressed measures table).
-TRAJECTORY_SHAPE = TableShape(counts=("denominator",), rates={"value": ("denominator",
-                                                                       "denominator")})
+# Leadership's trajectory shows the values only (the SFY's counts are in the measures
+# table); its counts are hidden in the publication wherever two consecutive months would
+# give away a month's few cases, and its values with them.
+_TRAJECTORY_COUNTS = "numerator, denominator"
 
 
 def measure_trajectory(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each performance measure's year-to-date value month by month in the SFY, with its
     target (fct_performance_measure_ytd)."""
-    if not table_exists("fct_performance_measure_ytd"):
+    if not table_exists(viewer, "fct_performance_measure_ytd"):
         return pl.DataFrame(schema={"sfy": pl.Int32, "service_month": pl.Date,
                                     "measure_id": pl.String, "measure_name": pl.String,
                                     "value": pl.Float64, "target": pl.Float64})
-    frame = _run(
+    counts = "" if viewer.suppressed else f"{_TRAJECTORY_COUNTS}, "
+    columns = _shown(viewer, "fct_performance_measure_ytd",
+                     f"sfy, service_month, measure_id, measure_name, {counts}value, target, "
+                     "comparator, met")
+    return _run(
+        viewer,
         f"""
-        select sfy, service_month, measure_id, measure_name, numerator, denominator, value,
-               target, comparator, met
+        select {columns}
         from marts.fct_performance_measure_ytd where {_SFY}
         order by sfy, measure_id, service_month
         """,
         _params(viewer, filters),
     )
-    if not viewer.suppressed:
-        return frame
-    hidden = suppress(frame, TRAJECTORY_SHAPE).with_columns(
-        met=pl.when(pl.col("value__suppressed")).then(None).otherwise(pl.col("met")))
-    return hidden.drop("numerator", "denominator", "denominator__suppressed")
 
 
 def invoice_checks(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Every invoice of the SFY with where it disagrees with the schedule or the measures."""
     return _run(
+        viewer,
         f"""
         select invoice_id, contract_id, sfy, invoice_type, service_month, amount,
                expected_amount, submitted_on, paid_on, issue
@@ -481,38 +456,41 @@ _COMPARISON_COLUMNS = (
 
 def outcome_comparison(viewer: Viewer) -> pl.DataFrame:
     """Matched participants against matched non-participants, per outcome."""
-    frame = query(f"select {_COMPARISON_COLUMNS} from marts.fct_outcome_comparison")
-    return _for(viewer, frame, OUTCOME_SHAPE)
+    columns = _shown(viewer, "fct_outcome_comparison", _COMPARISON_COLUMNS)
+    return _query(viewer, f"select {columns} from marts.fct_outcome_comparison")
 
 
 def naive_comparison(viewer: Viewer) -> pl.DataFrame:
     """All participants against the whole comparison pool, before matching."""
-    frame = query(f"select {_COMPARISON_COLUMNS} from marts.fct_outcome_naive_comparison")
-    return _for(viewer, frame, OUTCOME_SHAPE)
+    columns = _shown(viewer, "fct_outcome_naive_comparison", _COMPARISON_COLUMNS)
+    return _query(viewer, f"select {columns} from marts.fct_outcome_naive_comparison")
 
 
 def matching_balance(viewer: Viewer) -> pl.DataFrame:
     """Standardised mean differences of each covariate before and after matching."""
-    return query("select covariate, smd_before, smd_after from marts.fct_matching_balance")
+    return _query(viewer,
+                  "select covariate, smd_before, smd_after from marts.fct_matching_balance")
 
 
 def sample_flow(viewer: Viewer) -> pl.DataFrame:
     """Participant episodes -> matched -> observable (and not yet) per outcome."""
-    frame = query(
-        "select step_order, step, outcome, episodes from marts.agg_outcome_sample_flow "
-        "order by step_order, outcome nulls first"
+    columns = _shown(viewer, "agg_outcome_sample_flow", "step_order, step, outcome, episodes")
+    return _query(
+        viewer,
+        f"select {columns} from marts.agg_outcome_sample_flow "
+        "order by step_order, outcome nulls first",
     )
-    return _for(viewer, frame, FLOW_SHAPE)
 
 
 def cfsr_indicators(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """The CFSR statewide indicators per federal fiscal year (observed performance)."""
-    frame = query(
-        "select indicator, period_start, period_end, numerator, denominator, "
-        "value as indicator_value "
-        "from marts.fct_cfsr_indicator order by indicator, period_start"
+    columns = _shown(viewer, "fct_cfsr_indicator",
+                     "indicator, period_start, period_end, numerator, denominator, "
+                     "value as indicator_value")
+    return _query(
+        viewer,
+        f"select {columns} from marts.fct_cfsr_indicator order by indicator, period_start",
     )
-    return _for(viewer, frame, CFSR_SHAPE)
 
 
 # --- data quality -----------------------------------------------------------------------------
@@ -536,8 +514,22 @@ def _scoped_files(table: str = "marts.dq_ingested_files") -> str:
 
 
 def files_by_kind(viewer: Viewer, filters: Filters) -> pl.DataFrame:
-    """Landing files ingested, by kind and status, with their rows read, accepted, rejected."""
-    frame = _run(
+    """Landing files ingested, by kind and status, with their rows read, accepted, rejected.
+    Leadership's are statewide only (the publication's dq_files_by_kind): a site or area
+    filter selects none of them."""
+    if viewer.suppressed:
+        columns = _shown(viewer, "dq_files_by_kind",
+                         "kind, status, files, rows_read, rows_accepted, rows_rejected, "
+                         "last_ingested_at")
+        return _run(
+            viewer,
+            f"select {columns} from marts.dq_files_by_kind "
+            "where cast($site as varchar) is null and cast($area as varchar) is null "
+            "order by kind, status",
+            _params(viewer, filters),
+        )
+    return _run(
+        viewer,
         f"""
         select kind, status, count(*) as files, sum(rows_read) as rows_read,
                sum(rows_accepted) as rows_accepted, sum(rows_rejected) as rows_rejected,
@@ -547,13 +539,13 @@ def files_by_kind(viewer: Viewer, filters: Filters) -> pl.DataFrame:
         """,
         _params(viewer, filters),
     )
-    return _for(viewer, frame, FILES_SHAPE)
 
 
 def files(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each landing file with its status and error."""
     _refuse_aggregate_only(viewer)
     return _run(
+        viewer,
         f"""
         select file, kind, status, rows_read, rows_accepted, rows_rejected, error, ingested_at
         from ({_scoped_files()}) order by ingested_at desc, file
@@ -571,6 +563,7 @@ def check_results(viewer: Viewer) -> pl.DataFrame:
     """The publishing run's checks (their messages name files and sites): statewide only."""
     _refuse_unless_statewide(viewer)
     return _run(
+        viewer,
         "select check_name, asset, severity, passed, message, description, evaluated_at "
         "from marts.dq_check_results order by passed, severity, check_name",
         {},
@@ -581,6 +574,7 @@ def run_failures(viewer: Viewer) -> pl.DataFrame:
     """Failed runs: when, which job and step, and the error. Statewide only."""
     _refuse_unless_statewide(viewer)
     return _run(
+        viewer,
         "select failed_at, job_name, failed_step, error, run_id "
         "from marts.ops_run_failures order by failed_at desc",
         {},
@@ -591,6 +585,7 @@ def unrecognised_files(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Files in the landing zone that no kind claims, with why: moved, not lost."""
     _refuse_aggregate_only(viewer)
     return _run(
+        viewer,
         f"""
         select file, reason, size_bytes, modified_at
         from ({_scoped_files("marts.dq_unrecognised_files")}) order by file
@@ -603,6 +598,7 @@ def rejected_rows(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each rejected row: file, row number and the plain reason."""
     _refuse_aggregate_only(viewer)
     return _run(
+        viewer,
         f"""
         select r.file, r.row_number, r.reason_code, r.reason
         from marts.dq_rejected_rows as r

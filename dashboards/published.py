@@ -1,4 +1,9 @@
-"""Read-only access to the published warehouse: the only data the dashboards see."""
+"""Read-only access to the published files: the only data the dashboards see.
+
+Two files: the published marts (PPA_PUBLISHED) for the coordinators, and the leadership
+publication (PPA_PUBLISHED_LEADERSHIP), which holds only the suppressed aggregates and the
+reference tables leadership's pages read. Which file a session reads is the data-access
+module's choice, by the viewer's role; what a file does not hold cannot leak from it."""
 
 from __future__ import annotations
 
@@ -14,17 +19,21 @@ from orchestration.config import REPO_ROOT, Paths
 __all__ = ["REPO_ROOT", "published_path", "query", "read"]
 
 
-def published_path() -> Path:
-    """PPA_PUBLISHED, resolved as `ppa` resolves it (orchestration/config.py)."""
-    return Paths.from_env().published
+def published_path(leadership: bool = False) -> Path:
+    """PPA_PUBLISHED, or with `leadership` PPA_PUBLISHED_LEADERSHIP, resolved as `ppa`
+    resolves them (orchestration/config.py)."""
+    paths = Paths.from_env()
+    return paths.published_leadership if leadership else paths.published
 
 
-def query(sql: str, params: dict | list | None = None) -> pl.DataFrame:
-    """Run one query on the published file, cached per file version.
+def query(sql: str, params: dict | list | None = None, *,
+          leadership: bool = False) -> pl.DataFrame:
+    """Run one query on the published file (with `leadership`, on the leadership
+    publication), cached per file version.
 
     A publish swaps in a new file (`os.replace`): a new inode, so the cache key changes and
     the next query reads the new file; a cached answer is never one of a replaced file."""
-    path = published_path()
+    path = published_path(leadership)
     stat = path.stat()
     return _cached(str(path), stat.st_ino, stat.st_mtime_ns, sql, params)
 

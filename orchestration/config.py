@@ -51,6 +51,15 @@ class Paths:
     warehouse: Path
     published: Path
     dagster_home: Path
+    # Leadership's publication (suppressed aggregates only); by default beside the published
+    # file, as <name>_leadership.duckdb.
+    published_leadership: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.published_leadership is None:
+            published = self.published
+            object.__setattr__(self, "published_leadership", published.with_name(
+                f"{published.stem}_leadership{published.suffix}"))
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -59,6 +68,8 @@ class Paths:
             warehouse=_path("PPA_WAREHOUSE", "data/warehouse.duckdb"),
             published=_path("PPA_PUBLISHED", "data/published.duckdb"),
             dagster_home=_path("DAGSTER_HOME", "data/dagster_home"),
+            published_leadership=(_path("PPA_PUBLISHED_LEADERSHIP", "")
+                                  if os.environ.get("PPA_PUBLISHED_LEADERSHIP") else None),
         )
 
 
@@ -202,6 +213,7 @@ class Settings:
             "PPA_LANDING_DIR": str(self.paths.landing_dir),
             "PPA_WAREHOUSE": str(self.paths.warehouse),
             "PPA_PUBLISHED": str(self.paths.published),
+            "PPA_PUBLISHED_LEADERSHIP": str(self.paths.published_leadership),
             "DAGSTER_HOME": str(self.paths.dagster_home),
             "PPA_AS_OF": self.as_of.isoformat(),
             "PPA_REPORTING_START": self.reporting_start or "(the first month with a form)",

@@ -10,6 +10,7 @@ import pytest
 from orchestration.config import (
     DBT_PROJECT_DIR,
     REPO_ROOT,
+    Paths,
     Settings,
     SettingsError,
     SignInLimits,
@@ -20,7 +21,8 @@ from orchestration.defs.assets.dbt import dbt_variables
 from orchestration.defs.resources import build_resources, platform_settings
 
 PPA = str(Path(sys.executable).parent / "ppa")
-VARS = ["PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "DAGSTER_HOME", "PPA_AS_OF",
+VARS = ["PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "PPA_PUBLISHED_LEADERSHIP",
+        "DAGSTER_HOME", "PPA_AS_OF",
         "PPA_REPORTING_START", "PPA_WAREHOUSE_TARGET", "PPA_POSTGRES_DSN", "PPA_ALERT_WEBHOOK",
         "PPA_USERS_FILE", "PPA_AUDIT_LOG", "PPA_DUCKDB_MEMORY_LIMIT",
         "PPA_SIGN_IN_FAILURES_PER_NAME", "PPA_SIGN_IN_FAILURES_PER_CLIENT",
@@ -134,3 +136,10 @@ def test_ppa_config_refuses_a_bad_setting():
     result = subprocess.run([PPA, "config"], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert "PPA_WAREHOUSE_TARGET 'oracle'" in result.stderr
+
+
+def test_the_leadership_publication_is_beside_the_published_file_unless_set(clean_env, tmp_path):
+    clean_env.setenv("PPA_PUBLISHED", str(tmp_path / "out" / "copy.duckdb"))
+    assert Paths.from_env().published_leadership == tmp_path / "out" / "copy_leadership.duckdb"
+    clean_env.setenv("PPA_PUBLISHED_LEADERSHIP", str(tmp_path / "leadership.duckdb"))
+    assert Paths.from_env().published_leadership == tmp_path / "leadership.duckdb"

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboards import charts, data_access
 from dashboards.markdown_text import literal
 from dashboards.page_context import open_page
+from dashboards.suppression import cell
 from dashboards.tables import show_table
 from dashboards.viewer import Viewer
 
@@ -29,7 +30,7 @@ def render(viewer: Viewer) -> None:
         cols[3].metric("Retainage status", row["retainage_status"].replace("_", " "),
                        help=context.help("fct_contract_sfy", "retainage_status"))
         st.caption(f"Monthly installment ${row['installment_amount']:,.2f}; "
-                   f"{row['measures_met']} of {row['measures_applicable']} measures met.")
+                   f"{cell(row, 'measures_met')} of {row['measures_applicable']} measures met.")
     show_table(context, position, "contract_position")
 
     st.subheader("Performance measures against their targets")

@@ -13,6 +13,7 @@ from dashboards.filters import Filters
 from dashboards.headline import months_back, show_metric
 from dashboards.markdown_text import literal
 from dashboards.page_context import open_page
+from dashboards.suppression import cell
 from dashboards.tables import show_chart, show_table
 from dashboards.viewer import SITE_COORDINATOR, Viewer
 
@@ -122,5 +123,5 @@ def _retainage(viewer: Viewer, sfy: int | None, context) -> None:
             row["retainage_status"].replace("_", " "),
             help=context.help("fct_contract_sfy", "retainage_status"),
         )
-        st.caption(f"{row['measures_met']} of {row['measures_applicable']} measures met; "
+        st.caption(f"{cell(row, 'measures_met')} of {row['measures_applicable']} measures met; "
                    f"retainage ${row['retainage_amount']:,.2f}")

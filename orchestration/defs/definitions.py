@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.config import Settings
 from orchestration.defs.assets.dbt import dbt_definitions, mart_keys
+from orchestration.defs.assets.leadership import leadership_assets, leadership_checks
 from orchestration.defs.assets.outcomes import outcome_assets, outcome_checks
 from orchestration.defs.assets.publish import publish_asset
 from orchestration.defs.assets.quality_checks import quality_checks
@@ -26,8 +27,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """The platform's definitions over the landing zone, warehouse and published file of
     `settings`."""
     return dg.Definitions(
-        assets=[*raw_assets, *dbt_definitions, *outcome_assets, publish_asset(_published_deps())],
-        asset_checks=[*raw_checks, *outcome_checks, *quality_checks],
+        assets=[*raw_assets, *dbt_definitions, *outcome_assets, publish_asset(_published_deps()),
+                *leadership_assets],
+        asset_checks=[*raw_checks, *outcome_checks, *quality_checks, *leadership_checks],
         jobs=[materialize_everything],
         schedules=[monthly_refresh],
         sensors=[landing_zone_sensor, run_failure_recorder],

@@ -26,6 +26,7 @@ class PlatformSettings(dg.ConfigurableResource):
     landing_dir: str
     warehouse: str
     published: str
+    published_leadership: str
     run_failures_file: str
     warehouse_target: str
     duckdb_memory_limit: str
@@ -41,6 +42,7 @@ def platform_settings(settings: Settings) -> PlatformSettings:
         landing_dir=str(paths.landing_dir),
         warehouse=str(paths.warehouse),
         published=str(paths.published),
+        published_leadership=str(paths.published_leadership),
         run_failures_file=str(settings.run_failures_file),
         warehouse_target=settings.warehouse_target,
         duckdb_memory_limit=settings.duckdb_memory_limit,

@@ -298,3 +298,10 @@ REFERENCE_TABLES = (
     "dim_month", "dim_site", "dim_column_label", "dim_program_parameter",
     "meta_metric_definitions", "meta_refresh", "fct_matching_balance", "fct_invoice_check",
 )
+
+
+def flagged_columns(table: str) -> tuple[str, ...]:
+    """The columns of a leadership table that can be hidden, each with its flag."""
+    if table == CONTRACT:
+        return (CONTRACT_MEASURES_MET,)
+    return BY_NAME[table].flagged if table in BY_NAME else ()

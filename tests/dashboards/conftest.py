@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.config import REPO_ROOT
+from orchestration.config import REPO_ROOT, Paths
 
 HARNESS = str(REPO_ROOT / "tests" / "dashboard_apps" / "page_as.py")
 # Columns naming a person, a family, an episode or a landing file's row. (Invoices are the
@@ -26,19 +26,31 @@ NOT_COUNTS = {"sfy", "exit_sfy", "step_order", "measures_applicable", "measures_
 def published(request, tmp_path_factory) -> Path:
     """The demo data set's published file: the suite's shared `demo_run` (tests/conftest.py).
 
-    PPA_TEST_PUBLISHED_FROM names an already built demo published file to copy instead of
-    running the pipeline (for iterating on pages; CI always builds)."""
+    PPA_TEST_PUBLISHED_FROM names an already built demo published file to copy, with the
+    leadership publication beside it, instead of running the pipeline (for iterating on
+    pages; CI always builds)."""
     if os.environ.get("PPA_TEST_PUBLISHED_FROM"):
+        source = Path(os.environ["PPA_TEST_PUBLISHED_FROM"])
         built = tmp_path_factory.mktemp("dashboards") / "published.duckdb"
-        shutil.copyfile(os.environ["PPA_TEST_PUBLISHED_FROM"], built)
+        for copy_from, copy_to in ((source, built),
+                                   (leadership_beside(source), leadership_beside(built))):
+            shutil.copyfile(copy_from, copy_to)
         return built
     return Path(request.getfixturevalue("demo_run")["PPA_PUBLISHED"])
 
 
+def leadership_beside(published: Path) -> Path:
+    """Where the run writes the leadership publication by default: beside the published file."""
+    return Paths(landing_dir=published.parent, warehouse=published, published=published,
+                 dagster_home=published.parent).published_leadership
+
+
 @pytest.fixture
 def dashboard_env(published, tmp_path, monkeypatch) -> Path:
-    """Point the dashboards at the shared published file; audit into this test's folder."""
+    """Point the dashboards at the shared published file (and leadership at the publication
+    beside it); audit into this test's folder."""
     monkeypatch.setenv("PPA_PUBLISHED", str(published))
+    monkeypatch.delenv("PPA_PUBLISHED_LEADERSHIP", raising=False)
     monkeypatch.setenv("PPA_AUDIT_LOG", str(tmp_path / "audit.log"))
     return tmp_path
 

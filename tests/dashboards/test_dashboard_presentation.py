@@ -14,8 +14,9 @@ from test_dashboard_pages import page_as
 from dashboards import data_access
 from dashboards.filters import Filters
 from dashboards.labels import EMPTY, Labels
-from dashboards.suppression import SUPPRESSED_LABEL, TableShape, for_display, suppress
+from dashboards.suppression import SUPPRESSED_LABEL, for_display
 from dashboards.viewer import Viewer
+from orchestration.disclosure.publication import leadership_tables
 
 STATE = Viewer("state", "state_coordinator")
 LEADERSHIP = Viewer("lead", "leadership")
@@ -29,11 +30,18 @@ def test_a_count_of_zero_is_shown_and_a_rate_over_no_cases_is_empty():
     frame = pl.DataFrame({
         "outcome": ["reunified", "re-entry 24 months", "re-abuse"],
         "participant_n": [400, 0, 7],
-        "participant_value": [0.6, None, 0.2],
+        "participant_value": [0.6, None, 2 / 7],
+        "comparison_n": [400, 0, 7],
+        "comparison_value": [0.5, None, 3 / 7],
+        "difference": [0.1, None, -1 / 7],
+        "ci_low": [0.03, None, -0.6],
+        "ci_high": [0.17, None, 0.3],
+        "p_value": [0.004, None, 0.6],
+        "unit": ["proportion"] * 3,
     })
-    shape = TableShape(counts=("participant_n",),
-                       rates={"participant_value": ("participant_n", "participant_n")})
-    shown = for_display(suppress(frame, shape))
+    published = leadership_tables({"fct_outcome_comparison": frame})["fct_outcome_comparison"]
+    shown = for_display(frame.select("outcome").join(published, on="outcome", maintain_order="left").select(
+        [*frame.columns, "participant_n__suppressed", "participant_value__suppressed"]))
     assert shown["participant_n"].to_list() == ["400", "0", SUPPRESSED_LABEL]
     assert shown["participant_value"].to_list() == ["0.6", None, SUPPRESSED_LABEL]
 
@@ -117,9 +125,14 @@ def test_leadership_gets_the_trajectory_values_without_its_running_counts(publis
     trajectory = data_access.measure_trajectory(LEADERSHIP, Filters(sfy=2024))
     assert trajectory.height > 0
     assert not {"numerator", "denominator"} & set(trajectory.columns)
-    small = marts(published, "select count(*) as n from marts.fct_performance_measure_ytd "
-                  "where sfy = 2024 and denominator between 1 and 10")["n"][0]
-    assert trajectory["value__suppressed"].sum() == small
+    small = marts(published, "select service_month, measure_id from "
+                  "marts.fct_performance_measure_ytd "
+                  "where sfy = 2024 and denominator between 1 and 10")
+    hidden = trajectory.join(small, on=["service_month", "measure_id"])
+    assert hidden.height == small.height
+    assert hidden["value__suppressed"].all() and hidden["value"].is_null().all()
+    # More are hidden where two months in a row would give a month's few cases away.
+    assert trajectory["value__suppressed"].sum() >= small.height
 
 
 def test_the_contract_page_draws_the_trajectories(monkeypatch):

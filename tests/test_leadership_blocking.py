@@ -1,0 +1,99 @@
+"""The attacker's audit blocks the leadership publication: a pattern weakened by one
+complementary cell fails the check and the run, and leadership keeps the last good file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from orchestration.config import Settings
+from orchestration.defs.assets import leadership
+from orchestration.defs.resources import platform_settings
+from orchestration.disclosure import definitions as d
+from orchestration.disclosure.audit import attack
+from orchestration.disclosure.publication import leadership_tables
+
+FLAG = d.FLAG_SUFFIX
+
+
+@pytest.fixture
+def run_env(copy_of_demo_run, monkeypatch) -> Settings:
+    for var in ("PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "DAGSTER_HOME"):
+        monkeypatch.setenv(var, copy_of_demo_run[var])
+    monkeypatch.delenv("PPA_PUBLISHED_LEADERSHIP", raising=False)
+    return Settings.from_env()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _unhide(tables: dict[str, pl.DataFrame], truth: dict[str, pl.DataFrame],
+            table: str, row: int, column: str) -> dict[str, pl.DataFrame]:
+    frame = tables[table]
+    value = truth[table].join(frame.select(d.BY_NAME[table].keys).slice(row, 1),
+                              on=list(d.BY_NAME[table].keys))[column][0]
+    position = pl.int_range(pl.len()) == row
+    return {**tables, table: frame.with_columns(
+        pl.when(position).then(pl.lit(value)).otherwise(pl.col(column)).alias(column),
+        pl.when(position).then(False).otherwise(pl.col(column + FLAG)).alias(column + FLAG))}
+
+
+def _weakening(truth: dict[str, pl.DataFrame]):
+    """(row, column) of the first complementary cell of the activity table (hidden, not
+    small) whose showing lets the audit pin a small cell."""
+    tables = leadership_tables(truth)
+    frame = tables[d.ACTIVITY.name]
+    true = truth[d.ACTIVITY.name].join(frame.select(d.ACTIVITY.keys).with_row_index("row"),
+                                       on=list(d.ACTIVITY.keys))
+    for column in d.ACTIVITY.counts:
+        hidden = set(frame.with_row_index("row").filter(pl.col(column + FLAG))["row"])
+        for row, value in true.select("row", column).iter_rows():
+            weakened = (_unhide(tables, truth, d.ACTIVITY.name, row, column)
+                        if row in hidden and value > d.SMALL_MAX else None)
+            if weakened is not None and not attack(weakened, truth).passed:
+                return row, column
+    raise AssertionError("no complementary cell of the demo run protects a small one")
+
+
+def _publish(settings: Settings):
+    return dg.materialize(
+        [*leadership.leadership_assets, *leadership.leadership_checks],
+        resources={"settings": platform_settings(settings)}, raise_on_error=False)
+
+
+def test_a_weakened_pattern_fails_the_audit_and_keeps_the_last_good_publication(
+        run_env, monkeypatch):
+    target = run_env.paths.published_leadership
+    assert target.exists(), "the demo run publishes leadership's file"
+    last_good = _digest(target)
+    truth = leadership.read_truth(run_env.paths.published)
+    row, column = _weakening(truth)
+
+    def weakened(true_tables):
+        return _unhide(leadership_tables(true_tables), true_tables, d.ACTIVITY.name, row,
+                       column)
+
+    monkeypatch.setattr(leadership, "leadership_tables", weakened)
+    result = _publish(run_env)
+    assert not result.success
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.check_name == "leadership_publication_survives_the_attack"
+    assert not evaluation.passed and "pinned below 11" in evaluation.description
+    assert _digest(target) == last_good
+
+    monkeypatch.setattr(leadership, "leadership_tables", leadership_tables)
+    result = _publish(run_env)
+    assert result.success
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed
+    assert stat.S_IMODE(os.stat(target).st_mode) == leadership.LEADERSHIP_MODE
+    assert not leadership.candidate_path(target).exists()
+    assert sorted(leadership.read_publication(target)) == sorted(
+        [*d.REFERENCE_TABLES, *(t.name for t in d.TABLES), d.CONTRACT])
