@@ -81,10 +81,19 @@ class _Protection:
     def run(self) -> np.ndarray:
         targets = np.flatnonzero(self.primary)
         if len(targets):
-            self._joint(targets)
+            cells = np.flatnonzero(self.hidden).tolist()
+            self._joint(cells, sorted({r for c in cells for r in self.touching[c]}))
+        grown = False
         for cell in targets:
+            if self.safe[cell]:
+                continue
+            if grown:
+                # The cells hidden for earlier ones may have made most of this one's
+                # component safe: one joint program finds out for all of them at once.
+                self._joint(*self._component(int(cell)))
+                grown = False
             while not self.safe[cell]:
-                self._protect_once(int(cell))
+                grown |= self._protect_once(int(cell))
         return self.hidden
 
     def _component(self, cell: int) -> tuple[list[int], list[int]]:
@@ -119,10 +128,12 @@ class _Protection:
         a = sparse.csr_array((data, (rows, cols)), shape=(len(relations), len(cells)))
         return a, b
 
-    def _joint(self, targets: np.ndarray) -> None:
-        """One program over every component: max sum of min(x_p, SAFE_FROM)."""
-        cells = sorted(np.flatnonzero(self.hidden).tolist())
-        relations = sorted({r for c in cells for r in self.touching[c]})
+    def _joint(self, cells: list[int], relations: list[int]) -> None:
+        """One program over the hidden `cells` (whole components) and their relations:
+        max sum of min(x_p, SAFE_FROM) over the primary cells not yet safe among them."""
+        targets = [c for c in cells if self.primary[c] and not self.safe[c]]
+        if not targets:
+            return
         a, b = self._system(cells, relations)
         n, k = len(cells), len(targets)
         column = {cell: j for j, cell in enumerate(cells)}
@@ -131,7 +142,7 @@ class _Protection:
         link = sparse.csr_array(
             (np.r_[np.ones(k), -np.ones(k)],
              (np.r_[np.arange(k), np.arange(k)],
-              np.r_[n + np.arange(k), [column[int(t)] for t in targets]])),
+              np.r_[n + np.arange(k), [column[t] for t in targets]])),
             shape=(k, n + k))
         objective = np.r_[np.zeros(n), -np.ones(k)]
         bounds = [(0, None)] * n + [(0, SAFE_FROM)] * k
@@ -163,11 +174,12 @@ class _Protection:
             self._mark_safe(cells, result.x)
         return result.x[j], result, cells, relations
 
-    def _protect_once(self, cell: int) -> None:
+    def _protect_once(self, cell: int) -> bool:
+        """One step for `cell`: proven safe, or one more cell hidden (then True)."""
         high, result, _, relations = self._maximum(cell)
         if high is None or high >= SAFE_FROM - TOLERANCE:
             self.safe[cell] = True
-            return
+            return False
         binding = [r for r, dual in zip(relations, result.eqlin.marginals, strict=True)
                    if abs(dual) > TOLERANCE]
         candidates = (self._candidates(binding, SAFE_FROM - high)
@@ -176,6 +188,7 @@ class _Protection:
             raise ProtectionError(f"cell {cell} is pinned below {SAFE_FROM} and no shown "
                                   "cell of its relations is left to hide")
         self.hidden[self._best(cell, candidates[:LOOKAHEAD])] = True
+        return True
 
     def _best(self, cell: int, candidates: list[int]) -> int:
         """The first candidate that makes `cell` safe on its own, else the one that lifts
