@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import polars as pl
 import pytest
 
@@ -97,3 +98,25 @@ def test_a_weakened_pattern_fails_the_audit_and_keeps_the_last_good_publication(
     assert not leadership.candidate_path(target).exists()
     assert sorted(leadership.read_publication(target)) == sorted(
         [*d.REFERENCE_TABLES, *(t.name for t in d.TABLES), d.CONTRACT])
+
+
+def test_the_candidate_is_written_whole_and_a_dead_writers_copy_is_removed(tmp_path):
+    from test_disclosure import EASTERN, SITES, activity
+
+    published = tmp_path / "published.duckdb"
+    with duckdb.connect(str(published)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.meta_refresh as select 'run-1' as run_id")
+        for name, frame in (("dim_site", SITES), (d.ACTIVITY.name, activity(EASTERN))):
+            con.register("frame", frame.to_arrow())
+            con.execute(f"create table marts.{name} as select * from frame")
+            con.unregister("frame")
+    candidate = leadership.candidate_path(tmp_path / "published_leadership.duckdb")
+    dead = candidate.with_name(f".{candidate.name}.4194305.tmp")  # above Linux's largest pid
+    dead.mkdir()
+    counts = leadership.write_candidate(published, candidate)
+    assert counts == {"dim_site": 5, "meta_refresh": 1, d.ACTIVITY.name: 8}
+    assert stat.S_IMODE(os.stat(candidate).st_mode) == leadership.LEADERSHIP_MODE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["published.duckdb", candidate.name]
+    report = attack(leadership.read_publication(candidate), leadership.read_truth(published))
+    assert report.passed and report.small_cells > 0

@@ -23,6 +23,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from orchestration.defs.assets.publish import remove_dead_copies
 from orchestration.defs.resources import PlatformSettings
 from orchestration.disclosure import definitions
 from orchestration.disclosure.audit import attack
@@ -74,6 +75,7 @@ def write_candidate(published: Path, candidate: Path) -> dict[str, int]:
     (mode LEADERSHIP_MODE), atomically; row counts by table."""
     tables = leadership_tables(read_truth(published))
     candidate.parent.mkdir(parents=True, exist_ok=True)
+    remove_dead_copies(candidate)
     workspace = candidate.with_name(f".{candidate.name}.{os.getpid()}.tmp")
     shutil.rmtree(workspace, ignore_errors=True)
     # DuckDB creates the file world-readable: it is written where only its owner can look.
