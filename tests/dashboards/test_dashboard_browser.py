@@ -19,7 +19,7 @@ from test_dashboard_pages import ROLE_PAGES
 
 from dashboards.users import add_user
 
-# The README's screenshots: refreshed when PPA_SCREENSHOTS_DIR names docs/screenshots.
+# The docs' screenshots: refreshed when PPA_SCREENSHOTS_DIR names docs/screenshots.
 SCREENSHOTS = Path(os.environ.get("PPA_SCREENSHOTS_DIR") or "/tmp/ppa-screenshots")
 SITE_OF = {"site_coordinator": "S02"}
 # The page each screenshot shows it from: the record-level view where there is one.

@@ -1,10 +1,10 @@
 """Every page for every role in a real browser on a full-size published file (the scale-1
 synthetic Iowa set), with the accessibility check, each page's time to draw printed and a
-tall screenshot of each page for the README.
+tall screenshot of each page for docs/dashboards.md.
 
 Runs when PPA_TEST_SCALE_PUBLISHED names such a file (built by `ppa run` over a landing zone
 from `ppa generate --scale 1`); skipped otherwise, since building one takes many minutes.
-Screenshots go to PPA_SCREENSHOTS_DIR (docs/screenshots refreshes the README's).
+Screenshots go to PPA_SCREENSHOTS_DIR (docs/screenshots refreshes those the docs show).
 Times are printed (`-s`) for reading, never asserted: `ppa bench` measures performance.
 """
 
