@@ -253,3 +253,21 @@ def test_no_small_count_is_shown_or_derivable_on_any_table(met, late):
     truth = {"agg_activity_month": activity(met, late=late), "dim_site": SITES}
     report = attack(leadership_tables(truth), truth)
     assert report.passed, report.summary()
+
+
+def test_the_audit_knows_counts_are_whole_numbers():
+    """t = 2u and t + s = 11 shown: the linear program reaches t = 11 (u = 5.5), but no
+    whole count does; a reader who knows counts are whole pins t to at most 10."""
+    from orchestration.disclosure.audit import AuditReport, _Attack, _solve
+
+    known = _Attack()
+    known.count("t", 4, None)
+    known.count("u", 2, None, protected=False)
+    known.count("s", 7, None, protected=False)
+    known.count("eleven", 11, 11, protected=False)
+    known.equation([("t", 1.0), ("u", -2.0)])
+    known.equation([("t", 1.0), ("s", 1.0), ("eleven", -1.0)])
+    report = AuditReport()
+    _solve(known, report)
+    assert report.integer_programs == 1
+    assert [(f.cell, f.high) for f in report.findings] == [("t", 10.0)]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 from scipy import sparse
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from orchestration.disclosure import definitions as spec
 
@@ -54,6 +54,8 @@ class AuditReport:
     equations: int = 0
     components: int = 0
     programs: int = 0
+    # Small cells whose proof point was fractional, checked again over whole numbers.
+    integer_programs: int = 0
     seconds: float = 0.0
     findings: list[Finding] = field(default_factory=list)
     # Each small cell's feasible interval (high None: unbounded). A joint program proves
@@ -68,7 +70,8 @@ class AuditReport:
     def summary(self) -> str:
         head = (f"{self.small_cells} small cells attacked over {self.unknowns} unknowns and "
                 f"{self.equations} equations in {self.components} components "
-                f"({self.programs} linear programs, {self.seconds:.1f} s)")
+                f"({self.programs} linear programs, {self.integer_programs} over whole "
+                f"numbers, {self.seconds:.1f} s)")
         if self.passed:
             return head + ": none can be told from a count of 11 or more"
         shown = "; ".join(str(f) for f in self.findings[:10])
@@ -451,6 +454,12 @@ def _attack_component(attack: _Attack, report: AuditReport, unknowns: list[int],
     where = np.array([local[t] for t in targets])
     high: dict[int, float | None] = {}
     low: dict[int, float] = {}
+    # A cell proven by a point with every unknown whole is safe for a reader who knows
+    # counts are whole numbers too; one proven by a fractional point is checked again.
+    whole: dict[int, bool] = {}
+
+    def integral(x: np.ndarray) -> bool:
+        return bool(np.all(np.abs(x[:n] - np.round(x[:n])) <= _EPS))
 
     def program(objective, a_ub=None, b_ub=None, bounds=(0, None)):
         report.programs += 1
@@ -471,6 +480,7 @@ def _attack_component(attack: _Attack, report: AuditReport, unknowns: list[int],
         for t, j in zip(targets, where, strict=True):
             if joint.x[j] >= spec.SAFE_FROM - _EPS:
                 high[t] = float(joint.x[j])
+                whole[t] = integral(joint.x)
     joint_low = program(np.isin(np.arange(n), where).astype(float))
     if joint_low.status == 0:
         for t, j in zip(targets, where, strict=True):
@@ -488,8 +498,18 @@ def _attack_component(attack: _Attack, report: AuditReport, unknowns: list[int],
                 high[t] = None
             elif result.status == 0:
                 high[t] = float(-result.fun)
+                whole[t] = integral(result.x)
             else:
                 high[t] = low[t]
+        if high[t] is not None and high[t] >= spec.SAFE_FROM - _EPS and not whole.get(t, True):
+            report.integer_programs += 1
+            floor = np.zeros(n)
+            floor[j] = spec.SAFE_FROM
+            reached = milp(np.zeros(n), integrality=np.ones(n), bounds=Bounds(floor, np.inf),
+                           constraints=[LinearConstraint(a, rhs, rhs)] if len(equations)
+                           else None)
+            if reached.status != 0:
+                high[t] = spec.SAFE_FROM - 1.0
         name = attack.names[t]
         report.intervals[name] = (low[t], high[t])
         if high[t] is not None and high[t] < spec.SAFE_FROM - _EPS:
