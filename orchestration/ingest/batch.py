@@ -1,6 +1,6 @@
 """Read and validate many landing files in one pass.
 
-Reading is per file, and does only what a file needs on its own: the size limits,
+Reading is per file, and does only what a file needs on its own: the size and shape limits,
 the sha256, the header (or the Excel form's sheet, labels and table header) and the
 problems that reject a whole file. Everything per row happens once for the batch:
 the tables of all files are stacked with their file and row number, the row rules
@@ -113,7 +113,8 @@ def read_file(f: LandingFile, skip: Collection[tuple[str, str]] = ()) -> FileRea
     input). None when (rel_path, sha256) is in `skip`: a version already ingested.
 
     A link out of the landing zone is never opened; a file above the size limits is
-    hashed as a stream but never loaded; any other file is read from disk once.
+    hashed as a stream but never loaded; any other file is read from disk once, and
+    parsed only when its shape is within the limits (file_limits.content_problem).
     """
     if f.outside_landing_zone:
         sha256 = fingerprint(f)
@@ -134,9 +135,9 @@ def read_file(f: LandingFile, skip: Collection[tuple[str, str]] = ()) -> FileRea
     sha256 = hashlib.sha256(data).hexdigest()
     if (f.rel_path, sha256) in skip:
         return None
+    if misshapen := file_limits.content_problem(data, is_workbook):
+        return FileRead(f, sha256, size, None, misshapen)
     if is_workbook:
-        if too_large := file_limits.unpacked_problem(data):
-            return FileRead(f, sha256, size, None, too_large)
         table, error = read_activity_workbook(f.path)
     else:
         table, error = read_csv_source(f.path, input_columns(f.kind), data)

@@ -1,4 +1,4 @@
-"""How large a landing file may be, on disk and once unpacked.
+"""How large a landing file may be, on disk and once unpacked, and what shape it may have.
 
 A 1.4 MB workbook can hold a sheet that inflates to gigabytes; read whole, one such
 file would take the run's memory with it. A workbook is a zip archive: every member
@@ -9,19 +9,44 @@ compressed members are too small to reach the budget even at deflate's largest
 ratio needs no inflating: it cannot exceed it, whatever its headers say. The limits are far above
 any real form (a site's monthly export at 50x Iowa's volume is a few MB; a one-form
 workbook tens of KB) and far below what would hurt the machine.
+
+Size is not all. A 2 MB CSV whose header is a million commas makes the CSV parser build
+a frame of a million columns (tens of GB); a 50 MB line of commas costs more than a
+gigabyte to parse and count; a 5 KB workbook holding two cells at opposite corners of a
+sheet makes the Excel reader allocate every cell between them (half a terabyte, and the
+process aborts). So the shape is judged from the bytes before any parser sees them: the
+header's width, the longest line, the span of a sheet's cells.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import io
+import re
 import zipfile
 from pathlib import Path
+from xml.parsers import expat
+
+import numpy as np
+
+from orchestration.ingest.schemas import ALL_KINDS
 
 MIB = 1 << 20
 MAX_CSV_BYTES = 256 * MIB
 MAX_WORKBOOK_BYTES = 20 * MIB
 MAX_WORKBOOK_UNPACKED_BYTES = 100 * MIB
 _CHUNK = 1 * MIB
+# Extra columns are kept (the contract allows them), so a header may name three times as
+# many again as the widest table has.
+MAX_HEADER_COLUMNS = 4 * max(len(kind.columns) for kind in ALL_KINDS)
+# The longest legitimate line holds a note as long as Excel lets a cell be (32,767
+# characters, at most 3 bytes each in UTF-8: 98,301 bytes) beside every other column; a
+# note's quoted line breaks only make its lines shorter.
+MAX_LINE_BYTES = 128 * 1024
+# The Excel reader allocates every cell from a sheet's first filled row and column to its
+# last; a form spans a few columns by tens of rows.
+MAX_SHEET_CELLS = 1 << 20
 # Deflate's densest code (a 258-byte match in 2 bits) inflates 1032-fold; no stream of
 # it inflates further (zlib's technical details, "maximum compression factor").
 _DEFLATE_MAX_RATIO = 1032
@@ -87,3 +112,191 @@ def _cannot_exceed(members: list[zipfile.ZipInfo], budget: int) -> bool:
     if any(m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for m in members):
         return False
     return sum(m.compress_size for m in members) * _DEFLATE_MAX_RATIO <= budget
+
+
+def content_problem(data: bytes, is_workbook: bool) -> str | None:
+    """Why a file's content (read, not yet parsed) must not reach a parser, or None: the
+    one check of ingestion and of `ppa check`, both reading through ingestion."""
+    if is_workbook:
+        return unpacked_problem(data) or sheet_problem(data)
+    return csv_shape_problem(data)
+
+
+_NEWLINE, _QUOTE = ord("\n"), ord('"')
+_DELIMITERS = tuple(map(ord, ",;\t|"))  # those the CSV reader recognises
+_UNITS = 1 << 20  # code units judged at a time: the memory of a check stays a few MB
+
+
+def _code_units(data: bytes) -> np.ndarray:
+    """The text's code units as an array over `data` (no copy): its bytes for UTF-8 and
+    Windows-1252, where every ASCII character (a delimiter, a quote, a line end) is a byte
+    of its own; 16-bit units for UTF-16 with a byte order mark, which the reader accepts."""
+    for bom, dtype in ((codecs.BOM_UTF16_LE, "<u2"), (codecs.BOM_UTF16_BE, ">u2")):
+        if data.startswith(bom):
+            count = (len(data) - len(bom)) // 2
+            return np.frombuffer(data, dtype=dtype, count=count, offset=len(bom))
+    return np.frombuffer(data, dtype=np.uint8)
+
+
+def _header_width(units: np.ndarray) -> int:
+    """The header's columns by the delimiter that splits it most. The header ends at the
+    first line end outside quotes, as the reader finds it; a delimiter inside quotes is
+    part of a name."""
+    counts = np.zeros(len(_DELIMITERS), dtype=np.int64)
+    quotes = 0
+    for start in range(0, units.size, _UNITS):
+        chunk = units[start:start + _UNITS]
+        quoted = np.cumsum(chunk == _QUOTE) + quotes
+        outside = quoted % 2 == 0
+        ends = np.flatnonzero((chunk == _NEWLINE) & outside)
+        if ends.size:
+            chunk, outside = chunk[:ends[0]], outside[:ends[0]]
+        counts += [np.count_nonzero((chunk == d) & outside) for d in _DELIMITERS]
+        if ends.size:
+            break
+        quotes = int(quoted[-1])
+    return int(counts.max()) + 1
+
+
+def _first_long_line(units: np.ndarray, limit: int) -> tuple[int, int] | None:
+    """(number, length in code units) of the first line longer than `limit` units, or
+    None. Lines are physical: a quoted line break inside a value ends one."""
+    line_start, lines = 0, 0
+    for start in range(0, units.size, _UNITS):
+        ends = np.flatnonzero(units[start:start + _UNITS] == _NEWLINE) + start
+        if not ends.size:
+            continue
+        lengths = ends - np.concatenate(([line_start], ends[:-1] + 1))
+        over = np.flatnonzero(lengths > limit)
+        if over.size:
+            return lines + int(over[0]) + 1, int(lengths[over[0]])
+        line_start, lines = int(ends[-1]) + 1, lines + ends.size
+    if units.size - line_start > limit:
+        return lines + 1, units.size - line_start
+    return None
+
+
+def csv_shape_problem(data: bytes) -> str | None:
+    """Why a CSV file's shape would cost a parser far more than its size, or None: a header
+    wider than MAX_HEADER_COLUMNS, or a line longer than MAX_LINE_BYTES. Counted in bytes
+    over the file as read, a few MB at a time; no cell is quoted."""
+    units = _code_units(data)
+    width = _header_width(units)
+    if width > MAX_HEADER_COLUMNS:
+        return (
+            f"the header has {width:,} columns, at most {MAX_HEADER_COLUMNS} are allowed; "
+            "not read"
+        )
+    long_line = _first_long_line(units, MAX_LINE_BYTES // units.itemsize)
+    if long_line:
+        number, length = long_line
+        return (
+            f"line {number:,} is {length * units.itemsize:,} bytes long, at most "
+            f"{MAX_LINE_BYTES:,} are allowed; not read"
+        )
+    return None
+
+
+_CELL_REFERENCE = re.compile(r"([A-Za-z]+)([0-9]+)")
+
+
+class _CellSpan:
+    """The rows and columns a sheet's filled cells span, its XML fed in pieces, the cells
+    placed as the Excel reader places them: by their reference; a cell without one right
+    of the cell before it, a row without a number under the row before it. A cell without
+    a value (a formatted empty cell) is not read, so it does not count."""
+
+    def __init__(self) -> None:
+        self.in_sheet = False
+        self.row = self.column = -1
+        self.cell: tuple[int, int] | None = None
+        self.filled = False
+        self.rows: tuple[int, int] | None = None
+        self.columns: tuple[int, int] | None = None
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        tag = name.rpartition(" ")[2]
+        if tag == "sheetData":
+            self.in_sheet = True
+        elif not self.in_sheet:
+            return
+        elif tag == "row":
+            number = attributes.get("r", "")
+            self.row = int(number) - 1 if number.isdigit() else self.row + 1
+            self.column = -1
+        elif tag == "c":
+            reference = _CELL_REFERENCE.fullmatch(attributes.get("r", ""))
+            if reference:
+                self.row = int(reference[2]) - 1
+                self.column = _column_index(reference[1])
+            else:
+                self.column += 1
+            self.cell, self.filled = (self.row, self.column), False
+        elif tag in ("v", "is") and self.cell is not None:
+            self.filled = True
+
+    def end(self, name: str) -> None:
+        tag = name.rpartition(" ")[2]
+        if tag == "sheetData":
+            self.in_sheet = False
+        elif tag == "c" and self.cell is not None:
+            if self.filled:
+                row, column = self.cell
+                self.rows = _widen(self.rows, row)
+                self.columns = _widen(self.columns, column)
+            self.cell = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        if self.rows is None or self.columns is None:
+            return 0, 0
+        return self.rows[1] - self.rows[0] + 1, self.columns[1] - self.columns[0] + 1
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def _widen(span: tuple[int, int] | None, value: int) -> tuple[int, int]:
+    return (value, value) if span is None else (min(span[0], value), max(span[1], value))
+
+
+def _cell_span(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
+    """(rows, columns) the filled cells of one member span; (0, 0) for a member that holds
+    no sheet. A member that is not XML, or stops being XML, is judged as far as it is."""
+    span = _CellSpan()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler, parser.EndElementHandler = span.start, span.end
+    with (
+        contextlib.suppress(expat.ExpatError, zipfile.BadZipFile, OSError, EOFError,
+                            NotImplementedError),
+        archive.open(member) as stream,
+    ):
+        while chunk := stream.read(_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    return span.size
+
+
+def sheet_problem(data: bytes) -> str | None:
+    """Why a workbook's sheet spans more cells than MAX_SHEET_CELLS, or None (also None for
+    a file that is not a zip archive: the Excel reader says what is wrong with it). Every
+    member is judged, whatever its name: the workbook's own relationships say which part
+    is a sheet. Run after `unpacked_problem`, which bounds what is inflated."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError):
+        return None
+    with archive:
+        for member in archive.infolist():
+            rows, columns = _cell_span(archive, member)
+            if rows * columns > MAX_SHEET_CELLS:
+                return (
+                    f"a sheet's cells span {rows:,} rows by {columns:,} columns "
+                    f"({rows * columns:,} cells), at most {MAX_SHEET_CELLS:,} are allowed; "
+                    "not read"
+                )
+    return None
