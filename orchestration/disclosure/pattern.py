@@ -19,6 +19,12 @@ attacker's own linear program as the test (HiGHS, through scipy):
    own, else the smallest non-zero one, zeros last, ties by position; then step 2 again.
 
 Same cells and relations, same order: same pattern.
+
+Why not a packaged method: tau-Argus' modular and optimal methods (pytauargus, sdcTable)
+protect cross-classified tables with hierarchies; the relations here also hold running
+totals whose months are never published, identities between tables (a measure's month
+is a statewide activity count) and complements that are counts of their own, which those
+table descriptions cannot state. The solver is HiGHS, the same one pytauargus bundles.
 """
 
 from __future__ import annotations
