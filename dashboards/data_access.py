@@ -466,6 +466,14 @@ def naive_comparison(viewer: Viewer) -> pl.DataFrame:
     return _query(viewer, f"select {columns} from marts.fct_outcome_naive_comparison")
 
 
+def outcome_study_status(viewer: Viewer) -> dict | None:
+    """The study's status and reason; None in a file published before it was judged."""
+    if not table_exists(viewer, "fct_outcome_study_status"):
+        return None
+    return _query(viewer, "select status, reason from marts.fct_outcome_study_status").row(
+        0, named=True)
+
+
 def matching_balance(viewer: Viewer) -> pl.DataFrame:
     """Standardised mean differences of each covariate before and after matching."""
     return _query(viewer,

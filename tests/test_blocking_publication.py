@@ -4,6 +4,8 @@ Row accounting is the blocking check here; dbt tests block the same way (a faile
 test fails its dbt step, and publication depends on every mart).
 """
 
+import datetime as dt
+
 import dagster as dg
 import duckdb
 import pytest
@@ -18,6 +20,8 @@ from orchestration.defs.assets.raw import (
     ingestion_log,
 )
 from orchestration.defs.resources import platform_settings
+from orchestration.storage.check_results import failing_checks
+from orchestration.storage.run_failures import describe_failure
 from orchestration.storage.warehouse import ensure_raw_schema
 
 
@@ -77,3 +81,17 @@ def test_once_the_rows_balance_the_run_publishes(setup):
     with duckdb.connect(str(published), read_only=True) as con:
         checks = con.sql("select check_name, severity, passed from marts.dq_check_results").fetchall()
     assert ("every_input_row_accounted_for", "ERROR", True) in checks
+
+
+def test_a_blocked_run_names_the_failing_check_with_its_findings(setup):
+    warehouse, _ = setup
+    result = publish_run(warehouse)
+    [line] = failing_checks(result.get_asset_check_evaluations())
+    # The check, its severity and its metadata: the file that does not balance, its counts.
+    assert line.startswith("ERROR raw/ingested_files:every_input_row_accounted_for: ")
+    assert '"files_not_balanced": 1' in line
+    assert "referrals/referrals_2024-01-31.csv" in line
+    failure = describe_failure(result.run_id, "job", [], "run failed",
+                               dt.datetime(2024, 2, 1), [line])
+    assert failure["error"] == line
+

@@ -29,6 +29,11 @@ def render(viewer: Viewer) -> None:
     context = open_page(viewer, "outcomes", "Outcomes")
     st.markdown(EXPLANATION)
 
+    status = data_access.outcome_study_status(viewer)
+    if status is not None and status["status"] != "reliable":
+        withheld = " Leadership's publication withholds the results." if viewer.suppressed else ""
+        st.warning(f"{status['reason']}{withheld}")
+
     comparison = data_access.outcome_comparison(viewer)
     st.subheader("Differences with 95% confidence intervals")
     drawn = comparison.drop_nulls("difference")

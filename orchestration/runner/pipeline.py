@@ -108,7 +108,7 @@ def _stop_when_an_interrupt_stalls(instance: dg.DagsterInstance, run_id: str) ->
     return done
 
 
-def _record_failure(result, step_failures: list, reason: str) -> None:
+def _record_failure(result, step_failures: list, reason: str, checks: list[str] = ()) -> None:
     """A failed in-process run joins the failure sensor's record (published as
     marts.ops_run_failures, and POSTed to the alert webhook when one is set): the run-status
     sensors of `ppa serve` never see runs of `ppa run`."""
@@ -118,7 +118,7 @@ def _record_failure(result, step_failures: list, reason: str) -> None:
     settings = Settings.from_env()
     failure = describe_failure(
         result.run_id, result.dagster_run.job_name,
-        step_failures, reason, dt.datetime.now().replace(microsecond=0),
+        step_failures, reason, dt.datetime.now().replace(microsecond=0), list(checks),
     )
     report_failure(failure, settings.run_failures_file, settings.alert_webhook, _say)
 
@@ -159,27 +159,38 @@ def run_everything(
         finally:
             done.set()
             lock.close()
+    from orchestration.storage.check_results import failing_checks
+
     failed = [e for e in result.all_events if e.is_step_failure]
+    evaluations = [e.asset_check_evaluation_data for e in result.all_events
+                   if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    checks = failing_checks(evaluations)
+    errors = [line for line in checks if line.startswith(dg.AssetCheckSeverity.ERROR.value)]
+    for line in checks:
+        _say(f"check {line}")
     if result.dagster_run.status == dg.DagsterRunStatus.CANCELED:
         reason = "interrupted: the run was canceled"
-        _record_failure(result, failed, reason)
+        _record_failure(result, failed, reason, errors)
         return reason
-    if not result.success:
+    if not result.success or errors:
         reason = "run failed"
-        if failed:
+        if errors and not result.success:
+            reason = (
+                f"{len(errors)} blocking check(s) failed (named above with their findings): "
+                "nothing was published and the dashboards keep the last good copy; correct "
+                "what they name in the landing zone and run again"
+            )
+        elif errors:
+            reason = (f"{len(errors)} check(s) failed at ERROR severity (named above with "
+                      "their findings): correct what they name and run again")
+        elif failed:
             error = failed[0].step_failure_data.error
             message = error.message.strip().splitlines()[0] if error else "step failed"
             reason = f"step {failed[0].step_key} failed: {message}"
-        _record_failure(result, failed, reason)
+        if not result.success:
+            _record_failure(result, failed, reason, errors)
         return reason
-    bad_checks = [
-        e.asset_check_evaluation_data
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        and not e.asset_check_evaluation_data.passed
-        and e.asset_check_evaluation_data.severity == dg.AssetCheckSeverity.ERROR
-    ]
-    if bad_checks:
-        names = ", ".join(f"{c.asset_key.to_user_string()}:{c.check_name}" for c in bad_checks[:5])
-        return f"{len(bad_checks)} asset check(s) failed: {names}"
+    if checks:
+        _say(f"published, with {len(checks)} warning(s) named above: the data-quality page "
+             "lists them; review what they name before the next run")
     return None

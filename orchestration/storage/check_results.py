@@ -24,16 +24,31 @@ CHECK_RESULT_SCHEMA = {
 }
 
 
-def _message(evaluation: dg.AssetCheckEvaluation) -> str | None:
-    """The result's own words, else its plain metadata (dbt tests report counts only)."""
-    if evaluation.description:
-        return evaluation.description
-    plain = {
+def check_message(evaluation: dg.AssetCheckEvaluation) -> str | None:
+    """The result's own words followed by its plain metadata (the extract and its age, the
+    pairs judged); its lists (the files, the mismatches) only when it has no words of its
+    own, which name them already. dbt tests report counts only."""
+    kinds = (str, int, float, bool) if evaluation.description else (str, int, float, bool, list, dict)
+    facts = {
         name: value.value
         for name, value in evaluation.metadata.items()
-        if isinstance(value.value, (str, int, float, bool))
+        if isinstance(value.value, kinds) and value.value != []
     }
-    return json.dumps(plain, sort_keys=True, default=str) if plain else None
+    details = json.dumps(facts, sort_keys=True, default=str) if facts else None
+    if evaluation.description and details:
+        return f"{evaluation.description} {details}"
+    return evaluation.description or details
+
+
+def failing_checks(evaluations) -> list[str]:
+    """One line per failed check, errors first: its name, severity and message."""
+    failed = sorted((e for e in evaluations if not e.passed),
+                    key=lambda e: e.severity != dg.AssetCheckSeverity.ERROR)
+    return [
+        f"{e.severity.value} {e.asset_key.to_user_string()}:{e.check_name}: "
+        f"{check_message(e) or 'failed'}"
+        for e in failed
+    ]
 
 
 def check_results(
@@ -53,7 +68,7 @@ def check_results(
             "severity": evaluation.severity.value,
             "passed": evaluation.passed,
             "description": descriptions.get(key),
-            "message": _message(evaluation),
+            "message": check_message(evaluation),
             "run_id": run_id,
             "evaluated_at": dt.datetime.fromtimestamp(record.event_log_entry.timestamp),
         })

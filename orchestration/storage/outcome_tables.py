@@ -8,6 +8,7 @@ import polars as pl
 from orchestration.outcomes.balance import BALANCE_SCHEMA
 from orchestration.outcomes.comparison import COMPARISON_SCHEMA
 from orchestration.outcomes.matching import MATCHED_PAIRS_SCHEMA
+from orchestration.outcomes.study_status import STUDY_STATUS_SCHEMA
 from orchestration.storage.postgres import is_postgres, sql_type
 
 COVARIATES_TABLE = "intermediate.int_episode_covariates"
@@ -18,12 +19,14 @@ MATCHED_PAIRS_TABLE = "outcomes.matched_pairs"
 BALANCE_TABLE = "outcomes.matching_balance"
 COMPARISON_TABLE = "outcomes.outcome_comparison"
 NAIVE_COMPARISON_TABLE = "outcomes.outcome_naive_comparison"
+STUDY_STATUS_TABLE = "outcomes.outcome_study_status"
 
 TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     MATCHED_PAIRS_TABLE: MATCHED_PAIRS_SCHEMA,
     BALANCE_TABLE: BALANCE_SCHEMA,
     COMPARISON_TABLE: COMPARISON_SCHEMA,
     NAIVE_COMPARISON_TABLE: COMPARISON_SCHEMA,
+    STUDY_STATUS_TABLE: STUDY_STATUS_SCHEMA,
 }
 
 _DUCKDB_TYPES = {pl.String: "VARCHAR", pl.Int32: "INTEGER", pl.Int64: "BIGINT", pl.Float64: "DOUBLE"}

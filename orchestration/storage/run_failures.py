@@ -47,8 +47,9 @@ def error_summary(message: str | None) -> str:
 
 
 def describe_failure(run_id: str, job_name: str, step_failures: list, run_message: str | None,
-                     failed_at: dt.datetime) -> dict:
-    """The record of a failed run from its step-failure events (DagsterEvent)."""
+                     failed_at: dt.datetime, failed_checks: list[str] | None = None) -> dict:
+    """The record of a failed run from its step-failure events (DagsterEvent); a run stopped
+    by blocking checks is described by what each of them found (`failed_checks`)."""
     first = step_failures[0] if step_failures else None
     error = first.step_failure_data.error if first and first.step_failure_data else None
     # Dagster wraps what the step raised ("Error occurred while executing op ..."): the
@@ -59,7 +60,10 @@ def describe_failure(run_id: str, job_name: str, step_failures: list, run_messag
         "run_id": run_id,
         "job_name": job_name,
         "failed_step": first.step_key if first else None,
-        "error": error_summary(error.message if error else run_message),
+        "error": error_summary(
+            "; ".join(failed_checks) if failed_checks
+            else error.message if error else run_message
+        ),
         "failed_at": failed_at.isoformat(timespec="seconds"),
     }
 

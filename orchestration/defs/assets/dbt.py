@@ -137,7 +137,9 @@ INCREMENTAL = "config.materialized:incremental"
 UPSTREAM = f"+{INCREMENTAL} +int_episode_covariates resource_type:seed +path:models/staging"
 OUTCOME_MARTS = " ".join(
     f"source:outcomes.{table}+"
-    for table in ("outcome_comparison", "outcome_naive_comparison", "matching_balance")
+    for table in (
+        "outcome_comparison", "outcome_naive_comparison", "matching_balance", "outcome_study_status"
+    )
 )
 
 

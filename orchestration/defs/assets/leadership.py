@@ -42,6 +42,10 @@ FILES_BY_KIND_SQL = """
            max(ingested_at) as last_ingested_at
     from marts.dq_ingested_files group by kind, status order by kind, status
 """
+# An outcome study that is not reliable reaches leadership as its status and reason only:
+# its results are withheld (the reason names no count).
+STUDY_STATUS = "fct_outcome_study_status"
+WITHHELD_UNLESS_RELIABLE = ("fct_outcome_comparison", "fct_outcome_naive_comparison")
 _SOURCES = (*(t.name for t in definitions.TABLES if t.name != definitions.FILES_BY_KIND.name),
             "dim_site", definitions.CONTRACT)
 
@@ -62,6 +66,16 @@ def read_truth(published: Path) -> dict[str, pl.DataFrame]:
     return truth
 
 
+def study_status(published: Path) -> pl.DataFrame | None:
+    """The outcome study's status and reason, or None in a file published before either."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        present = con.sql("select 1 from information_schema.tables where table_schema = "
+                          "'marts' and table_name = ?", params=[STUDY_STATUS]).fetchall()
+        if not present:
+            return None
+        return con.sql(f"select status, reason from marts.{STUDY_STATUS}").pl()
+
+
 def read_publication(path: Path) -> dict[str, pl.DataFrame]:
     """Every table of a leadership publication."""
     with duckdb.connect(str(path), read_only=True) as con:
@@ -74,6 +88,12 @@ def write_candidate(published: Path, candidate: Path) -> dict[str, int]:
     """The leadership tables of `published` and its reference tables, into `candidate`
     (mode LEADERSHIP_MODE), atomically; row counts by table."""
     tables = leadership_tables(read_truth(published))
+    status = study_status(published)
+    if status is not None:
+        if status["status"][0] != "reliable":
+            tables = {name: frame.clear() if name in WITHHELD_UNLESS_RELIABLE else frame
+                      for name, frame in tables.items()}
+        tables[STUDY_STATUS] = status
     candidate.parent.mkdir(parents=True, exist_ok=True)
     remove_dead_copies(candidate)
     workspace = candidate.with_name(f".{candidate.name}.{os.getpid()}.tmp")

@@ -4,9 +4,14 @@ The graph runs dbt -> Python -> dbt -> Python -> dbt:
 intermediate.int_episode_covariates (dbt) -> outcomes.matched_pairs (here) ->
 marts.fct_child_episode_outcome (dbt, reads the pairs as source `outcomes.matched_pairs`)
 -> outcomes.outcome_comparison / outcome_naive_comparison / matching_balance (here) ->
-marts.fct_outcome_comparison / fct_outcome_naive_comparison / fct_matching_balance (dbt:
-declared, documented and tested there, and published like every mart). The math lives in
-orchestration.outcomes; these functions only move tables.
+marts.fct_outcome_comparison / fct_outcome_naive_comparison / fct_matching_balance /
+fct_outcome_study_status (dbt: declared, documented and tested there, and published like
+every mart). The math lives in orchestration.outcomes; these functions only move tables.
+
+The checks of the study warn and never stop publication: an unbalanced or poorly matched
+comparison makes that study unreliable, not the caseloads, forms or contract measures of
+the run. The study's status and reason (outcomes.outcome_study_status) carry the verdict
+to the outcomes page and to leadership's publication, which withholds the results.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from orchestration.outcomes.balance import BALANCE_THRESHOLD, balance_violations
 from orchestration.outcomes.comparison import matched_comparison, naive_comparison
 from orchestration.outcomes.covariates import PARTICIPANT
 from orchestration.outcomes.matching import CALIPER_SD, match_episodes
+from orchestration.outcomes.study_status import MIN_MATCHED_SHARE, smd_text, study_status
 from orchestration.storage.outcome_tables import (
     BALANCE_TABLE,
     COMPARISON_TABLE,
@@ -26,15 +32,15 @@ from orchestration.storage.outcome_tables import (
     EPISODE_OUTCOME_TABLE,
     MATCHED_PAIRS_TABLE,
     NAIVE_COMPARISON_TABLE,
+    STUDY_STATUS_TABLE,
     read_table,
     replace_table,
 )
 
 GROUP = "outcomes"
-MIN_MATCHED_SHARE = 0.8
 # A chance SMD between n matched pairs has a standard error of about sqrt(2/n): below
-# 800 pairs (SE 0.05) the 0.1 criterion flags noise as often as imbalance, so a
-# failure is reported as a warning there, and as an error from 800 pairs up.
+# 800 pairs (SE 0.05) the 0.1 criterion flags noise as often as imbalance, which the
+# failure says.
 MIN_PAIRS_TO_JUDGE_BALANCE = 800
 # The matched share of n participants has a standard error of about sqrt(0.16/n) near
 # 80%: below 100 participants (SE 0.04) one or two hard cases swing it past the rule.
@@ -54,6 +60,7 @@ MATCHED_PAIRS_KEY = _key(MATCHED_PAIRS_TABLE)
 BALANCE_KEY = _key(BALANCE_TABLE)
 COMPARISON_KEY = _key(COMPARISON_TABLE)
 NAIVE_COMPARISON_KEY = _key(NAIVE_COMPARISON_TABLE)
+STUDY_STATUS_KEY = _key(STUDY_STATUS_TABLE)
 
 
 @dg.asset(
@@ -119,6 +126,16 @@ def matched_pairs(duckdb: DuckDBResource) -> dg.MaterializeResult:
                 f"matching; |SMD after| <= {BALANCE_THRESHOLD} is the balance criterion."
             ),
         ),
+        dg.AssetSpec(
+            STUDY_STATUS_KEY,
+            group_name=GROUP,
+            deps=[COVARIATES_KEY, MATCHED_PAIRS_KEY],
+            kinds={"python", "duckdb"},
+            description=(
+                "One row: the study is `reliable`, or `not_reliable` with the reason (the "
+                "covariates out of balance after matching and their SMDs, too few matches)."
+            ),
+        ),
     ],
     pool="warehouse",
 )
@@ -130,14 +147,25 @@ def outcome_comparison(duckdb: DuckDBResource):
         matched = matched_comparison(outcomes)
         naive = naive_comparison(outcomes)
         balance = covariate_balance(covariates, pairs)
+        status = study_status(
+            balance,
+            participants=int((covariates["study_group"] == PARTICIPANT).sum()),
+            matched=int((pairs["study_group"] == PARTICIPANT).sum()),
+        )
         replace_table(con, COMPARISON_TABLE, matched)
         replace_table(con, NAIVE_COMPARISON_TABLE, naive)
         replace_table(con, BALANCE_TABLE, balance)
+        replace_table(con, STUDY_STATUS_TABLE, status)
     yield dg.MaterializeResult(asset_key=COMPARISON_KEY, metadata=_estimates(matched))
     yield dg.MaterializeResult(asset_key=NAIVE_COMPARISON_KEY, metadata=_estimates(naive))
     worst = balance["smd_after"].abs().max() if balance.height else None
     yield dg.MaterializeResult(
         asset_key=BALANCE_KEY, metadata={"covariates": balance.height, "max_abs_smd_after": worst}
+    )
+    [verdict] = status.to_dicts()
+    yield dg.MaterializeResult(
+        asset_key=STUDY_STATUS_KEY,
+        metadata={"status": verdict["status"], "reason": verdict["reason"] or ""},
     )
 
 
@@ -151,11 +179,12 @@ def _estimates(frame: pl.DataFrame) -> dict:
 @dg.asset_check(
     asset=BALANCE_KEY,
     pool="warehouse",
+    # Blocking orders it before the marts read the balance; as a warning it never stops them.
     blocking=True,
     description=(
-        f"Every covariate level has |SMD after matching| <= {BALANCE_THRESHOLD}. An error "
-        f"(publication stops) from {MIN_PAIRS_TO_JUDGE_BALANCE} matched pairs; a warning below, "
-        "where chance alone moves SMDs past the threshold."
+        f"Every covariate level has |SMD after matching| <= {BALANCE_THRESHOLD}. A warning: "
+        "a failure marks the outcome study not reliable (marts.fct_outcome_study_status) and "
+        "withholds its results from leadership; everything else publishes."
     ),
 )
 def covariates_balanced_after_matching(duckdb: DuckDBResource) -> dg.AssetCheckResult:
@@ -165,18 +194,27 @@ def covariates_balanced_after_matching(duckdb: DuckDBResource) -> dg.AssetCheckR
             f"select count(distinct matched_pair_id) from {MATCHED_PAIRS_TABLE}"
         ).fetchall()[0][0]
     violations = balance_violations(balance)
-    judged = pairs >= MIN_PAIRS_TO_JUDGE_BALANCE
     description = None
     if violations.height:
-        description = f"{violations.height} covariate level(s) out of balance after matching"
-        if not judged:
+        description = (
+            f"{violations.height} covariate level(s) out of balance after matching: "
+            + ", ".join(
+                f"{covariate} (SMD {smd_text(smd)})"
+                for covariate, smd in violations.head(5).select("covariate", "smd_after").iter_rows()
+            )
+        )
+        if pairs < MIN_PAIRS_TO_JUDGE_BALANCE:
             description += (
                 f" - with only {pairs} pairs (fewer than {MIN_PAIRS_TO_JUDGE_BALANCE}) "
                 "chance alone moves SMDs past 0.1"
             )
+        description += (
+            "; the outcome study is published as not reliable and withheld from leadership. "
+            "Review the covariates and the comparison pool of the extracts."
+        )
     return dg.AssetCheckResult(
         passed=violations.height == 0,
-        severity=dg.AssetCheckSeverity.ERROR if judged else dg.AssetCheckSeverity.WARN,
+        severity=dg.AssetCheckSeverity.WARN,
         description=description,
         metadata={
             "covariates": balance.height,
@@ -205,13 +243,14 @@ def matching_sample_too_small(participants: int, pool: int) -> str | None:
 @dg.asset_check(
     asset=MATCHED_PAIRS_KEY,
     pool="warehouse",
+    # Blocking orders it before the marts read the pairs; as a warning it never stops them.
     blocking=True,
     description=(
         f"At least {MIN_MATCHED_SHARE:.0%} of participant episodes found a comparison episode "
-        "within the caliper. An error (publication stops) from "
-        f"{MIN_PARTICIPANTS_TO_JUDGE_MATCHING} participants and a pool "
-        f"{MIN_POOL_PER_PARTICIPANT}x their number; a warning below that, where the share "
-        "says more about sample size than about the data."
+        "within the caliper. A warning: a failure marks the outcome study not reliable "
+        "(marts.fct_outcome_study_status); below "
+        f"{MIN_PARTICIPANTS_TO_JUDGE_MATCHING} participants or a pool "
+        f"{MIN_POOL_PER_PARTICIPANT}x their number it says the share reflects sample size."
     ),
 )
 def most_participants_matched(duckdb: DuckDBResource) -> dg.AssetCheckResult:
@@ -232,9 +271,10 @@ def most_participants_matched(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         description = f"{matched} of {participants} participant episodes matched ({share:.0%})"
         if too_small:
             description += f" - a warning, not an error: {too_small}"
+        description += "; the outcome study is published as not reliable."
     return dg.AssetCheckResult(
         passed=passed,
-        severity=dg.AssetCheckSeverity.WARN if too_small else dg.AssetCheckSeverity.ERROR,
+        severity=dg.AssetCheckSeverity.WARN,
         description=description,
         metadata={
             "participants": participants, "comparison_pool": pool, "matched": matched,
