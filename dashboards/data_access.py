@@ -19,7 +19,7 @@ import polars as pl
 from dashboards.filters import Filters
 from dashboards.published import query
 from dashboards.viewer import SITE_COORDINATOR, STATE_COORDINATOR, Viewer
-from orchestration.disclosure.definitions import FLAG_SUFFIX, flagged_columns
+from orchestration.disclosure.definitions import with_flags
 
 # Program parameters the pages draw as targets; their values live in marts.dim_program_parameter.
 CASELOAD_LIMIT = "caseload_limit"
@@ -89,16 +89,9 @@ def _run(viewer: Viewer, sql: str, params: dict) -> pl.DataFrame:
 
 
 def _shown(viewer: Viewer, table: str, columns: str) -> str:
-    """The select list `columns` (names, `name as alias`) of `table`, and for leadership the
-    `__suppressed` flag of each column the leadership publication can hide."""
-    if not viewer.suppressed:
-        return columns
-    flags = []
-    for item in columns.split(","):
-        name, _, alias = (part.strip() for part in item.partition(" as "))
-        if name in flagged_columns(table):
-            flags.append(f"{name}{FLAG_SUFFIX} as {alias or name}{FLAG_SUFFIX}")
-    return ", ".join([columns, *flags])
+    """The select list `columns` of `table`, and for leadership the `__suppressed` flag of
+    each column the leadership publication can hide."""
+    return with_flags(table, columns) if viewer.suppressed else columns
 
 
 def _refuse_aggregate_only(viewer: Viewer) -> None:

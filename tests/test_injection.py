@@ -101,9 +101,16 @@ def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
     return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
 
 
+# Functions whose SQL text depends on the viewer only through the role (which publication
+# and which select list), built from their constant arguments and the disclosure
+# definitions' column names: a call passing `viewer` and constants is constant text.
+ROLE_ONLY = {"_shown"}
+
+
 def _unsafe_interpolations(source: str) -> list[str]:
     """Every value formatted into an f-string that could reach SQL and is not built from
-    the module's own constants."""
+    the module's own constants (directly, through a local name every binding of which is
+    built from them, or through a function called only with them)."""
     tree = ast.parse(source)
     parents = _parents(tree)
     constants = {
@@ -113,19 +120,61 @@ def _unsafe_interpolations(source: str) -> list[str]:
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
 
-    def constant_call(call: ast.Call) -> bool:
-        return call.func.id in functions and all(
-            isinstance(a, ast.Constant) for a in (*call.args, *(k.value for k in call.keywords)))
-
-    def constant_parameter(name: str, node: ast.AST) -> bool:
+    def function_of(node: ast.AST) -> ast.FunctionDef | None:
         while node in parents and not isinstance(node, ast.FunctionDef):
             node = parents[node]
-        if not isinstance(node, ast.FunctionDef):
+        return node if isinstance(node, ast.FunctionDef) else None
+
+    def constant_argument(call: ast.Call, argument: ast.AST) -> bool:
+        if isinstance(argument, ast.Constant):
+            return True
+        if isinstance(argument, ast.Name) and argument.id in constants:
+            return True
+        if isinstance(argument, ast.Name) and argument.id == "viewer":
+            return call.func.id in ROLE_ONLY
+        return isinstance(argument, ast.JoinedStr) and all(
+            not isinstance(part, ast.FormattedValue) or safe(part.value, argument)
+            for part in argument.values)
+
+    def constant_call(call: ast.Call) -> bool:
+        return call.func.id in functions and all(
+            constant_argument(call, a) for a in (*call.args, *(k.value for k in call.keywords)))
+
+    def constant_parameter(name: str, node: ast.AST) -> bool:
+        function = function_of(node)
+        if function is None or name not in {a.arg for a in function.args.args}:
             return False
-        if name not in {a.arg for a in node.args.args}:
-            return False
-        callers = [c for c in calls if c.func.id == node.name]
+        callers = [c for c in calls if c.func.id == function.name]
         return bool(callers) and all(constant_call(c) for c in callers)
+
+    def constant_local(name: str, node: ast.AST) -> bool:
+        function = function_of(node)
+        if function is None:
+            return False
+        bindings = [
+            n.value for n in ast.walk(function) if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
+        ]
+        rebound = any(
+            isinstance(n, (ast.For, ast.AugAssign, ast.AnnAssign, ast.NamedExpr))
+            and any(isinstance(t, ast.Name) and t.id == name for t in ast.walk(n.target))
+            for n in ast.walk(function) if hasattr(n, "target"))
+        return bool(bindings) and not rebound and all(safe(b, b) for b in bindings)
+
+    def safe(value: ast.AST, where: ast.AST) -> bool:
+        if isinstance(value, ast.Constant):
+            return True
+        if isinstance(value, ast.Name):
+            return (value.id in constants or constant_parameter(value.id, where)
+                    or constant_local(value.id, where))
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            return constant_call(value)
+        if isinstance(value, ast.IfExp):
+            return safe(value.body, where) and safe(value.orelse, where)
+        if isinstance(value, ast.JoinedStr):
+            return all(not isinstance(part, ast.FormattedValue) or safe(part.value, where)
+                       for part in value.values)
+        return False
 
     def not_sql(joined: ast.JoinedStr) -> bool:
         parent = parents.get(joined)
@@ -138,17 +187,8 @@ def _unsafe_interpolations(source: str) -> list[str]:
         if not_sql(joined):
             continue
         for part in joined.values:
-            if not isinstance(part, ast.FormattedValue):
-                continue
-            value = part.value
-            if isinstance(value, ast.Name) and (
-                value.id in constants or constant_parameter(value.id, joined)
-            ):
-                continue
-            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
-                    and constant_call(value):
-                continue
-            unsafe.append(f"line {value.lineno}: {ast.unparse(value)}")
+            if isinstance(part, ast.FormattedValue) and not safe(part.value, joined):
+                unsafe.append(f"line {part.value.lineno}: {ast.unparse(part.value)}")
     return unsafe
 
 

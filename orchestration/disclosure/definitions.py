@@ -305,3 +305,15 @@ def flagged_columns(table: str) -> tuple[str, ...]:
     if table == CONTRACT:
         return (CONTRACT_MEASURES_MET,)
     return BY_NAME[table].flagged if table in BY_NAME else ()
+
+
+def with_flags(table: str, columns: str) -> str:
+    """The select list `columns` (names, `name as alias`) of leadership's `table` with the
+    flag of each column that can be hidden, named after the column as selected. Built from
+    these definitions' names only: the dashboards format it into their SQL."""
+    flags = []
+    for item in columns.split(","):
+        name, _, alias = (part.strip() for part in item.partition(" as "))
+        if name in flagged_columns(table):
+            flags.append(f"{name}{FLAG_SUFFIX} as {alias or name}{FLAG_SUFFIX}")
+    return ", ".join([columns, *flags])
