@@ -123,8 +123,8 @@ class SampleFlow:
     """The outcome study's sample flow (agg_outcome_sample_flow): every participant episode,
     those matched (a part of them), and per outcome the matched episodes split into
     observable and not yet observable. The naive comparison's participants of an outcome
-    are its observable episodes; the matched comparison's are a part of them, one
-    comparison episode each."""
+    are its observable matched episodes and its observable unmatched ones; the matched
+    comparison's are a part of the observable matched, one comparison episode each."""
 
     table: str
     step: str

@@ -275,7 +275,13 @@ def _sample_flow(cells: _Cells, frames: Mapping[str, pl.DataFrame]) -> None:
             cells.relate(matched, [observable, not_yet])
         naive = cells.get(flow.naive, (outcome,), "participant_n")
         if naive is not None and observable is not None:
-            cells.relate(naive, [observable])
+            # The naive comparison counts every participant observable for the outcome, the
+            # flow only the matched ones: the unmatched rest are children, protected too.
+            unmatched = cells.add(
+                (flow.naive, (outcome,), "participant_n-unmatched"),
+                cells.values[naive] - cells.values[observable], published=False, protected=True,
+            )
+            cells.relate(naive, [observable, unmatched])
         pairs = cells.get(flow.matched, (outcome,), "participant_n")
         if pairs is not None and observable is not None:
             cells.within(pairs, observable)
