@@ -1,4 +1,6 @@
 -- Rejected input rows with their reason. The raw record (may hold PII) stays in raw.
+-- Reasons written before ingestion stopped quoting values may quote a cell (a shifted note
+-- in a number column); whatever they quote is withheld here, so no quoted cell leaves raw.
 with
 
 source as (
@@ -14,7 +16,9 @@ final as (
         sha256,
         row_number,
         reason_code,
-        reason,
+        regexp_replace(
+            reason, '''[^'']*''|"[^"]*"', '[value withheld]', 'g'
+        ) as reason,
         run_id,
         ingested_at
     from source
