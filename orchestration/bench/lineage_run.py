@@ -1,8 +1,8 @@
 """`python -m orchestration.bench.lineage_run YYYY-MM-DD`: materialize only what the
 outcome comparison needs - the ingestion of the files it reads, the dbt models up to
-marts.fct_child_episode_outcome, the matching, the comparisons and the balance - for
-the landing zone and warehouse named by PPA_LANDING_DIR, PPA_WAREHOUSE and
-DAGSTER_HOME. Nothing is published; the results are in the warehouse's `marts` schema.
+marts.fct_child_episode_outcome, the matching, the comparisons, the balance and the
+study's status - for the landing zone and warehouse named by PPA_LANDING_DIR,
+PPA_WAREHOUSE and DAGSTER_HOME. Nothing is published; the results are in the warehouse's `marts` schema.
 
 One process per data set: `ppa validate-outcomes --jobs N` works on N data sets side by
 side, each with its own Dagster instance (DAGSTER_HOME), which is process-wide, and a
@@ -23,7 +23,8 @@ def outcome_lineage():
     """The outcome assets and everything upstream of them."""
     import dagster as dg
 
-    marts = ("fct_outcome_comparison", "fct_outcome_naive_comparison", "fct_matching_balance")
+    marts = ("fct_outcome_comparison", "fct_outcome_naive_comparison", "fct_matching_balance",
+             "fct_outcome_study_status")
     return dg.AssetSelection.assets(*(dg.AssetKey(["marts", m]) for m in marts)).upstream()
 
 
