@@ -16,14 +16,13 @@ replaces the last good one.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import polars as pl
 
-from orchestration.defs.assets.publish import remove_dead_copies
+from orchestration.defs.assets.publish import private_copy, sync
 from orchestration.defs.resources import PlatformSettings
 from orchestration.disclosure import definitions
 from orchestration.disclosure.audit import attack
@@ -94,53 +93,32 @@ def write_candidate(published: Path, candidate: Path) -> dict[str, int]:
             tables = {name: frame.clear() if name in WITHHELD_UNLESS_RELIABLE else frame
                       for name, frame in tables.items()}
         tables[STUDY_STATUS] = status
-    candidate.parent.mkdir(parents=True, exist_ok=True)
-    remove_dead_copies(candidate)
-    workspace = candidate.with_name(f".{candidate.name}.{os.getpid()}.tmp")
-    shutil.rmtree(workspace, ignore_errors=True)
-    # DuckDB creates the file world-readable: it is written where only its owner can look.
-    workspace.mkdir(mode=0o700)
-    staging = workspace / candidate.name
     counts: dict[str, int] = {}
-    try:
-        with duckdb.connect(str(staging)) as out:
-            out.execute("create schema marts")
-            out.execute("attach ? as source (read_only)", [str(published)])
-            present = {t for t, in out.sql(
-                "select table_name from information_schema.tables "
-                "where table_catalog = 'source' and table_schema = 'marts'").fetchall()}
-            for name in definitions.REFERENCE_TABLES:
-                if name in present:
-                    out.execute(f'create table marts."{name}" as '
-                                f'select * from source.marts."{name}"')
-                    counts[name] = out.sql(f'select count(*) from marts."{name}"').fetchall()[0][0]
-            out.execute("detach source")
-            for name, frame in tables.items():
-                out.register("leadership_table", frame.to_arrow())
-                out.execute(f'create table marts."{name}" as select * from leadership_table')
-                out.unregister("leadership_table")
-                counts[name] = frame.height
-        os.chmod(staging, LEADERSHIP_MODE)
-        _sync(staging)
-        os.replace(staging, candidate)
-        _sync(candidate.parent)
-    finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+    with private_copy(candidate, LEADERSHIP_MODE) as staging, \
+            duckdb.connect(str(staging)) as out:
+        out.execute("create schema marts")
+        out.execute("attach ? as source (read_only)", [str(published)])
+        present = {t for t, in out.sql(
+            "select table_name from information_schema.tables "
+            "where table_catalog = 'source' and table_schema = 'marts'").fetchall()}
+        for name in definitions.REFERENCE_TABLES:
+            if name in present:
+                out.execute(f'create table marts."{name}" as '
+                            f'select * from source.marts."{name}"')
+                counts[name] = out.sql(f'select count(*) from marts."{name}"').fetchall()[0][0]
+        out.execute("detach source")
+        for name, frame in tables.items():
+            out.register("leadership_table", frame.to_arrow())
+            out.execute(f'create table marts."{name}" as select * from leadership_table')
+            out.unregister("leadership_table")
+            counts[name] = frame.height
     return counts
 
 
 def promote(candidate: Path, target: Path) -> None:
     """The audited candidate becomes the leadership publication, atomically."""
     os.replace(candidate, target)
-    _sync(target.parent)
-
-
-def _sync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    sync(target.parent)
 
 
 @dg.asset(

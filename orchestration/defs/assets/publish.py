@@ -10,12 +10,14 @@ the warehouse and never see a half-written state: the new file is complete befor
 `os.replace` makes it visible, atomically.
 """
 
+import contextlib
 import datetime as dt
 import importlib.metadata
 import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -115,16 +117,8 @@ def publish_marts(
     if leaked:
         raise PublishError(f"refusing to publish personal data columns: {', '.join(leaked)}")
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_dead_copies(target)
-    # The copy is written in a folder only its owner can enter: DuckDB creates the file
-    # and its write-ahead log world-readable, before the copy is narrowed to its mode.
-    workspace = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    _remove(workspace)
-    workspace.mkdir(mode=0o700)
-    staging = workspace / target.name
     counts: dict[str, int] = {}
-    try:
+    with private_copy(target, PUBLISHED_MODE) as staging:
         if is_postgres(warehouse_con):
             # A PostgreSQL warehouse: each mart is read into a frame and written to a new
             # DuckDB file, since the dashboards read DuckDB.
@@ -157,13 +151,31 @@ def publish_marts(
                 )
             finally:
                 warehouse_con.execute("detach published_copy")
-        os.chmod(staging, PUBLISHED_MODE)
-        _sync(staging)
+    return counts
+
+
+@contextlib.contextmanager
+def private_copy(target: Path, mode: int) -> Iterator[Path]:
+    """A path to write a new `target` at; when the block ends without an error, the file
+    written there is given `mode` and replaces `target` atomically (flushed to disk).
+
+    The copy is written in a folder only its owner can enter: DuckDB creates the file and
+    its write-ahead log world-readable, before the copy is narrowed to its mode. A copy
+    left by a publisher that died is removed first."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_dead_copies(target)
+    workspace = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    _remove(workspace)
+    workspace.mkdir(mode=0o700)
+    staging = workspace / target.name
+    try:
+        yield staging
+        os.chmod(staging, mode)
+        sync(staging)
         os.replace(staging, target)
-        _sync(target.parent)  # the swap itself survives a power cut
+        sync(target.parent)  # the swap itself survives a power cut
     finally:
         _remove(workspace)
-    return counts
 
 
 def _remove(path: Path) -> None:
@@ -223,7 +235,7 @@ def _run_provenance(context: dg.AssetExecutionContext) -> dict[str, object]:
     }
 
 
-def _sync(path: Path) -> None:
+def sync(path: Path) -> None:
     """Flush a file (or a folder's entries) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
