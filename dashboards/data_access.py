@@ -428,11 +428,13 @@ def measure_trajectory(viewer: Viewer, filters: Filters) -> pl.DataFrame:
 
 def invoice_checks(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Every invoice of the SFY with where it disagrees with the schedule or the measures."""
+    columns = _shown(viewer, "fct_invoice_check",
+                     "invoice_id, contract_id, sfy, invoice_type, service_month, amount, "
+                     "expected_amount, submitted_on, paid_on, issue")
     return _run(
         viewer,
         f"""
-        select invoice_id, contract_id, sfy, invoice_type, service_month, amount,
-               expected_amount, submitted_on, paid_on, issue
+        select {columns}
         from marts.fct_invoice_check where {_SFY} order by service_month, invoice_id
         """,
         _params(viewer, filters),

@@ -183,11 +183,17 @@ def test_consecutive_year_to_date_figures_never_give_away_a_small_month():
         f.cell for f in attack(bare, truth).findings}
 
 
+CONTRACT_2025 = pl.DataFrame({"contract_id": ["C1"], "sfy": [2025], "measures_met": [1],
+                              "retainage_status": ["at_risk"], "retainage_earned": [None]})
+INVOICES_2025 = pl.DataFrame({
+    "invoice_id": ["I1", "I2"], "sfy": [2025, 2025], "invoice_type": ["installment", "retainage"],
+    "issue": [None, "retainage invoiced before the SFY's measures are final"]})
+
+
 def test_a_measures_met_flag_is_hidden_with_its_value():
     """3 of 1,820 is readable as 3: its value, its met flag and the count of measures met go."""
     truth = {"fct_performance_measure": measures({"PM01": (3, 1820), "PM02": (900, 1000)}),
-             "fct_contract_sfy": pl.DataFrame({"contract_id": ["C1"], "sfy": [2025],
-                                               "measures_met": [1]})}
+             "fct_contract_sfy": CONTRACT_2025}
     shown = leadership_tables(truth)
     pm = shown["fct_performance_measure"].sort("measure_id")
     assert pm["numerator"].to_list() == [None, 900]
@@ -200,6 +206,36 @@ def test_a_measures_met_flag_is_hidden_with_its_value():
         pl.lit(False).alias("met" + FLAG), pl.col("met").fill_null(False))
     assert "shown while value is hidden" in {
         f.reason for f in attack({**shown, "fct_performance_measure": leaked}, truth).findings}
+
+
+def test_what_follows_from_a_hidden_met_flag_is_hidden_with_it():
+    """With every other measure met, 'at risk' says the hidden one was not met, and so does
+    a retainage invoice's check against the status: both go where a met flag is hidden."""
+    truth = {"fct_performance_measure": measures({"PM01": (3, 1820), "PM02": (900, 1000)}),
+             "fct_contract_sfy": CONTRACT_2025, "fct_invoice_check": INVOICES_2025}
+    shown = leadership_tables(truth)
+    contract = shown["fct_contract_sfy"]
+    assert contract["retainage_status"].to_list() == [None]
+    assert contract["retainage_status" + FLAG].to_list() == [True]
+    invoices = shown["fct_invoice_check"].sort("invoice_id")
+    assert invoices["issue" + FLAG].to_list() == [False, True]
+    assert invoices["issue"].to_list() == [None, None]
+    assert attack(shown, truth).passed
+    leaked_status = contract.with_columns(pl.lit("at_risk").alias("retainage_status"))
+    leaked_check = invoices.with_columns(pl.lit("retainage invoiced").alias("issue"))
+    for table, leaked in (("fct_contract_sfy", leaked_status),
+                          ("fct_invoice_check", leaked_check)):
+        findings = attack({**shown, table: leaked}, truth).findings
+        assert {f.reason for f in findings} == {"shown while a met flag of its SFY is hidden"}
+
+
+def test_a_shown_met_flag_leaves_the_contract_as_it_is():
+    truth = {"fct_performance_measure": measures({"PM01": (300, 1820), "PM02": (900, 1000)}),
+             "fct_contract_sfy": CONTRACT_2025, "fct_invoice_check": INVOICES_2025}
+    shown = leadership_tables(truth)
+    assert shown["fct_contract_sfy"]["retainage_status"].to_list() == ["at_risk"]
+    assert shown["fct_invoice_check"].sort("invoice_id")["issue"].to_list() == \
+        INVOICES_2025["issue"].to_list()
 
 
 def test_unhiding_one_complementary_cell_fails_the_audit():

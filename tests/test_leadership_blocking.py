@@ -97,7 +97,8 @@ def test_a_weakened_pattern_fails_the_audit_and_keeps_the_last_good_publication(
     assert stat.S_IMODE(os.stat(target).st_mode) == leadership.LEADERSHIP_MODE
     assert not leadership.candidate_path(target).exists()
     assert sorted(leadership.read_publication(target)) == sorted(
-        [*d.REFERENCE_TABLES, *(t.name for t in d.TABLES), d.CONTRACT, leadership.STUDY_STATUS])
+        [*d.REFERENCE_TABLES, *(t.name for t in d.TABLES),
+         *(m.table for m in d.MET_DEPENDENTS), leadership.STUDY_STATUS])
 
 
 def test_the_candidate_is_written_whole_and_a_dead_writers_copy_is_removed(tmp_path):

@@ -9,9 +9,11 @@ import streamlit as st
 from dashboards import charts, data_access
 from dashboards.markdown_text import literal
 from dashboards.page_context import open_page
-from dashboards.suppression import cell
+from dashboards.suppression import FLAG_SUFFIX, cell
 from dashboards.tables import show_table
 from dashboards.viewer import Viewer
+
+ISSUE_FLAG = "issue" + FLAG_SUFFIX
 
 
 def render(viewer: Viewer) -> None:
@@ -27,7 +29,7 @@ def render(viewer: Viewer) -> None:
                        help=context.help("fct_contract_sfy", "installments_paid"))
         cols[2].metric("Retainage held", f"${row['retainage_amount']:,.2f}",
                        help=context.help("fct_contract_sfy", "retainage_amount"))
-        cols[3].metric("Retainage status", row["retainage_status"].replace("_", " "),
+        cols[3].metric("Retainage status", str(cell(row, "retainage_status")).replace("_", " "),
                        help=context.help("fct_contract_sfy", "retainage_status"))
         st.caption(f"Monthly installment ${row['installment_amount']:,.2f}; "
                    f"{cell(row, 'measures_met')} of {row['measures_applicable']} measures met.")
@@ -58,8 +60,13 @@ def render(viewer: Viewer) -> None:
     st.caption(context.help("fct_invoice_check") or "")
     invoices = data_access.invoice_checks(viewer, chosen)
     flagged = invoices.filter(pl.col("issue").is_not_null())
-    if flagged.is_empty():
-        st.success("Every invoice of the selection agrees with the contract and the measures.")
-    else:
+    withheld = invoices.filter(pl.col(ISSUE_FLAG)) if ISSUE_FLAG in invoices.columns \
+        else invoices.clear()
+    if not flagged.is_empty():
         st.error(f"{flagged.height} invoice(s) disagree with the contract or the measures.")
+    elif withheld.is_empty():
+        st.success("Every invoice of the selection agrees with the contract and the measures.")
+    if not withheld.is_empty():
+        st.info(f"The check of {withheld.height} retainage invoice(s) is suppressed: it would "
+                "tell whether a suppressed measure was met.")
     show_table(context, invoices, "invoices")

@@ -147,8 +147,11 @@ def attack(published: Mapping[str, pl.DataFrame],
     _running_equations(attack, rows)
     _link_equations(attack, rows)
     _flow_equations(attack, rows)
-    if spec.CONTRACT in published and spec.MEASURES.name in published:
-        _contract_rule(attack, published[spec.CONTRACT], published[spec.MEASURES.name])
+    if spec.MEASURES.name in published:
+        for dependent in spec.MET_DEPENDENTS:
+            if dependent.table in published:
+                _met_dependent_rule(attack, dependent, published[dependent.table],
+                                    published[spec.MEASURES.name])
     report = AuditReport(unknowns=len(attack.names), equations=len(attack.equations),
                          findings=list(attack.findings))
     _solve(attack, report)
@@ -389,14 +392,16 @@ def _flow_equations(attack: _Attack, rows: dict[str, list[dict]]) -> None:
             attack.equation([(names["participant_n"], -1.0), (names["comparison_n"], 1.0)])
 
 
-def _contract_rule(attack: _Attack, contract: pl.DataFrame, measures: pl.DataFrame) -> None:
-    flag = "met" + spec.FLAG_SUFFIX
-    hidden = set(measures.filter(pl.col(flag))["sfy"].to_list())
-    for row in contract.iter_rows(named=True):
-        if row["sfy"] in hidden and row[spec.CONTRACT_MEASURES_MET] is not None:
-            attack.findings.append(Finding(
-                f"{spec.CONTRACT}[{row['contract_id']}, {row['sfy']}].measures_met",
-                "shown while a met flag of its SFY is hidden"))
+def _met_dependent_rule(attack: _Attack, dependent: spec.MetDependent, shown: pl.DataFrame,
+                        measures: pl.DataFrame) -> None:
+    hidden = measures.filter(pl.col("met" + spec.FLAG_SUFFIX))["sfy"].unique().to_list()
+    exposed = shown.with_row_index("row").filter(pl.col("sfy").is_in(hidden) & dependent.rows)
+    for row in exposed.iter_rows(named=True):
+        for column in dependent.columns:
+            if row[column] is not None:
+                attack.findings.append(Finding(
+                    f"{dependent.table}[row {row['row']}, {row['sfy']}].{column}",
+                    "shown while a met flag of its SFY is hidden"))
 
 
 def _components(count: int, equations: list[tuple[dict[int, float], float]]) -> list[list[int]]:

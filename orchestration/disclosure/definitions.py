@@ -289,21 +289,40 @@ SAMPLE_FLOW = SampleFlow(
     naive="fct_outcome_naive_comparison", matched="fct_outcome_comparison",
 )
 
-# The contract's count of measures met would give away a hidden met flag.
+
+
+@dataclass(frozen=True)
+class MetDependent:
+    """Columns that follow from an SFY's measures' met flags, so they are hidden (with a
+    flag) in every row (`rows`: a polars expression, or True for all) of an SFY where a
+    measure's met flag is hidden."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: pl.Expr | bool = True
+
+
+# The contract's count of measures met and its retainage status (earned or on track exactly
+# when every measure is met) would give away a hidden met flag, and so would what the
+# retainage earned and a retainage invoice's check against that status (fct_invoice_check).
 CONTRACT = "fct_contract_sfy"
-CONTRACT_MEASURES_MET = "measures_met"
+MET_DEPENDENTS = (
+    MetDependent(CONTRACT, ("measures_met", "retainage_status", "retainage_earned")),
+    MetDependent("fct_invoice_check", ("issue",), pl.col("invoice_type") == "retainage"),
+)
+MET_DEPENDENT_BY_TABLE = {dependent.table: dependent for dependent in MET_DEPENDENTS}
 
 # Reference tables the leadership pages read as they are: no count of anyone in them.
 REFERENCE_TABLES = (
     "dim_month", "dim_site", "dim_column_label", "dim_program_parameter",
-    "meta_metric_definitions", "meta_refresh", "fct_matching_balance", "fct_invoice_check",
+    "meta_metric_definitions", "meta_refresh", "fct_matching_balance",
 )
 
 
 def flagged_columns(table: str) -> tuple[str, ...]:
     """The columns of a leadership table that can be hidden, each with its flag."""
-    if table == CONTRACT:
-        return (CONTRACT_MEASURES_MET,)
+    if table in MET_DEPENDENT_BY_TABLE:
+        return MET_DEPENDENT_BY_TABLE[table].columns
     return BY_NAME[table].flagged if table in BY_NAME else ()
 
 

@@ -304,8 +304,10 @@ def leadership_tables(truth: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFra
     )) if cells.keys else np.zeros(0, dtype=bool)
     out = {name: _apply(d.BY_NAME[name], frame, cells, hidden)
            for name, frame in frames.items()}
-    if d.CONTRACT in truth:
-        out[d.CONTRACT] = _contract(truth[d.CONTRACT], out.get(d.MEASURES.name))
+    hidden_sfys = _sfys_with_hidden_met(out.get(d.MEASURES.name))
+    for dependent in d.MET_DEPENDENTS:
+        if dependent.table in truth:
+            out[dependent.table] = _met_dependent(dependent, truth[dependent.table], hidden_sfys)
     return out
 
 
@@ -341,13 +343,19 @@ def _apply(table: d.Table, frame: pl.DataFrame, cells: _Cells,
         for column in flags)
 
 
-def _contract(contract: pl.DataFrame, measures: pl.DataFrame | None) -> pl.DataFrame:
-    """measures_met hidden in an SFY where a measure's met flag is hidden."""
-    flag = d.CONTRACT_MEASURES_MET + d.FLAG_SUFFIX
+def _sfys_with_hidden_met(measures: pl.DataFrame | None) -> list:
     if measures is None:
-        hidden_sfys: list = []
-    else:
-        hidden_sfys = measures.filter(pl.col("met" + d.FLAG_SUFFIX))["sfy"].unique().to_list()
-    return contract.with_columns(pl.col("sfy").is_in(hidden_sfys).alias(flag)).with_columns(
-        pl.when(pl.col(flag)).then(None).otherwise(pl.col(d.CONTRACT_MEASURES_MET))
-        .alias(d.CONTRACT_MEASURES_MET))
+        return []
+    return measures.filter(pl.col("met" + d.FLAG_SUFFIX))["sfy"].unique().to_list()
+
+
+def _met_dependent(dependent: d.MetDependent, frame: pl.DataFrame,
+                   hidden_sfys: list) -> pl.DataFrame:
+    """The dependent columns hidden in the rows of an SFY where a met flag is hidden."""
+    hidden = pl.col("sfy").is_in(hidden_sfys) & dependent.rows
+    return frame.with_columns(
+        hidden.alias(column + d.FLAG_SUFFIX) for column in dependent.columns
+    ).with_columns(
+        pl.when(pl.col(column + d.FLAG_SUFFIX)).then(None).otherwise(pl.col(column))
+        .alias(column)
+        for column in dependent.columns)

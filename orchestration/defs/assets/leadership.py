@@ -46,7 +46,7 @@ FILES_BY_KIND_SQL = """
 STUDY_STATUS = "fct_outcome_study_status"
 WITHHELD_UNLESS_RELIABLE = ("fct_outcome_comparison", "fct_outcome_naive_comparison")
 _SOURCES = (*(t.name for t in definitions.TABLES if t.name != definitions.FILES_BY_KIND.name),
-            "dim_site", definitions.CONTRACT)
+            "dim_site", *(dependent.table for dependent in definitions.MET_DEPENDENTS))
 
 
 def candidate_path(target: Path) -> Path:
