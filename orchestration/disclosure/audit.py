@@ -152,6 +152,9 @@ def attack(published: Mapping[str, pl.DataFrame],
             if dependent.table in published:
                 _met_dependent_rule(attack, dependent, published[dependent.table],
                                     published[spec.MEASURES.name])
+    for name, columns in spec.ROUNDED.items():
+        if name in published:
+            _rounded_rule(attack, name, published[name], columns)
     report = AuditReport(unknowns=len(attack.names), equations=len(attack.equations),
                          findings=list(attack.findings))
     _solve(attack, report)
@@ -390,6 +393,17 @@ def _flow_equations(attack: _Attack, rows: dict[str, list[dict]]) -> None:
         names = item["names"]
         if "participant_n" in names and "comparison_n" in names:
             attack.equation([(names["participant_n"], -1.0), (names["comparison_n"], 1.0)])
+
+
+def _rounded_rule(attack: _Attack, name: str, shown: pl.DataFrame,
+                  columns: Mapping[str, int]) -> None:
+    for i, row in enumerate(shown.iter_rows(named=True)):
+        for column, digits in columns.items():
+            value = row[column]
+            if value is not None and abs(value * 10 ** digits
+                                         - round(value * 10 ** digits)) > 1e-6:
+                attack.findings.append(Finding(f"{name}[row {i}].{column}",
+                                               f"{value!r} has more than {digits} decimals"))
 
 
 def _met_dependent_rule(attack: _Attack, dependent: spec.MetDependent, shown: pl.DataFrame,

@@ -317,6 +317,11 @@ REFERENCE_TABLES = (
     "dim_month", "dim_site", "dim_column_label", "dim_program_parameter",
     "meta_metric_definitions", "meta_refresh", "fct_matching_balance",
 )
+# Figures of a reference table published rounded (table -> column -> decimals). A
+# standardised mean difference of a yes/no covariate is a function of the two groups'
+# counts with it: at full precision one value fits few pairs of counts (often one), so a
+# group's small count could be solved for; to 2 decimals, as balance is read, many fit.
+ROUNDED = {"fct_matching_balance": {"smd_before": 2, "smd_after": 2}}
 
 
 def flagged_columns(table: str) -> tuple[str, ...]:
