@@ -144,6 +144,46 @@ def sign_in_limits() -> SignInLimits:
     return SignInLimits(**values)
 
 
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where the monthly packets are sent from (orchestration/delivery); no host, no e-mail."""
+
+    host: str | None = None
+    port: int = 587
+    user: str | None = None
+    password: str | None = None
+    sender: str | None = None
+    starttls: bool = True
+
+
+def _smtp_port(value: str) -> int:
+    if not re.fullmatch(r"\d{1,5}", value) or not 0 < int(value) < 65536:
+        raise SettingsError(f"PPA_SMTP_PORT {value!r} is not a port number (1 to 65535)")
+    return int(value)
+
+
+def _flag(var: str, value: str) -> bool:
+    if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"{var} {value!r} is not true or false")
+    return value.lower() in ("true", "1", "yes")
+
+
+def smtp_settings() -> SmtpSettings:
+    """PPA_SMTP_*: a host makes the platform send packets, and then a sender is required."""
+    host = os.environ.get("PPA_SMTP_HOST") or None
+    sender = os.environ.get("PPA_SMTP_FROM") or None
+    if host and not sender:
+        raise SettingsError("PPA_SMTP_HOST is set: PPA_SMTP_FROM must name the sender")
+    return SmtpSettings(
+        host=host,
+        port=_smtp_port(os.environ.get("PPA_SMTP_PORT") or "587"),
+        user=os.environ.get("PPA_SMTP_USER") or None,
+        password=os.environ.get("PPA_SMTP_PASSWORD") or None,
+        sender=sender,
+        starttls=_flag("PPA_SMTP_STARTTLS", os.environ.get("PPA_SMTP_STARTTLS") or "true"),
+    )
+
+
 def mask_webhook(url: str) -> str:
     """Only the scheme and host: chat webhooks carry their token in the path or the query."""
     parts = urlsplit(url)
@@ -177,6 +217,7 @@ class Settings:
     audit_log: Path
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     sign_in_limits: SignInLimits = SignInLimits()
+    smtp: SmtpSettings = SmtpSettings()
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -201,11 +242,16 @@ class Settings:
                 os.environ.get("PPA_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
             ),
             sign_in_limits=sign_in_limits(),
+            smtp=smtp_settings(),
         )
 
     @property
     def run_failures_file(self) -> Path:
         return self.paths.dagster_home / "run_failures.jsonl"
+
+    @property
+    def packet_deliveries_file(self) -> Path:
+        return self.paths.dagster_home / "packet_deliveries.jsonl"
 
     def described(self) -> dict[str, str]:
         """The effective settings by env var, secrets masked: what `ppa config` prints."""
@@ -225,4 +271,10 @@ class Settings:
             "PPA_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             **{var: str(getattr(self.sign_in_limits, field))
                for field, var in _SIGN_IN_LIMIT_VARS.items()},
+            "PPA_SMTP_HOST": self.smtp.host or "(packets are not e-mailed)",
+            "PPA_SMTP_PORT": str(self.smtp.port),
+            "PPA_SMTP_USER": self.smtp.user or "",
+            "PPA_SMTP_PASSWORD": "***" if self.smtp.password else "",
+            "PPA_SMTP_FROM": self.smtp.sender or "",
+            "PPA_SMTP_STARTTLS": str(self.smtp.starttls).lower(),
         }
