@@ -26,7 +26,9 @@ VARS = ["PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "PPA_PUBLISHED_LEAD
         "PPA_REPORTING_START", "PPA_WAREHOUSE_TARGET", "PPA_POSTGRES_DSN", "PPA_ALERT_WEBHOOK",
         "PPA_USERS_FILE", "PPA_AUDIT_LOG", "PPA_DUCKDB_MEMORY_LIMIT",
         "PPA_SIGN_IN_FAILURES_PER_NAME", "PPA_SIGN_IN_FAILURES_PER_CLIENT",
-        "PPA_SIGN_IN_FAILURES_PER_MINUTE"]
+        "PPA_SIGN_IN_FAILURES_PER_MINUTE",
+        "PPA_SMTP_HOST", "PPA_SMTP_PORT", "PPA_SMTP_USER", "PPA_SMTP_PASSWORD", "PPA_SMTP_FROM",
+        "PPA_SMTP_STARTTLS"]
 
 
 @pytest.fixture
@@ -71,6 +73,9 @@ def test_environment_overrides(clean_env, tmp_path):
     ("PPA_DUCKDB_MEMORY_LIMIT", "80%", "not an amount of memory"),
     ("PPA_SIGN_IN_FAILURES_PER_NAME", "0", "not a whole number of at least 1"),
     ("PPA_SIGN_IN_FAILURES_PER_MINUTE", "many", "not a whole number of at least 1"),
+    ("PPA_SMTP_PORT", "70000", "PPA_SMTP_PORT '70000' is not a port number"),
+    ("PPA_SMTP_STARTTLS", "maybe", "PPA_SMTP_STARTTLS 'maybe' is not true or false"),
+    ("PPA_SMTP_HOST", "smtp.example.com", "PPA_SMTP_FROM must name the sender"),
 ])
 def test_bad_values_are_refused_with_the_variable_named(clean_env, var, value, says):
     clean_env.setenv(var, value)
@@ -121,6 +126,8 @@ def test_ppa_config_prints_every_setting_and_no_secret(clean_env, tmp_path):
         "PPA_ALERT_WEBHOOK": "https://hooks.example.com/services/hunter2?token=hunter2",
         "PPA_WAREHOUSE_TARGET": "postgres",
         "PPA_POSTGRES_DSN": "postgresql://ppa:hunter2@db/ppa",
+        "PPA_SMTP_HOST": "smtp.example.com", "PPA_SMTP_USER": "packets",
+        "PPA_SMTP_PASSWORD": "hunter2", "PPA_SMTP_FROM": "ppa@example.com",
     }
     result = subprocess.run([PPA, "config"], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
@@ -129,6 +136,8 @@ def test_ppa_config_prints_every_setting_and_no_secret(clean_env, tmp_path):
     assert set(lines) == set(VARS)
     assert lines["PPA_WAREHOUSE"] == str(tmp_path / "w.duckdb")
     assert lines["PPA_POSTGRES_DSN"] == "postgresql://ppa:***@db/ppa"
+    assert lines["PPA_SMTP_PASSWORD"] == "***"
+    assert (lines["PPA_SMTP_HOST"], lines["PPA_SMTP_PORT"]) == ("smtp.example.com", "587")
 
 
 def test_ppa_config_refuses_a_bad_setting():
