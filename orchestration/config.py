@@ -34,6 +34,17 @@ def audit_log_path() -> Path:
     return _path("PPA_AUDIT_LOG", "data/audit.log")
 
 
+# How long a dashboard sign-in lasts after its last click (dashboards/sessions.py).
+SESSION_HOURS = 8
+
+
+def session_key_path(users_file: Path | None = None) -> Path:
+    """The secret that signs the dashboards' sessions: `users.session-key` beside the users
+    file (0600, made on first use, replaced by `ppa users rotate-sessions`)."""
+    users = users_file or users_file_path()
+    return users.with_name(users.stem + ".session-key")
+
+
 def parse_as_of(value: str | None) -> dt.date:
     """The as-of date: an explicit YYYY-MM-DD, else PPA_AS_OF, else today."""
     value = value or os.environ.get("PPA_AS_OF")
