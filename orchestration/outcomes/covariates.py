@@ -40,7 +40,7 @@ def covariate_design(episodes: pl.DataFrame) -> pl.DataFrame:
         columns.append(values.fill_null(fill).alias(name))
         if missing.any():
             columns.append(missing.cast(pl.Float64).alias(f"{name}_missing"))
-    categorical = episodes.with_columns(_age_band(pl.col("age_at_removal_years")))
+    categorical = episodes.with_columns(age_band(pl.col("age_at_removal_years")))
     for name in (AGE_BAND_COLUMN, *CATEGORICAL_COVARIATES):
         values = categorical[name].cast(pl.String).fill_null("unknown")
         for level in sorted(values.unique().to_list()):
@@ -48,7 +48,7 @@ def covariate_design(episodes: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(columns) if columns else pl.DataFrame()
 
 
-def _age_band(age: pl.Expr) -> pl.Expr:
+def age_band(age: pl.Expr) -> pl.Expr:
     band = pl.when(age.is_null()).then(pl.lit(None, dtype=pl.String))
     for start, name in AGE_BAND_STARTS:
         band = band.when(age >= start).then(pl.lit(name))
