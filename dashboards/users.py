@@ -208,13 +208,17 @@ def name_for_log(path: Path, name: str, digest: str) -> str:
 
 
 def _name_key(path: Path) -> bytes:
-    key_path = path.with_name(path.stem + ".name-key")
+    return private_key(path.with_name(path.stem + ".name-key"))
+
+
+def private_key(key_path: Path) -> bytes:
+    """The 32 random bytes at `key_path`, made (mode 0600) when missing."""
     try:
         return key_path.read_bytes()
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{key_path.name}.")
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=key_path.parent, prefix=f".{key_path.name}.")
     try:
         with os.fdopen(handle, "wb") as file:
             os.fchmod(file.fileno(), 0o600)
@@ -231,7 +235,7 @@ def _name_key(path: Path) -> bytes:
     return key_path.read_bytes()
 
 
-def write_private_atomically(path: Path, text: str) -> None:
+def write_private_atomically(path: Path, text: str | bytes) -> None:
     """Replace `path` with `text`: readable by the owner only, never seen half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -239,8 +243,8 @@ def write_private_atomically(path: Path, text: str) -> None:
         # mkstemp asks for 0600, which the umask may narrow; the file is exactly 0600
         # before anything is written to it, and replaces the old file whatever its mode.
         os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(handle, "wb") as file:
+            file.write(text if isinstance(text, bytes) else text.encode("utf-8"))
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
