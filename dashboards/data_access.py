@@ -295,6 +295,22 @@ def missing_forms(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     )
 
 
+def overdue_forms(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """The last closed month's forms still overdue, by site and Parent Partner, with how
+    many days overdue (marts.fct_overdue_form: one month, whatever months are chosen)."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        viewer,
+        f"""
+        select site_id, pp_id, family_id, match_id, service_month, form_due_date, days_overdue
+        from marts.fct_overdue_form
+        where {_site_scope()}
+        order by site_id, pp_id, family_id
+        """,
+        _params(viewer, filters),
+    )
+
+
 def pp_caseloads(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each Parent Partner's active families per month in range (the caseload distribution)."""
     _refuse_aggregate_only(viewer)
@@ -580,6 +596,17 @@ def run_failures(viewer: Viewer) -> pl.DataFrame:
         viewer,
         "select failed_at, job_name, failed_step, error, run_id "
         "from marts.ops_run_failures order by failed_at desc",
+        {},
+    )
+
+
+def packet_deliveries(viewer: Viewer) -> pl.DataFrame:
+    """Monthly packets e-mailed: when, to whom, which packet, the result. Statewide only."""
+    _refuse_unless_statewide(viewer)
+    return _run(
+        viewer,
+        "select attempted_at, service_month, recipient, address, packet, result, attempts, "
+        "error from marts.ops_packet_deliveries order by attempted_at desc, recipient",
         {},
     )
 

@@ -28,6 +28,7 @@ class PlatformSettings(dg.ConfigurableResource):
     published: str
     published_leadership: str
     run_failures_file: str
+    packet_deliveries_file: str
     warehouse_target: str
     duckdb_memory_limit: str
     # None: months are reported from the first service month with any activity form.
@@ -44,6 +45,7 @@ def platform_settings(settings: Settings) -> PlatformSettings:
         published=str(paths.published),
         published_leadership=str(paths.published_leadership),
         run_failures_file=str(settings.run_failures_file),
+        packet_deliveries_file=str(settings.packet_deliveries_file),
         warehouse_target=settings.warehouse_target,
         duckdb_memory_limit=settings.duckdb_memory_limit,
         reporting_start=settings.reporting_start,

@@ -17,11 +17,13 @@ PUBLISHED_MARTS = frozenset({
     "dq_ingested_files", "dq_rejected_rows", "dq_unrecognised_files",
     "fct_cfsr_indicator", "fct_contract_sfy", "fct_exit", "fct_family_month",
     "fct_invoice_check", "fct_matching_balance", "fct_outcome_comparison",
-    "fct_outcome_naive_comparison", "fct_outcome_study_status", "fct_performance_measure",
+    "fct_outcome_naive_comparison", "fct_outcome_study_status", "fct_overdue_form",
+    "fct_performance_measure",
     "fct_performance_measure_ytd", "fct_pp_month", "fct_pp_training", "fct_pp_training_topic",
 })
 # Tables the publish step writes itself: the run's record, provenance and definitions.
 PUBLISH_STEP_TABLES = frozenset({
-    "dq_check_results", "ops_run_failures", "meta_refresh", "meta_metric_definitions",
+    "dq_check_results", "ops_run_failures", "ops_packet_deliveries", "meta_refresh",
+    "meta_metric_definitions",
 })
 PUBLISHED_TABLES = PUBLISHED_MARTS | PUBLISH_STEP_TABLES

@@ -9,21 +9,20 @@ its own failure here (orchestration.runner.pipeline).
 
 The failure sensor runs in the Dagster daemon, beside runs that may hold the
 warehouse's single DuckDB write lock; appending to a small file of its own can never
-wait on that lock or break a run. Writers hold an exclusive lock on the file while they
-append (and, past MAX_FAILURES_FILE_BYTES, keep only the newest KEEP_FAILURES records), so
-two writers at once neither interleave nor lose a line.
+wait on that lock or break a run (orchestration.storage.json_lines: past
+MAX_FAILURES_FILE_BYTES, only the newest KEEP_FAILURES records are kept).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import os
 import urllib.request
 from pathlib import Path
 
 import polars as pl
+
+from orchestration.storage.json_lines import append_record
 
 MAX_ERROR_CHARS = 500
 # The file is trimmed to its newest KEEP_FAILURES records when it grows past this size.
@@ -81,29 +80,7 @@ def report_failure(failure: dict, failures_file: Path, webhook: str | None, warn
 
 
 def record_failure(path: Path, failure: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(failure, default=str, sort_keys=True) + "\n"
-    with path.open("a+", encoding="utf-8") as out:
-        fcntl.flock(out, fcntl.LOCK_EX)
-        try:
-            out.write(line)
-            out.flush()
-            if out.tell() > MAX_FAILURES_FILE_BYTES:
-                _keep_newest(path, out)
-        finally:
-            fcntl.flock(out, fcntl.LOCK_UN)
-
-
-def _keep_newest(path: Path, locked) -> None:
-    """Rewrite the file in place with its newest KEEP_FAILURES lines (the caller holds the
-    lock; the file is truncated and written through the same open file)."""
-    locked.seek(0)
-    lines = [line for line in locked.read().splitlines(keepends=True) if line.strip()]
-    locked.seek(0)
-    locked.truncate()
-    locked.writelines(lines[-KEEP_FAILURES:])
-    locked.flush()
-    os.fsync(locked.fileno())
+    append_record(path, failure, MAX_FAILURES_FILE_BYTES, KEEP_FAILURES)
 
 
 def read_failures(path: Path) -> pl.DataFrame:

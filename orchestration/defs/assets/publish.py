@@ -286,7 +286,9 @@ def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
             counts = publish_marts(
                 con, target, run_as_of(context), context.run_id,
                 metric_definitions(manifest),
-                extra_tables=operations_tables(context, Path(settings.run_failures_file)),
+                extra_tables=operations_tables(
+                    context, Path(settings.run_failures_file),
+                    Path(settings.packet_deliveries_file)),
                 provenance={**code_version(), **_run_provenance(context),
                             "dbt_version": manifest.get("metadata", {}).get("dbt_version")},
             )
