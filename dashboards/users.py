@@ -1,13 +1,15 @@
 """Dashboard users: the users file and its rules. No Streamlit here (the CLI uses it too).
 
 The file (`PPA_USERS_FILE`, default data/users.toml) holds, per user name, the role,
-the site (site coordinators only), an argon2id password hash and a disabled flag:
+the site (site coordinators only), an argon2id password hash, a disabled flag and the
+e-mail address the monthly packet goes to (optional):
 
     [users."ana"]
     role = "site_coordinator"
     site_id = "S01"
     password_hash = "$argon2id$v=19$..."
     disabled = false
+    email = "ana@example.org"
 
 It is only ever replaced whole (a temporary file with mode 0600, then `os.replace`),
 so a reader never sees half a file and a rejected change leaves it as it was.
@@ -31,6 +33,8 @@ import os
 import secrets
 import tempfile
 import tomllib
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -69,6 +73,7 @@ class User:
     site_id: str | None
     password_hash: str
     disabled: bool = False
+    email: str | None = None
 
     def viewer(self) -> Viewer:
         return Viewer(name=self.name, role=self.role, site_id=self.site_id)
@@ -107,6 +112,7 @@ def load_users(path: Path) -> dict[str, User]:
                 site_id=entry.get("site_id"),
                 password_hash=entry.get("password_hash", ""),
                 disabled=bool(entry.get("disabled", False)),
+                email=entry.get("email") or None,
             )
             for name, entry in table.items()
         }
@@ -131,9 +137,11 @@ def check_sign_in(path: Path, name: str, password: str) -> User | None:
 
 
 def add_user(
-    path: Path, name: str, role: str, site_id: str | None, password: str | None
+    path: Path, name: str, role: str, site_id: str | None, password: str | None,
+    email: str | None = None,
 ) -> User:
-    """Add a user; `password=None` for one who signs in only through the identity provider."""
+    """Add a user; `password=None` for one who signs in only through the identity provider;
+    `email`, where her monthly packet is sent."""
     users = load_users(path)
     if not name or name != name.strip():
         raise UserError("a user name must be non-empty, without surrounding spaces")
@@ -149,8 +157,10 @@ def add_user(
         raise UserError(f"only a site coordinator has a site, not a {role}")
     if site_id and site_id not in known_sites():
         raise UserError(f"unknown site {site_id!r}: not in seeds/sites.csv")
+    address = None if email is None else checked_email(email)
     password_hash = "" if password is None else hash_password(password)
-    user = User(name=name, role=role, site_id=site_id, password_hash=password_hash)
+    user = User(name=name, role=role, site_id=site_id, password_hash=password_hash,
+                email=address)
     _write(path, {**users, name: user})
     return user
 
@@ -158,6 +168,22 @@ def add_user(
 def set_password(path: Path, name: str, password: str) -> None:
     user = _existing(path, name)
     _replace(path, replace(user, password_hash=hash_password(password)))
+
+
+def set_email(path: Path, name: str, email: str) -> None:
+    user = _existing(path, name)
+    _replace(path, replace(user, email=checked_email(email)))
+
+
+def checked_email(email: str) -> str:
+    """`email` when it is one plain address (user@domain), else a UserError."""
+    try:
+        address = Address(addr_spec=email)
+    except (ValueError, IndexError, HeaderParseError) as exc:
+        raise UserError(f"{email!r} is not an e-mail address") from exc
+    if not address.username or "." not in address.domain or address.addr_spec != email:
+        raise UserError(f"{email!r} is not an e-mail address (name@domain)")
+    return email
 
 
 def disable_user(path: Path, name: str) -> None:
@@ -183,6 +209,7 @@ def _write(path: Path, users: dict[str, User]) -> None:
             **({"site_id": user.site_id} if user.site_id else {}),
             "password_hash": user.password_hash,
             "disabled": user.disabled,
+            **({"email": user.email} if user.email else {}),
         }
         for user in users.values()
     }

@@ -41,12 +41,15 @@ def users_group() -> None:
 @click.option("--site", "site_id", default=None, help="Site id from seeds/sites.csv (site coordinators).")
 @click.option("--no-password", is_flag=True,
               help="For sign-in through the identity provider (OIDC) only: NAME is the email.")
-def add(name: str, role: str, site_id: str | None, no_password: bool) -> None:
+@click.option("--email", default=None, help="Where the monthly packet is e-mailed (optional).")
+def add(name: str, role: str, site_id: str | None, no_password: bool, email: str | None) -> None:
     """Add a user; the password is prompted, or read from stdin when it is not a terminal."""
     users = _users()
     try:
+        if email is not None:
+            users.checked_email(email)  # refused before anyone types a password
         password = None if no_password else _read_password()
-        users.add_user(users.users_file_path(), name, role, site_id, password)
+        users.add_user(users.users_file_path(), name, role, site_id, password, email)
     except users.UserError as exc:
         _fail(str(exc))
     click.echo(f"added {name} ({role}{f', site {site_id}' if site_id else ''})", err=True)
@@ -75,6 +78,19 @@ def set_password(name: str) -> None:
     except users.UserError as exc:
         _fail(str(exc))
     click.echo(f"password of {name} changed", err=True)
+
+
+@users_group.command("set-email")
+@click.argument("name")
+@click.argument("address")
+def set_email(name: str, address: str) -> None:
+    """Set where a user's monthly packet is e-mailed."""
+    users = _users()
+    try:
+        users.set_email(users.users_file_path(), name, address)
+    except users.UserError as exc:
+        _fail(str(exc))
+    click.echo(f"packets for {name} go to {address}", err=True)
 
 
 @users_group.command("disable")
