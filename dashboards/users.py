@@ -33,9 +33,9 @@ import os
 import secrets
 import tempfile
 import tomllib
+from dataclasses import dataclass, replace
 from email.errors import HeaderParseError
 from email.headerregistry import Address
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tomli_w
