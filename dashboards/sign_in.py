@@ -6,10 +6,21 @@ Two ways in, chosen by configuration:
   Streamlit's OIDC `st.login()`, and the signed-in email is looked up in the users file
   (an entry named by that email) for role and site; no password.
 
-The session keeps only the user name (`st.session_state["ppa_user"]`); the role and site
-are read from the users file on every rerun, so a disabled or removed user is out at
-the next click. Pages call `require_viewer()` first; AppTests of pages sign a user in by
-setting `ppa_user` to a name added with `users.add_user`.
+The session keeps the user name (`st.session_state["ppa_user"]`) and, after a password
+sign-in, its token (`dashboards/sessions.py`), never the role: the role and site are read
+from the users file on every rerun, so a disabled or removed user is out at the next
+click. Pages call `require_viewer()` first; AppTests of pages sign a user in by setting
+`ppa_user` alone to a name added with `users.add_user`.
+
+A password sign-in lasts beyond the browser's connection: its token is kept in a cookie
+(`ppa_session`), so a reload, a bookmark or a shared link opens signed in. The token is
+checked again on every rerun, so an expired one, one ended by a sign-out (in any browser)
+and one signed with a rotated key are out at the next click, and their cookie is cleared.
+Streamlit reads the cookie the browser sent when the page connected (`st.context.cookies`);
+it is written by extra-streamlit-components' CookieManager, from the page, so it cannot be
+HttpOnly: SameSite strict, scoped to the app's path, Secure when the page is served over
+HTTPS, and worth nothing once ended. The identity provider's sign-in lasts by Streamlit's
+own cookie instead.
 
 A password sign-in is counted as failed before its password is checked (`throttle`), per
 name, per client address and across everyone. The provider's sign-in counts only when the
@@ -20,13 +31,15 @@ typed as a name only when it is a user's name (`users.name_for_log`).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from typing import NoReturn
 
+import extra_streamlit_components as stx
 import streamlit as st
 
-from dashboards import throttle
+from dashboards import sessions, throttle
 from dashboards.audit import record
 from dashboards.markdown_text import literal
 from dashboards.users import (
@@ -42,6 +55,12 @@ from dashboards.viewer import Viewer
 from orchestration.config import SignInLimits
 
 SESSION_KEY = "ppa_user"
+# The token this session is signed in with, and what the browser's cookie is to hold (""
+# to clear it) once this session has written it.
+TOKEN_KEY = "ppa_session_token"
+COOKIE_KEY = "ppa_session_cookie"
+COOKIE = "ppa_session"
+_CLEARED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 PAGE = "sign_in"
 # One message for an unknown name and a wrong password: the page never says which names exist.
 FAILED = "Wrong username or password."
@@ -76,22 +95,87 @@ def _verified_email() -> str | None:
 def current_viewer() -> Viewer | None:
     """The signed-in viewer with the role and site the users file gives now, or None."""
     oidc = oidc_configured()
-    if oidc:
-        name = _verified_email()
-    else:
-        name = st.session_state.get(SESSION_KEY)
+    name = _verified_email() if oidc else _session_name()
     if not name:
         return None
     user = find_user(users_file_path(), name)
     if user is None or user.disabled:
         if st.session_state.pop(SESSION_KEY, None):
             record(name, None, PAGE, "sign_out_no_access")
+        _end_session()
         return None
-    if oidc and st.session_state.get(SESSION_KEY) != name:
-        # The provider's redirect back is the sign-in: recorded once per session.
+    if st.session_state.get(SESSION_KEY) != name:
+        # The provider's redirect back, or the cookie a new page brought: recorded once
+        # per session.
         st.session_state[SESSION_KEY] = name
-        record(name, user.role, PAGE, "sign_in_oidc")
+        record(name, user.role, PAGE, "sign_in_oidc" if oidc else "session_resumed")
     return user.viewer()
+
+
+def _session_name() -> str | None:
+    """Whom this session's token, or else the cookie the page brought, signs in; renewed
+    when due. A token that no longer verifies ends the session."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None:
+        if st.session_state.get(SESSION_KEY):
+            # Signed in by the server without a token (the page tests): nothing to check.
+            return st.session_state[SESSION_KEY]
+        token = _browser_token()
+        if token is None:
+            return None
+    path = users_file_path()
+    session = sessions.verify(path, token)
+    if session is None:
+        if ended := st.session_state.pop(SESSION_KEY, None):
+            record(ended, None, PAGE, "session_ended")
+        _end_session()
+        return None
+    st.session_state[TOKEN_KEY] = token
+    if session.renewal_due():
+        _keep_token(sessions.issue(path, session.name))
+    return session.name
+
+
+def _browser_token() -> str | None:
+    """The token in the cookie the browser sent when this page connected; once this session
+    has written the cookie, that copy is out of date."""
+    if COOKIE_KEY in st.session_state:
+        return None
+    return st.context.cookies.get(COOKIE) or None
+
+
+def _keep_token(token: str) -> None:
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[COOKIE_KEY] = token
+
+
+def _end_session() -> None:
+    """Forget this session's token and clear the browser's cookie, if there is one."""
+    had_token = st.session_state.pop(TOKEN_KEY, None) is not None
+    if had_token or st.session_state.get(COOKIE_KEY) or _browser_token():
+        st.session_state[COOKIE_KEY] = ""
+
+
+def _write_cookie() -> None:
+    """Make the browser's cookie hold what this session says it should, rendered on every
+    run from the first write on: the component writes when it is drawn, and a component
+    drawn on one run only may be gone before its frame has loaded."""
+    if COOKIE_KEY not in st.session_state:
+        return
+    token = st.session_state[COOKIE_KEY]
+    session = sessions.verify(users_file_path(), token) if token else None
+    expires = (dt.datetime.fromtimestamp(session.issued_at + sessions.LIFETIME_SECONDS, dt.UTC)
+               if session else _CLEARED)
+    stx.CookieManager(key="ppa_cookie_manager").set(
+        COOKIE, token, key="ppa_cookie", path=_app_path(), expires_at=expires,
+        max_age=sessions.LIFETIME_SECONDS if session else 0,
+        secure=(st.context.url or "").startswith("https://"), same_site="strict",
+    )
+
+
+def _app_path() -> str:
+    """The app's own path (every page and its connection lie under it): the cookie's scope."""
+    return "/" + st.get_option("server.baseUrlPath").strip("/")
 
 
 def require_viewer(deep_links: Sequence[str] = ()) -> Viewer:
@@ -110,7 +194,10 @@ def require_viewer(deep_links: Sequence[str] = ()) -> Viewer:
         st.navigation(
             [st.Page(sign_in_page, title="Sign in", default=True), *at_links], position="hidden"
         ).run()
+        _write_cookie()
         st.stop()
+    with st.sidebar:
+        _write_cookie()
     return viewer
 
 
@@ -156,6 +243,7 @@ def attempt_sign_in(name: str, password: str, client: str | None) -> str | None:
         return FAILED
     throttle.record_success(path, attempt)
     st.session_state[SESSION_KEY] = name
+    _keep_token(sessions.issue(path, name))
     record(name, user.role, PAGE, "sign_in")
     return None
 
@@ -193,7 +281,8 @@ def _provider_sign_in() -> None:
 
 
 def sign_out_button(viewer: Viewer) -> None:
-    """The sidebar's `Sign out`: ends this session's sign-in (and the provider's cookie)."""
+    """The sidebar's `Sign out`: ends the viewer's sign-in, in this browser and every other
+    one holding a token of theirs (with a provider, the provider's cookie)."""
     if st.sidebar.button("Sign out"):
         record(viewer.name, viewer.role, PAGE, "sign_out")
         st.session_state.pop(SESSION_KEY, None)
@@ -202,4 +291,6 @@ def sign_out_button(viewer: Viewer) -> None:
             # could race that redirect away.
             st.logout()
             st.stop()
+        sessions.end_sessions(users_file_path(), viewer.name)
+        _end_session()
         st.rerun()

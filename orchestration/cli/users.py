@@ -18,6 +18,13 @@ def _users():
     return users
 
 
+def _sessions():
+    """The dashboards' sessions module (lasting sign-ins), imported on use like `_users`."""
+    from dashboards import sessions
+
+    return sessions
+
+
 def _fail(message: str) -> None:
     click.echo(f"ppa: error: {message}", err=True)
     sys.exit(1)
@@ -71,13 +78,14 @@ def list_users() -> None:
 @users_group.command("set-password")
 @click.argument("name")
 def set_password(name: str) -> None:
-    """Replace a user's password (prompted, or from stdin)."""
+    """Replace a user's password (prompted, or from stdin); the user's dashboard sessions end."""
     users = _users()
     try:
         users.set_password(users.users_file_path(), name, _read_password())
+        _sessions().end_sessions(users.users_file_path(), name)
     except users.UserError as exc:
         _fail(str(exc))
-    click.echo(f"password of {name} changed", err=True)
+    click.echo(f"password of {name} changed; their dashboard sessions ended", err=True)
 
 
 @users_group.command("set-email")
@@ -100,6 +108,16 @@ def disable(name: str) -> None:
     users = _users()
     try:
         users.disable_user(users.users_file_path(), name)
+        _sessions().end_sessions(users.users_file_path(), name)
     except users.UserError as exc:
         _fail(str(exc))
     click.echo(f"{name} disabled", err=True)
+
+
+@users_group.command("rotate-sessions")
+def rotate_sessions() -> None:
+    """Replace the key that signs dashboard sessions: everyone signed in is out at the next
+    click, and signs in again."""
+    users = _users()
+    _sessions().rotate_key(users.users_file_path())
+    click.echo("session key replaced: every dashboard session has ended", err=True)

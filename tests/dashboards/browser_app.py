@@ -43,11 +43,11 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def served(env: dict[str, str]):
-    """Serve the app with `env`; yield its base URL; stop the server after."""
+def served(env: dict[str, str], app: str = APP):
+    """Serve `app` (the dashboards) with `env`; yield its base URL; stop the server after."""
     port = free_port()
     server = subprocess.Popen(
-        [STREAMLIT, "run", APP, "--server.address", "127.0.0.1", "--server.port", str(port),
+        [STREAMLIT, "run", app, "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=REPO_ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
