@@ -24,7 +24,7 @@ def outcome_lineage():
     import dagster as dg
 
     marts = ("fct_outcome_comparison", "fct_outcome_naive_comparison", "fct_matching_balance",
-             "fct_outcome_study_status")
+             "fct_outcome_study_status", "fct_outcome_by_subgroup", "fct_time_to_reunification")
     return dg.AssetSelection.assets(*(dg.AssetKey(["marts", m]) for m in marts)).upstream()
 
 

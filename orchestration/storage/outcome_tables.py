@@ -9,6 +9,8 @@ from orchestration.outcomes.balance import BALANCE_SCHEMA
 from orchestration.outcomes.comparison import COMPARISON_SCHEMA
 from orchestration.outcomes.matching import MATCHED_PAIRS_SCHEMA
 from orchestration.outcomes.study_status import STUDY_STATUS_SCHEMA
+from orchestration.outcomes.subgroups import SUBGROUP_SCHEMA
+from orchestration.outcomes.survival import SURVIVAL_SCHEMA
 from orchestration.storage.postgres import is_postgres, sql_type
 
 COVARIATES_TABLE = "intermediate.int_episode_covariates"
@@ -20,6 +22,9 @@ BALANCE_TABLE = "outcomes.matching_balance"
 COMPARISON_TABLE = "outcomes.outcome_comparison"
 NAIVE_COMPARISON_TABLE = "outcomes.outcome_naive_comparison"
 STUDY_STATUS_TABLE = "outcomes.outcome_study_status"
+SUBGROUP_TABLE = "outcomes.outcome_by_subgroup"
+SPELLS_TABLE = "intermediate.int_reunification_spells"
+SURVIVAL_TABLE = "outcomes.time_to_reunification"
 
 TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     MATCHED_PAIRS_TABLE: MATCHED_PAIRS_SCHEMA,
@@ -27,6 +32,8 @@ TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     COMPARISON_TABLE: COMPARISON_SCHEMA,
     NAIVE_COMPARISON_TABLE: COMPARISON_SCHEMA,
     STUDY_STATUS_TABLE: STUDY_STATUS_SCHEMA,
+    SUBGROUP_TABLE: SUBGROUP_SCHEMA,
+    SURVIVAL_TABLE: SURVIVAL_SCHEMA,
 }
 
 _DUCKDB_TYPES = {pl.String: "VARCHAR", pl.Int32: "INTEGER", pl.Int64: "BIGINT", pl.Float64: "DOUBLE"}

@@ -138,7 +138,8 @@ UPSTREAM = f"+{INCREMENTAL} +int_episode_covariates resource_type:seed +path:mod
 OUTCOME_MARTS = " ".join(
     f"source:outcomes.{table}+"
     for table in (
-        "outcome_comparison", "outcome_naive_comparison", "matching_balance", "outcome_study_status"
+        "outcome_comparison", "outcome_naive_comparison", "matching_balance", "outcome_study_status",
+        "outcome_by_subgroup", "time_to_reunification",
     )
 )
 

@@ -25,6 +25,9 @@ from orchestration.outcomes.comparison import matched_comparison, naive_comparis
 from orchestration.outcomes.covariates import PARTICIPANT
 from orchestration.outcomes.matching import CALIPER_SD, match_episodes
 from orchestration.outcomes.study_status import MIN_MATCHED_SHARE, smd_text, study_status
+from orchestration.outcomes.subgroups import GROUPINGS, subgroup_comparison
+from orchestration.outcomes.survival import reunification_curves
+from orchestration.reference_data import program_parameter
 from orchestration.storage.outcome_tables import (
     BALANCE_TABLE,
     COMPARISON_TABLE,
@@ -32,7 +35,10 @@ from orchestration.storage.outcome_tables import (
     EPISODE_OUTCOME_TABLE,
     MATCHED_PAIRS_TABLE,
     NAIVE_COMPARISON_TABLE,
+    SPELLS_TABLE,
     STUDY_STATUS_TABLE,
+    SUBGROUP_TABLE,
+    SURVIVAL_TABLE,
     read_table,
     replace_table,
 )
@@ -61,6 +67,9 @@ BALANCE_KEY = _key(BALANCE_TABLE)
 COMPARISON_KEY = _key(COMPARISON_TABLE)
 NAIVE_COMPARISON_KEY = _key(NAIVE_COMPARISON_TABLE)
 STUDY_STATUS_KEY = _key(STUDY_STATUS_TABLE)
+SUBGROUP_KEY = _key(SUBGROUP_TABLE)
+SPELLS_KEY = _key(SPELLS_TABLE)
+SURVIVAL_KEY = _key(SURVIVAL_TABLE)
 
 
 @dg.asset(
@@ -283,5 +292,53 @@ def most_participants_matched(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     )
 
 
-outcome_assets = [matched_pairs, outcome_comparison]
+@dg.asset(
+    key=SUBGROUP_KEY,
+    group_name=GROUP,
+    deps=[COVARIATES_KEY, EPISODE_OUTCOME_KEY],
+    pool="warehouse",
+    kinds={"python", "duckdb"},
+    description=(
+        "The matched comparison within each group of " + ", ".join(GROUPINGS) + ": the "
+        "group's participants matched again to the group's comparison pool, estimates over "
+        "at least subgroup_min_pairs pairs, and Cochran's Q test of whether the effect "
+        "differs between the groups of a grouping."
+    ),
+)
+def outcome_by_subgroup(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as con:
+        frame = subgroup_comparison(
+            read_table(con, COVARIATES_TABLE), read_table(con, EPISODE_OUTCOME_TABLE),
+            min_pairs=program_parameter("subgroup_min_pairs"),
+        )
+        replace_table(con, SUBGROUP_TABLE, frame)
+    return dg.MaterializeResult(metadata={
+        "rows": frame.height,
+        "rows_with_estimates": frame.filter(pl.col("difference").is_not_null()).height,
+    })
+
+
+@dg.asset(
+    key=SURVIVAL_KEY,
+    group_name=GROUP,
+    deps=[SPELLS_KEY],
+    pool="warehouse",
+    kinds={"python", "duckdb"},
+    description=(
+        "Kaplan-Meier curves (lifelines) of time to reunification from removal and from the "
+        "match, participants and their matched comparisons, with 95% bands and numbers at "
+        "risk; censored at the as-of date or a discharge to another exit."
+    ),
+)
+def time_to_reunification(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as con:
+        spells = con.sql(
+            f"select arm, origin, days, reunified from {SPELLS_TABLE} "
+            "order by arm, origin, matched_pair_id").pl()
+        curves = reunification_curves(spells)
+        replace_table(con, SURVIVAL_TABLE, curves)
+    return dg.MaterializeResult(metadata={"rows": curves.height, "spells": spells.height})
+
+
+outcome_assets = [matched_pairs, outcome_comparison, outcome_by_subgroup, time_to_reunification]
 outcome_checks = [covariates_balanced_after_matching, most_participants_matched]
