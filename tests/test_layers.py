@@ -29,8 +29,9 @@ LAYERS: list[dict[str, tuple[str, ...]]] = [
     {"synthetic": ("orchestration.synthetic",), "storage": ("orchestration.storage",)},
     # The Dagster wiring; the dashboards, which read only the published file.
     {"defs": ("orchestration.defs",), "dashboards": ("dashboards",)},
-    # The in-process run of `ppa run`.
-    {"runner": ("orchestration.runner",)},
+    # The in-process run of `ppa run`; the monthly packets e-mailed, built from the
+    # publications by the dashboards' own data access.
+    {"runner": ("orchestration.runner",), "delivery": ("orchestration.delivery",)},
     # The benchmarks and the outcome validation harness.
     {"bench": ("orchestration.bench",)},
     # The `ppa` command line.

@@ -1,5 +1,6 @@
 """Data quality: files by kind and status and how fresh they are; for record-level roles
-each file, each rejected row with its plain reason, and the forms due but not received."""
+each file, each rejected row with its plain reason, and the forms due but not received;
+for the state coordinator the run's checks, failed runs and the packets e-mailed."""
 
 from __future__ import annotations
 
@@ -43,3 +44,8 @@ def render(viewer: Viewer) -> None:
         show_table(context, data_access.check_results(viewer), "check_results")
         st.subheader("Failed runs")
         show_table(context, data_access.run_failures(viewer), "run_failures")
+        st.subheader("Monthly packets e-mailed")
+        st.caption("Each packet sent after a monthly run or by `ppa send-packets`: to whom, "
+                   "when, and whether the mail server took it (a failure is retried, then "
+                   "alerted and listed under failed runs). Published with the next run.")
+        show_table(context, data_access.packet_deliveries(viewer), "packet_deliveries")

@@ -1,4 +1,5 @@
-"""The `ppa` command: generate, run, serve, validate-outcomes, users, bench, template, check.
+"""The `ppa` command: generate, run, serve, validate-outcomes, users, bench, template, check,
+send-packets.
 
 Every failure exits non-zero with a one-line reason on stderr.
 """
@@ -12,6 +13,7 @@ from orchestration.cli.check import check_command
 from orchestration.cli.config import config_command
 from orchestration.cli.generate import generate
 from orchestration.cli.run import run
+from orchestration.cli.send_packets import send_packets
 from orchestration.cli.serve import serve
 from orchestration.cli.template import template_group
 from orchestration.cli.users import users_group
@@ -24,5 +26,5 @@ def main() -> None:
 
 
 for command in (generate, run, serve, validate_outcomes_command, bench, users_group,
-                config_command, template_group, check_command):
+                config_command, template_group, check_command, send_packets):
     main.add_command(command)

@@ -9,6 +9,7 @@ from orchestration.defs.assets.outcomes import outcome_assets, outcome_checks
 from orchestration.defs.assets.publish import publish_asset
 from orchestration.defs.assets.quality_checks import quality_checks
 from orchestration.defs.assets.raw import raw_assets, raw_checks
+from orchestration.defs.delivery import deliver_monthly_packets, packets_after_monthly_run
 from orchestration.defs.jobs import materialize_everything
 from orchestration.defs.resources import build_resources
 from orchestration.defs.run_progress import progress_logger
@@ -30,9 +31,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[*raw_assets, *dbt_definitions, *outcome_assets, publish_asset(_published_deps()),
                 *leadership_assets],
         asset_checks=[*raw_checks, *outcome_checks, *quality_checks, *leadership_checks],
-        jobs=[materialize_everything],
+        jobs=[materialize_everything, deliver_monthly_packets],
         schedules=[monthly_refresh],
-        sensors=[landing_zone_sensor, run_failure_recorder],
+        sensors=[landing_zone_sensor, run_failure_recorder, packets_after_monthly_run],
         resources=build_resources(settings),
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},
         # DuckDB has one writer, so steps could not run side by side anyway; one process per

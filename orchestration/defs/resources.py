@@ -35,6 +35,8 @@ class PlatformSettings(dg.ConfigurableResource):
     reporting_start: str | None = None
     postgres_dsn: str | None = None
     alert_webhook: str | None = None
+    # None: the monthly packets are not e-mailed.
+    smtp_host: str | None = None
 
 
 def platform_settings(settings: Settings) -> PlatformSettings:
@@ -51,6 +53,7 @@ def platform_settings(settings: Settings) -> PlatformSettings:
         reporting_start=settings.reporting_start,
         postgres_dsn=dg.EnvVar("PPA_POSTGRES_DSN") if settings.postgres_dsn else None,
         alert_webhook=dg.EnvVar("PPA_ALERT_WEBHOOK") if settings.alert_webhook else None,
+        smtp_host=settings.smtp.host,
     )
 
 

@@ -1,0 +1,9 @@
+"""The monthly packets, e-mailed: each site coordinator her site's packet, the state
+coordinator the statewide one, leadership a suppressed statewide summary.
+
+Built from the publications by the dashboards' own data access, as each recipient would
+see them signed in (a site coordinator's packet is read under her own scope, leadership's
+from the leadership publication only), so a packet can hold nothing its reader could not
+open on the pages. Sent after each scheduled monthly run (orchestration/defs/sensors.py)
+and by `ppa send-packets`.
+"""
