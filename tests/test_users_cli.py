@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboards import users
+from dashboards import sessions, users
 
 PPA = str(Path(sys.executable).parent / "ppa")
 # Each test starts `ppa users` processes (loading the package) and hashes passwords.
@@ -89,5 +89,21 @@ def test_an_identity_provider_user_is_added_without_a_password(users_file):
 def test_users_help_lists_every_subcommand():
     result = subprocess.run([PPA, "users", "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
-    for command in ("add", "list", "set-password", "disable"):
+    for command in ("add", "list", "set-password", "disable", "rotate-sessions"):
         assert command in result.stdout
+
+
+def test_a_new_password_a_disabled_user_and_a_new_session_key_end_dashboard_sessions(users_file):
+    users.add_user(users_file, "ana", "site_coordinator", "S01", PASSWORD)
+    users.add_user(users_file, "lee", "leadership", None, PASSWORD)
+    ana, lee = (sessions.issue(users_file, name) for name in ("ana", "lee"))
+    assert ppa_users(users_file, "set-password", "ana", password="another long phrase").returncode == 0
+    assert sessions.verify(users_file, ana) is None
+    assert sessions.verify(users_file, lee) is not None
+    assert ppa_users(users_file, "disable", "lee").returncode == 0
+    assert sessions.verify(users_file, lee) is None
+    ana = sessions.issue(users_file, "ana")
+    rotated = ppa_users(users_file, "rotate-sessions")
+    assert rotated.returncode == 0
+    assert "every dashboard session has ended" in rotated.stderr
+    assert sessions.verify(users_file, ana) is None
