@@ -12,11 +12,13 @@ re-entry drop. Each lineage run takes about a minute (dbt dominates).
 from __future__ import annotations
 
 import json
+import math
 
 import duckdb
 import pytest
 
 from orchestration.bench.validation import read_outcome_results, run_outcome_lineage_subprocess
+from orchestration.outcomes.comparison import Z
 from orchestration.synthetic import generate_landing_zone
 
 pytestmark = pytest.mark.slow
@@ -25,6 +27,7 @@ GENERATED = {"start": "2019-07", "months": 60, "scale": 1.0, "seed": 0}
 OUTCOME_TABLES = (
     "marts.fct_outcome_comparison", "marts.fct_outcome_naive_comparison",
     "marts.fct_matching_balance", "outcomes.matched_pairs", "marts.fct_child_episode_outcome",
+    "marts.fct_outcome_by_subgroup", "marts.fct_time_to_reunification",
 )
 
 
@@ -93,6 +96,50 @@ def test_naive_difference_falls_outside_the_matched_interval(generated):
     matched, naive = results["estimates"]["reunified"], results["naive"]["reunified"]
     assert not matched["ci_low"] <= naive["difference"] <= matched["ci_high"]
     assert abs(naive["difference"] - matched["difference"]) > 0.02
+
+
+def test_planted_difference_of_effect_between_age_bands_is_recovered(generated):
+    """The generator plants a larger reunification effect for children under 6 than for
+    those of 6-12 (orchestration/synthetic/effect_modification.py); the subgroup
+    comparison finds it: the contrast of the two groups' estimates, with the interval of
+    two independent estimates, is positive and covers the planted difference."""
+    _, _, truth, warehouse, _ = generated
+    planted = truth["effect_by_group"]
+    young, older = planted["difference"]["between"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = {group: (difference, (high - low) / 2 / Z, n, p)
+                for group, difference, low, high, n, p in con.sql(
+                    'select "group", difference, ci_low, ci_high, participant_n, '
+                    "heterogeneity_p_value from marts.fct_outcome_by_subgroup "
+                    'where grouping = ? and outcome = ? and "group" in (?, ?)',
+                    params=[planted["grouping"], planted["outcome"], young, older]).fetchall()}
+    (d_young, se_young, n_young, p), (d_older, se_older, n_older, _) = rows[young], rows[older]
+    assert n_young >= 1000 and n_older >= 500
+    contrast, half = d_young - d_older, Z * math.hypot(se_young, se_older)
+    assert contrast - half > 0, "the young children's gain is the larger one"
+    assert contrast - half <= planted["difference"]["att_expected"] <= contrast + half
+    for group in (young, older):
+        difference, se, _, _ = rows[group]
+        expected = planted["groups"][group]["att_expected"]
+        assert difference - Z * se <= expected <= difference + Z * se, group
+    assert p < 0.01, "Cochran's Q finds the effect differs by age band"
+
+
+def test_participants_go_home_sooner_on_the_curves(generated):
+    """The planted reunification effect shows on the Kaplan-Meier curves: a year after
+    removal (and after the match) fewer participants than comparisons are still away from
+    home, and the two bands do not overlap."""
+    _, _, _, warehouse, _ = generated
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        at_a_year = {(arm, origin): (survival, low, high, at_risk)
+                     for arm, origin, survival, low, high, at_risk in con.sql(
+                         "select arm, origin, survival, ci_low, ci_high, at_risk "
+                         "from marts.fct_time_to_reunification where day = 360").fetchall()}
+    for origin in ("removal", "match"):
+        participant, comparison = (at_a_year[(arm, origin)]
+                                   for arm in ("participant", "comparison"))
+        assert participant[2] < comparison[1], origin
+        assert participant[3] >= 1000 and comparison[3] >= 1000, origin
 
 
 def test_same_landing_zone_same_outcome_tables(generated):

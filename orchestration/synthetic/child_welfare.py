@@ -23,6 +23,7 @@ from orchestration.synthetic.child_welfare_model import (
     sigmoid,
     stay_log_mean,
 )
+from orchestration.synthetic.effect_modification import effect_by_group, reunify_effect
 from orchestration.synthetic.expected_outcomes import (
     ADULT_DAYS,
     NON_MALTREATMENT,
@@ -82,6 +83,7 @@ class ChildWelfareHistory:
     att: dict[str, float]  # sample ATT of the drawn outcomes
     att_expected: dict[str, float]  # expected ATT on the same episodes
     att_details: dict[str, dict[str, float]]
+    effect_by_group: dict  # the planted difference of effect (effect_modification.py)
 
 
 @dataclass
@@ -232,7 +234,7 @@ def _potential_outcomes(model: ChildWelfareModel, rng: np.random.Generator,
     out["minor_at_late"] = out["late_reentry_day"] < days_to_adult
     maltreatment_reason = ~np.isin(x.reason, NON_MALTREATMENT)
     for world, t in (("1", 1.0), ("0", 0.0)):
-        out[f"reunified_{world}"] = u_reunify < sigmoid(r_logit + model.reunify_effect * t)
+        out[f"reunified_{world}"] = u_reunify < sigmoid(r_logit + reunify_effect(model, x) * t)
         early = u_reentry < sigmoid(e_logit + model.reentry12_effect * t)
         out[f"early_{world}"] = early
         reentry12 = early & out["minor_at_12"]
@@ -397,6 +399,9 @@ def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scal
     expected = outcome_probabilities(model, x, outcomes["stay"], children.age_days)
     att, att_expected, details = _treatment_effects(outcomes, expected, children.removal,
                                                     treated, as_of)
+    by_group = effect_by_group(outcomes, expected,
+                               treated & (children.removal + outcomes["stay"] < as_of),
+                               children.age_band)
 
     episodes.sort(key=lambda e: (e.removal_date, e.child_id))
     reports = [r for r in reports if r.report_date.toordinal() <= horizon]
@@ -405,6 +410,7 @@ def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scal
         episodes=[(f"E{i + 1:07d}", e) for i, e in enumerate(episodes)],
         reports=[(f"M{i + 1:07d}", r) for i, r in enumerate(reports)],
         focal_discharge=focal, att=att, att_expected=att_expected, att_details=details,
+        effect_by_group=by_group,
     )
 
 

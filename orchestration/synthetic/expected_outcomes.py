@@ -26,6 +26,7 @@ from orchestration.synthetic.child_welfare_model import (
     reunify_logit,
     sigmoid,
 )
+from orchestration.synthetic.effect_modification import reunify_effect
 
 ADULT_DAYS = 18 * 365.25
 NON_MALTREATMENT = np.array([REMOVAL_REASONS.index(r) for r in NON_MALTREATMENT_REASONS])
@@ -59,7 +60,7 @@ def outcome_probabilities(model: ChildWelfareModel, x: Covariates, stay: np.ndar
         # Not early, but under the untreated 24-month probability (same uniform).
         late = np.clip(p24 - early, 0.0, None) * m24
         abuse = sigmoid(a_logit + model.maltreatment_effect * t)
-        out[f"reunified_{world}"] = sigmoid(r_logit + model.reunify_effect * t)
+        out[f"reunified_{world}"] = sigmoid(r_logit + reunify_effect(model, x) * t)
         out[f"reentry12_{world}"] = reentry12
         out[f"reentry24_{world}"] = reentry12 + late
         # Re-abuse counts for children not back within 12 months (independent

@@ -298,6 +298,7 @@ def _write_truth(path: Path, seed: int, scale: float, window: GenerationWindow,
         "as_of": window.as_of.isoformat(),
         "att": history.att,
         "att_expected": history.att_expected,
+        "effect_by_group": history.effect_by_group,
         "planted": {
             "child_welfare_model": dataclasses.asdict(model),
             "att_populations": history.att_details,
