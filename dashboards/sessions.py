@@ -5,8 +5,9 @@ epoch, signed by itsdangerous (`URLSafeTimedSerializer`, HMAC-SHA256) with this 
 session key, and carries the time it was issued. It opens the dashboards while all of
 these hold, checked again on every rerun:
 
-- it was issued less than `SESSION_HOURS` (8) ago: a token in use is replaced by a fresh
-  one once it is `RENEW_AFTER_SECONDS` old, so a session ends 8 hours after its last click;
+- it was issued at most `SESSION_HOURS` (8) ago: a token in use is replaced by a fresh one
+  once it is `RENEW_AFTER_SECONDS` (ten minutes) old, so a session ends between 7 h 50 and
+  8 hours after its last click;
 - the user's epoch is still the one it names: signing out, `ppa users disable` and
   `ppa users set-password` move it on (`end_sessions`), ending that user's sessions in
   every browser at their next click;
