@@ -163,12 +163,11 @@ def _write_cookie() -> None:
     if COOKIE_KEY not in st.session_state:
         return
     token = st.session_state[COOKIE_KEY]
-    session = sessions.verify(users_file_path(), token) if token else None
-    expires = (dt.datetime.fromtimestamp(session.issued_at + sessions.LIFETIME_SECONDS, dt.UTC)
-               if session else _CLEARED)
+    lifetime = dt.timedelta(seconds=sessions.LIFETIME_SECONDS if token else 0)
     stx.CookieManager(key="ppa_cookie_manager").set(
-        COOKIE, token, key="ppa_cookie", path=_app_path(), expires_at=expires,
-        max_age=sessions.LIFETIME_SECONDS if session else 0,
+        COOKIE, token, key="ppa_cookie", path=_app_path(),
+        expires_at=dt.datetime.now(dt.UTC) + lifetime if token else _CLEARED,
+        max_age=lifetime.total_seconds(),
         secure=(st.context.url or "").startswith("https://"), same_site="strict",
     )
 
