@@ -14,7 +14,7 @@ from dashboards import data_access
 from dashboards.filters import Filters
 from dashboards.labels import EMPTY, Labels, month_text
 from dashboards.monthly_packet import OVERDUE, packet_bytes, site_tables
-from dashboards.suppression import SUPPRESSED_NOTE, for_display
+from dashboards.suppression import FLAG_SUFFIX, SUPPRESSED_NOTE, for_display
 from dashboards.users import User
 from dashboards.viewer import LEADERSHIP, SITE_COORDINATOR, Viewer
 from dashboards.views.overview import MEASURE_OF_SHARE
@@ -72,7 +72,8 @@ def packet_for(user: User, month: dt.date, sender: str) -> Packet:
     message["Subject"] = f"Parent Partner monthly packet: {scope}, {month:%B %Y}"
     message["From"] = sender
     message["To"] = user.email
-    text, body = _bodies(scope, month, refresh["as_of_date"], headline, overdue, labels)
+    text, body = _bodies(scope, month, refresh["as_of_date"], headline, overdue, labels,
+                         SUPPRESSED_NOTE if viewer.suppressed else None)
     message.set_content(text)
     message.add_alternative(body, subtype="html")
     slug = viewer.site_id or ("leadership" if viewer.role == LEADERSHIP else "statewide")
@@ -95,8 +96,10 @@ def _headline(viewer: Viewer, month: dt.date, sfy: int,
     if rows.is_empty():
         return []
     columns = [c for c in HEADLINE if c in rows.columns]
-    shown = for_display(rows.head(1), labels.text).select(
-        pl.col(c).cast(pl.String) for c in columns).row(0, named=True)
+    shown = for_display(rows.head(1).select(*columns, *_flags(rows, columns)), labels.text)
+    shown = shown.with_columns(
+        labels.text(c, dtype) for c, dtype in shown.schema.items() if dtype != pl.String
+    ).row(0, named=True)
     measures = data_access.measure_targets(viewer, Filters(sfy=sfy))
     by_id = {r["measure_id"]: r for r in measures.iter_rows(named=True)}
     limit = data_access.program_parameters(viewer).get(data_access.CASELOAD_LIMIT)
@@ -105,6 +108,11 @@ def _headline(viewer: Viewer, month: dt.date, sfy: int,
     if limit is not None:
         targets["avg_caseload"] = f"<= {limit:g}"
     return [(labels.label(c), shown[c] or EMPTY, targets.get(c, "")) for c in columns]
+
+
+def _flags(rows: pl.DataFrame, columns: list[str]) -> list[str]:
+    return [c for c in rows.columns if c.endswith(FLAG_SUFFIX)
+            and c.removesuffix(FLAG_SUFFIX) in columns]
 
 
 def _overdue_by_partner(overdue: pl.DataFrame) -> pl.DataFrame:
@@ -121,14 +129,17 @@ def _html_table(heads: list[str], rows: list[tuple[str, ...]]) -> str:
 
 
 def _bodies(scope: str, month: dt.date, as_of, headline, overdue: pl.DataFrame | None,
-            labels: Labels) -> tuple[str, str]:
+            labels: Labels, note: str | None) -> tuple[str, str]:
     """The plain-text and HTML bodies, with the same content."""
-    intro = (f"The monthly packet for {scope}, {month:%B %Y} (data as of {as_of}). "
+    intro = (f"The monthly packet ({scope}) for {month:%B %Y}, data as of {as_of}. "
              "The attached workbook holds every table.")
     text = [intro, "", f"{month:%B %Y} against target:"]
     text += [f"  {f}: {v}" + (f" (target {t})" if t else "") for f, v, t in headline]
     parts = [f"<p>{html.escape(intro)}</p>", f"<h3>{month:%B %Y} against target</h3>",
              _html_table(["Figure", f"{month:%B %Y}", "Target"], headline)]
+    if note:
+        text.append(f"  ({note})")
+        parts.append(f"<p>({html.escape(note)})</p>")
     if overdue is not None:
         closed = f"{overdue['service_month'][0]:%B %Y}" if not overdue.is_empty() else None
         heading = f"Overdue forms, {closed}" if closed else "Overdue forms"
