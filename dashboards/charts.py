@@ -187,3 +187,39 @@ def indicators(frame: pl.DataFrame) -> alt.Chart:
                  "denominator:Q", "indicator_value:Q"],
     ).properties(height=260, autosize=FIT_WIDTH,
                  description="The CFSR statewide indicators by federal fiscal year")
+
+
+def disparity(frame: pl.DataFrame, group_label: str) -> alt.LayerChart:
+    """Each group's disparity ratio (its share matched over the statewide share) with its
+    95% interval; the rule at 1 is the statewide share."""
+    base = alt.Chart(frame).encode(
+        y=alt.Y("group:N", title=group_label, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
+    interval = base.mark_rule(color=PALETTE[0], size=2).encode(
+        x=alt.X("ci_low:Q", title="Disparity ratio: the group's share over the statewide "
+                "share (95% CI)"),
+        x2="ci_high:Q",
+    )
+    point = base.mark_point(filled=True, size=80, color=PALETTE[0]).encode(
+        x="disparity_ratio:Q",
+        tooltip=["group:N", "removals:Q", "matched:Q", alt.Tooltip("share:Q", format=".1%"),
+                 "disparity_ratio:Q", "ci_low:Q", "ci_high:Q"],
+    )
+    one = alt.Chart(pl.DataFrame({"x": [1.0]})).mark_rule(
+        color=TARGET_COLOUR, strokeDash=[6, 4], size=2).encode(x="x:Q")
+    return (interval + point + one).properties(
+        height=max(60, 30 * frame.height), autosize=FIT_WIDTH,
+        description=f"Disparity ratios by {group_label} with 95% confidence intervals")
+
+
+def cohorts(frame: pl.DataFrame) -> alt.Chart:
+    """One line per cohort measure over the match years; a cohort not yet observable for a
+    measure has no point (never a zero)."""
+    return alt.Chart(frame.drop_nulls("share")).mark_line(point=True).encode(
+        x=alt.X("match_sfy:O", title="SFY of the match", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("share:Q", title="Share of the cohort", axis=alt.Axis(format=".0%")),
+        color=alt.Color("measure:N", title="Measure", scale=_scale(), sort=None,
+                        legend=alt.Legend(labelLimit=LABEL_LIMIT)),
+        tooltip=["match_sfy:O", "measure:N", "numerator:Q", "denominator:Q",
+                 alt.Tooltip("share:Q", format=".1%")],
+    ).properties(height=260, autosize=FIT_WIDTH,
+                 description="Each entry cohort's outcomes by the SFY of the match")

@@ -512,6 +512,60 @@ def cfsr_indicators(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     )
 
 
+# --- reach ------------------------------------------------------------------------------------
+
+# Leadership's publication holds no reach or cohort table (the disclosure definitions cannot
+# yet state how their groups add up across the groupings and areas, nor how a cohort's
+# measures bound each other), so they are the state coordinator's only.
+REACH_WITHHELD = (
+    "Reach and entry cohorts are not in leadership's publication yet: their small groups "
+    "could not be shown protected against every way the tables add up."
+)
+
+
+def _refuse_reach(viewer: Viewer) -> None:
+    if viewer.role != STATE_COORDINATOR:
+        raise RecordLevelRefused(f"{viewer.role} does not see the reach tables")
+
+_REACH_COLUMNS = ('period, "group", removals, matched, share, disparity_ratio, ci_low, '
+                  'ci_high')
+
+
+def reach_choices(viewer: Viewer) -> pl.DataFrame:
+    """The (area, grouping) pairs of marts.fct_reach_by_group, statewide first."""
+    _refuse_reach(viewer)
+    return _query(
+        viewer,
+        "select distinct area, grouping from marts.fct_reach_by_group where grouping <> 'all' "
+        "order by area <> 'statewide', area, grouping",
+    )
+
+
+def reach_by_group(viewer: Viewer, area: str, grouping: str) -> pl.DataFrame:
+    """Removals, the share matched and the disparity ratio of each group of `grouping`
+    within `area` (statewide or a service area), every period; the statewide row first."""
+    _refuse_reach(viewer)
+    return _query(
+        viewer,
+        f"select {_REACH_COLUMNS} from marts.fct_reach_by_group "
+        "where (area = $area and grouping = $grouping) "
+        "or (area = 'statewide' and grouping = 'all') "
+        "order by period desc, grouping <> 'all', group_order",
+        {"area": area, "grouping": grouping},
+    )
+
+
+def match_cohorts(viewer: Viewer) -> pl.DataFrame:
+    """The entry cohorts by SFY of the match: each measure's cases, children and share,
+    or `not yet observable`."""
+    _refuse_reach(viewer)
+    return _query(
+        viewer,
+        "select match_sfy, measure, denominator, numerator, share, status, follow_up_ends "
+        "from marts.agg_match_cohort order by match_sfy desc, measure_order",
+    )
+
+
 # --- data quality -----------------------------------------------------------------------------
 
 # A landing file belongs to a site when its name says so (a site export) or when its Parent

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboards.viewer import LEADERSHIP, ROLES, SITE_COORDINATOR, STATE_COORDINATOR, Viewer
-from dashboards.views import contract, data_quality, fidelity, methodology, outcomes, overview, site
+from dashboards.views import (
+    contract,
+    data_quality,
+    fidelity,
+    methodology,
+    outcomes,
+    overview,
+    reach,
+    site,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,8 @@ PAGES = (
              (STATE_COORDINATOR, SITE_COORDINATOR)),
     PageSpec("fidelity", "Fidelity", ":material/fact_check:", fidelity.render, ROLES),
     PageSpec("outcomes", "Outcomes", ":material/insights:", outcomes.render,
+             (STATE_COORDINATOR, LEADERSHIP)),
+    PageSpec("reach", "Reach", ":material/diversity_3:", reach.render,
              (STATE_COORDINATOR, LEADERSHIP)),
     PageSpec("contract", "Contract", ":material/request_quote:", contract.render,
              (STATE_COORDINATOR, LEADERSHIP)),

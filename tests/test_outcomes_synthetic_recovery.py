@@ -151,3 +151,50 @@ def test_same_landing_zone_same_outcome_tables(generated):
             return {t: con.sql(f"select * from {t} order by all").fetchall() for t in OUTCOME_TABLES}
 
     assert tables(first) == tables(second)
+
+
+def test_planted_reach_gap_is_found_where_it_was_planted(generated):
+    """The generator refers one group's families at a lower rate in one service area
+    (orchestration/synthetic/planted_reach.py). In every full year of the program the
+    published reach of that group there counts the removals and matches the generator
+    wrote, and its disparity ratio is below 1 with an interval below 1 that holds the
+    written ratio. Over the years, the group's reach relative to the rest of its area,
+    against the same comparison elsewhere (four separate sets of children: a log-method
+    interval of the ratio of the two ratios), is about the planted referral rate ratio."""
+    _, _, truth, warehouse, _ = generated
+    gap = truth["planted"]["reach_gap"]
+    area, group = gap["service_area"], gap["race_ethnicity"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        reach = {(period, where, grouping, name): (removals, matched, ratio, low, high)
+                 for period, where, grouping, name, removals, matched, ratio, low, high in con.sql(
+                     'select period, area, grouping, "group", removals, matched, '
+                     "disparity_ratio, ci_low, ci_high from marts.fct_reach_by_group"
+                 ).fetchall()}
+    years = range(2020, 2025)  # the SFYs of 2019-07 .. 2024-06
+    cells = {"group_in_area": [0, 0], "area": [0, 0], "group": [0, 0], "state": [0, 0]}
+    for year in years:
+        written = gap["by_sfy"][str(year)]
+        removals, matched, ratio, low, high = reach[(year, area, "race_ethnicity", group)]
+        assert (removals, matched) == (written["removals"], written["matched"]), year
+        state = reach[(year, "statewide", "all", "all")]
+        assert state[:2] == (written["statewide_removals"], written["statewide_matched"]), year
+        assert ratio < 1, year
+        if matched:
+            assert high < 1 and low <= written["disparity_ratio"] <= high, year
+        for key, (n, m) in {"group_in_area": (removals, matched),
+                            "area": reach[(year, "statewide", "service_area", area)][:2],
+                            "group": reach[(year, "statewide", "race_ethnicity", group)][:2],
+                            "state": state[:2]}.items():
+            cells[key][0] += n
+            cells[key][1] += m
+    # Four disjoint sets: the group in the area, the rest of the area, the group elsewhere,
+    # everyone else elsewhere.
+    (n1, m1), (na, ma), (ng, mg), (ns, ms) = (cells[k] for k in cells)
+    sets = [(n1, m1), (na - n1, ma - m1), (ng - n1, mg - m1), (ns - na - ng + n1,
+                                                                ms - ma - mg + m1)]
+    (a, b), (c, d), (e, f), (g, h) = ((m, n) for n, m in sets)
+    double = (a / b) / (c / d) / ((e / f) / (g / h))
+    half = Z * math.sqrt(sum(1 / m - 1 / n for m, n in ((a, b), (c, d), (e, f), (g, h))))
+    low, high = double * math.exp(-half), double * math.exp(half)
+    assert high < 1, "the group is reached less in its area than the same group elsewhere"
+    assert low <= gap["referral_rate_ratio"] <= high, (low, double, high)

@@ -1,7 +1,8 @@
 """`python -m orchestration.bench.lineage_run YYYY-MM-DD`: materialize only what the
 outcome comparison needs - the ingestion of the files it reads, the dbt models up to
 marts.fct_child_episode_outcome, the matching, the comparisons, the balance and the
-study's status - for the landing zone and warehouse named by PPA_LANDING_DIR,
+study's status, and the reach of the program by group (its planted gap is recovered beside
+the effects) - for the landing zone and warehouse named by PPA_LANDING_DIR,
 PPA_WAREHOUSE and DAGSTER_HOME. Nothing is published; the results are in the warehouse's `marts` schema.
 
 One process per data set: `ppa validate-outcomes --jobs N` works on N data sets side by
@@ -24,7 +25,8 @@ def outcome_lineage():
     import dagster as dg
 
     marts = ("fct_outcome_comparison", "fct_outcome_naive_comparison", "fct_matching_balance",
-             "fct_outcome_study_status", "fct_outcome_by_subgroup", "fct_time_to_reunification")
+             "fct_outcome_study_status", "fct_outcome_by_subgroup", "fct_time_to_reunification",
+             "fct_reach_by_group")
     return dg.AssetSelection.assets(*(dg.AssetKey(["marts", m]) for m in marts)).upstream()
 
 

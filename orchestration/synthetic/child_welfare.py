@@ -30,6 +30,12 @@ from orchestration.synthetic.expected_outcomes import (
     outcome_probabilities,
 )
 from orchestration.synthetic.generation_window import GenerationWindow
+from orchestration.synthetic.planted_reach import (
+    ReachGap,
+    Removal,
+    plant_reach_gap,
+    reach_gap_truth,
+)
 from orchestration.synthetic.reference_seeds import County
 
 # Where the comparison pool lives: the big counties carry most removals.
@@ -80,6 +86,7 @@ class ChildWelfareHistory:
     episodes: list[tuple[str, EpisodeRow]]  # (episode_id, row), sorted by id
     reports: list[tuple[str, ReportRow]]
     focal_discharge: dict[str, tuple[dt.date, str]]  # program family -> first child's exit
+    reach_gap: dict  # the planted reach gap and its counts (planted_reach.py)
     att: dict[str, float]  # sample ATT of the drawn outcomes
     att_expected: dict[str, float]  # expected ATT on the same episodes
     att_details: dict[str, dict[str, float]]
@@ -315,7 +322,8 @@ def _treatment_effects(outcomes: dict[str, np.ndarray], expected: dict[str, np.n
 
 def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scale: float,
                         window: GenerationWindow, counties: tuple[County, ...],
-                        cases: list[ProgramCase]) -> ChildWelfareHistory:
+                        cases: list[ProgramCase], gap: ReachGap,
+                        gap_rng: np.random.Generator) -> ChildWelfareHistory:
     area_of = {c.fips: c.service_area for c in counties}
     horizon = window.newest_extract.toordinal()
     as_of = window.as_of.toordinal()
@@ -330,6 +338,9 @@ def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scal
     participants = _draw_children(
         model, rng, [c.family_id for c in cases], True, match - lag, lag,
         [c.county_fips for c in cases], area_of)
+    participants.race, families_moved = plant_reach_gap(
+        gap, gap_rng, RACES, model.race_participant, participants.family_id,
+        participants.race, participants.area)
     pool = _draw_children(model, rng, pool_ids, False, pool_dates,
                           np.zeros(len(pool_dates), dtype=np.int64), pool_counties, area_of)
     children = _concat(participants, pool)
@@ -404,12 +415,19 @@ def build_child_welfare(model: ChildWelfareModel, rng: np.random.Generator, scal
                                children.age_band)
 
     episodes.sort(key=lambda e: (e.removal_date, e.child_id))
+    reached = {(child_ids[i], dt.date.fromordinal(int(children.removal[i])))
+               for i in range(len(participants.removal))}
+    reach_gap = reach_gap_truth(
+        gap, (Removal(e.child_id, e.removal_date, e.child_race_ethnicity,
+                      area_of.get(e.county_fips, "unknown")) for e in episodes),
+        reached, families_moved, window.as_of)
     reports = [r for r in reports if r.report_date.toordinal() <= horizon]
     reports.sort(key=lambda r: (r.report_date, r.child_id, r.finding))
     return ChildWelfareHistory(
         episodes=[(f"E{i + 1:07d}", e) for i, e in enumerate(episodes)],
         reports=[(f"M{i + 1:07d}", r) for i, r in enumerate(reports)],
-        focal_discharge=focal, att=att, att_expected=att_expected, att_details=details,
+        focal_discharge=focal, reach_gap=reach_gap, att=att, att_expected=att_expected,
+        att_details=details,
         effect_by_group=by_group,
     )
 

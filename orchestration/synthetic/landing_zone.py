@@ -35,6 +35,7 @@ from orchestration.synthetic.planted_problems import (
     plant_row_errors,
     plant_warnings,
 )
+from orchestration.synthetic.planted_reach import ReachGap
 from orchestration.synthetic.random_streams import stream
 from orchestration.synthetic.reference_seeds import ReferenceSeeds, Site
 from orchestration.synthetic.referrals import (
@@ -115,7 +116,7 @@ def generate_landing_zone(out: Path, start: str = "2019-07", months: int = 24,
     cases = [ProgramCase(f.family_id, f.match_date, f.county_fips, area_of[f.county_fips])
              for f in families if f.children_in_care]
     history = build_child_welfare(model, stream(seed, "child_welfare"), scale, window,
-                                  seeds.counties, cases)
+                                  seeds.counties, cases, ReachGap(), stream(seed, "reach_gap"))
     set_exits(stream(seed, "exits"), families, history.focal_discharge)
     assign_parent_partners(stream(seed, "caseload"), families, roster)
     finalize_end_dates(stream(seed, "departures"), roster, horizon)
@@ -302,6 +303,7 @@ def _write_truth(path: Path, seed: int, scale: float, window: GenerationWindow,
         "planted": {
             "child_welfare_model": dataclasses.asdict(model),
             "att_populations": history.att_details,
+            "reach_gap": history.reach_gap,
             "first_service_month": summary["first_service_month"],
             "last_service_month": summary["last_service_month"],
             "extract_dates": summary["extract_dates"],

@@ -25,7 +25,8 @@ SITE_OF = {"site_coordinator": "S02"}
 # The page each screenshot shows it from: the record-level view where there is one.
 SCREENSHOT_ROLE = {"overview": "state_coordinator", "site": "site_coordinator",
                    "fidelity": "state_coordinator", "outcomes": "leadership",
-                   "contract": "state_coordinator", "data-quality": "state_coordinator",
+                   "reach": "state_coordinator", "contract": "state_coordinator",
+                   "data-quality": "state_coordinator",
                    "methodology": "state_coordinator"}
 
 def at(url: str, path: str, query: str = "") -> str:

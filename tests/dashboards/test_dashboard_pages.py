@@ -19,10 +19,10 @@ from dashboards.monthly_packet import packet_bytes, site_tables
 from dashboards.viewer import Viewer
 
 ROLE_PAGES = {
-    "state_coordinator": ["overview", "site", "fidelity", "outcomes", "contract",
+    "state_coordinator": ["overview", "site", "fidelity", "outcomes", "reach", "contract",
                           "data-quality", "methodology"],
     "site_coordinator": ["overview", "site", "fidelity", "data-quality", "methodology"],
-    "leadership": ["overview", "fidelity", "outcomes", "contract", "data-quality",
+    "leadership": ["overview", "fidelity", "outcomes", "reach", "contract", "data-quality",
                    "methodology"],
 }
 SITE_OF = {"site_coordinator": "S02"}

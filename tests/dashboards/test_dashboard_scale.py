@@ -29,7 +29,8 @@ SITE_OF = {"site_coordinator": "S02"}
 # The role each page's screenshot is taken as: the record-level view where there is one.
 SCREENSHOT_ROLE = {"overview": "state_coordinator", "site": "site_coordinator",
                    "fidelity": "state_coordinator", "outcomes": "leadership",
-                   "contract": "state_coordinator", "data-quality": "state_coordinator",
+                   "reach": "state_coordinator", "contract": "state_coordinator",
+                   "data-quality": "state_coordinator",
                    "methodology": "state_coordinator"}
 # Leadership's own view of the pages that tell the story: its suppressed publication.
 LEADERSHIP_SCREENSHOTS = {"overview": "leadership-overview", "outcomes": "leadership-outcomes"}
