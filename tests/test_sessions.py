@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 from streamlit.testing.v1 import AppTest
 
 from dashboards import sessions, users
@@ -32,6 +33,9 @@ def users_file(tmp_path, monkeypatch):
 def test_a_token_names_its_user_and_is_signed_with_a_private_key_made_on_first_use(users_file):
     token = sessions.issue(users_file, "ana", now=T0)
     assert sessions.verify(users_file, token, now=T0 + 1) == sessions.Session("ana", T0)
+    # No role, no site: those are read from the users file at every rerun.
+    assert URLSafeTimedSerializer("not the key").loads_unsafe(token) == (
+        False, {"user": "ana", "epoch": 0})
     key = session_key_path(users_file)
     assert key == users_file.with_name("users.session-key")
     assert len(key.read_bytes()) == 32 and stat.S_IMODE(key.stat().st_mode) == 0o600
