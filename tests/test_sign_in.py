@@ -54,7 +54,7 @@ def test_nobody_signed_in_sees_only_the_sign_in_form(users_file):
     assert not is_signed_in(app)
 
 
-def test_the_right_password_signs_in_and_the_session_keeps_only_the_name(users_file, tmp_path):
+def test_the_right_password_signs_in_and_the_session_keeps_the_name(users_file, tmp_path):
     app = sign_in(open_app(), "ana", PASSWORD)
     assert not app.exception
     assert is_signed_in(app)
