@@ -275,10 +275,9 @@ def test_the_scheduled_delivery_sends_every_packet(env, smtp_server, monkeypatch
         f"{n}@example.org" for n in sorted(RECIPIENTS)]
 
 
-def test_a_delivery_that_fails_fails_its_run(env, monkeypatch):
+def test_a_delivery_that_fails_fails_its_run(monkeypatch):
     """What failed is in the run's failure, which the run-failure sensor records and
     alerts (the command itself does not alert then)."""
-    monkeypatch.setenv("PPA_SMTP_PORT", str(free_port()))
     assert scheduled.send_packets_command("2024-06")[-1] == "--no-alert"
     monkeypatch.setattr(scheduled, "send_packets_command", lambda month: [
         sys.executable, "-c",
