@@ -71,8 +71,8 @@ class ChildWelfareModel:
         "Western": -0.15})
     reunify_per_year_since_2020: float = 0.04
     reunify_effect: float = 0.45  # participants, logit scale (about +10 points)
-    # Added to reunify_effect by age band (effect_modification.py): +0.65 under 6, 0 from 6.
-    reunify_effect_shift_by_age_band: tuple[float, ...] = (0.2, 0.2, -0.45, -0.45)
+    # Added to reunify_effect by age band (effect_modification.py): +0.75 under 6, +0.15 from 6.
+    reunify_effect_shift_by_age_band: tuple[float, ...] = (0.3, 0.3, -0.3, -0.3)
 
     # Length of stay (days): lognormal on covariates, the same with or without
     # the program (no planted effect on time in care).
