@@ -41,16 +41,16 @@ RECIPIENTS = {"ana": "S01", "bo": "S02", "sam": None, "lee": None}
 
 class Inbox:
     """An SMTP handler that keeps what it accepts; `refuse` answers the first n messages
-    with a temporary failure."""
+    with `answer` (by default a temporary failure)."""
 
-    def __init__(self, refuse: int = 0):
+    def __init__(self, refuse: int = 0, answer: str = "451 4.3.0 try again later"):
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-        self.refuse = refuse
+        self.refuse, self.answer = refuse, answer
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             self.refuse -= 1
-            return "451 4.3.0 try again later"
+            return self.answer
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 OK"
@@ -215,6 +215,15 @@ def test_a_refused_send_is_retried_and_goes_through(env, smtp_server, monkeypatc
     assert [(o.result, o.attempts) for o in outcomes] == [
         ("sent", 2), ("sent", 1), ("sent", 1), ("sent", 1)]
     assert len(inbox.messages) == 4
+
+
+def test_a_permanent_refusal_is_not_sent_again(env, smtp_server, monkeypatch):
+    inbox = Inbox(refuse=1, answer="550 5.1.1 no such mailbox")
+    monkeypatch.setenv("PPA_SMTP_PORT", str(smtp_server(inbox)))
+    outcomes = deliver(Settings.from_env(), JUNE, delays=(0, 0), say=lambda _: None)
+    assert [(o.result, o.attempts) for o in outcomes] == [
+        ("failed", 1), ("sent", 1), ("sent", 1), ("sent", 1)]
+    assert "550" in outcomes[0].error
 
 
 def test_a_server_that_is_down_is_retried_then_alerted_once(env, webhook, monkeypatch):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from dashboards.users import load_users
+from dashboards.users import User, load_users
 from orchestration.config import Settings, SmtpSettings
 from orchestration.delivery.packets import Packet, packet_for
 from orchestration.storage.packet_deliveries import FAILED, SENT, record_delivery
@@ -38,13 +38,14 @@ class Outcome:
     error: str | None = None
 
 
-def recipients(settings: Settings) -> list:
+def recipients(settings: Settings) -> list[User]:
     """Every user who is not disabled and has an address, by name."""
     users = load_users(settings.users_file)
     return [u for _, u in sorted(users.items()) if u.email and not u.disabled]
 
 
 def build_packets(settings: Settings, month: dt.date) -> list[Packet]:
+    # A dry run builds the messages on a machine that may have no mail settings yet.
     sender = settings.smtp.sender or "ppa@localhost"
     return [packet_for(user, month, sender) for user in recipients(settings)]
 
