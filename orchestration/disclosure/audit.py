@@ -147,6 +147,7 @@ def attack(published: Mapping[str, pl.DataFrame],
     _running_equations(attack, rows)
     _link_equations(attack, rows)
     _flow_equations(attack, rows)
+    _subgroup_equations(attack, rows)
     if spec.MEASURES.name in published:
         for dependent in spec.MET_DEPENDENTS:
             if dependent.table in published:
@@ -534,3 +535,51 @@ def _attack_component(attack: _Attack, report: AuditReport, unknowns: list[int],
         if high[t] is not None and high[t] < spec.SAFE_FROM - _EPS:
             report.findings.append(Finding(name, f"pinned below {spec.SAFE_FROM}",
                                            low[t], high[t]))
+
+
+def _true_value(attack: _Attack, name: str) -> float:
+    return attack.shown[name] if name in attack.shown else attack.truth[attack.position[name]]
+
+
+def _subgroup_equations(attack: _Attack, rows: dict[str, list[dict]]) -> None:
+    """Per grouping and outcome, the groups' children, those with the outcome and those
+    without sum to at most the naive comparison's (the rest is an unknown count of
+    children); a figure across the groups is shown only where each of their estimates is."""
+    groups = spec.SUBGROUPS
+    if groups.table not in rows:
+        return
+    table = spec.BY_NAME[groups.table]
+    complements = [f"{rule.denominator} not {rule.numerator}" for rule in table.rates.values()]
+    wholes = {item["key"]: item for item in rows.get(groups.whole, [])}
+    partitions: dict[tuple, list[dict]] = {}
+    for item in rows[groups.table]:
+        partitions.setdefault(tuple(item["row"][c] for c in groups.partition), []).append(item)
+
+    def name(table_name: str, item: dict, column: str) -> str | None:
+        if column in item["names"]:
+            return item["names"][column]
+        complement = _cell(table_name, item["key"], column)
+        return complement if attack.known(complement) else None
+
+    for partition, items in partitions.items():
+        seen = [{c.removeprefix("shown:"): v for c, v in item["row"].items()
+                 if c.startswith("shown:")} for item in items]
+        tested = [i for i, item in enumerate(items) if item["row"][groups.across] is not None]
+        if any(_hidden(seen[i], groups.across_follows) for i in tested):
+            for i, item in enumerate(items):
+                if not _hidden(seen[i], groups.across):
+                    attack.findings.append(Finding(
+                        _cell(groups.table, item["key"], groups.across),
+                        f"shown while a {groups.across_follows} it was computed from is hidden"))
+        whole = wholes.get((partition[groups.partition.index(groups.outcome)],))
+        if whole is None:
+            continue
+        for column in (*table.counts, *table.derived, *complements):
+            total = name(groups.whole, whole, column)
+            if total is None:
+                continue
+            parts = [part for item in items if (part := name(groups.table, item, column))]
+            rest = attack.count(
+                f"{groups.table}[{', '.join(map(str, partition))}].{column} not in a group",
+                _true_value(attack, total) - sum(_true_value(attack, p) for p in parts), None)
+            attack.equation([(total, -1.0), *((p, 1.0) for p in parts), (rest, 1.0)])

@@ -119,6 +119,24 @@ class SfyLink:
 
 
 @dataclass(frozen=True)
+class Subgroups:
+    """The outcome comparison within subgroups (fct_outcome_by_subgroup): the groups of a
+    grouping are different children, each matched within its group, so for every outcome
+    each count of the groups (children, those with the outcome, those without) sums to at
+    most the same count of `whole`, the naive comparison (every observable participant and
+    every observable pool episode); the rest is children too. `across`: a column computed
+    over the groups of a grouping and outcome with estimates (the heterogeneity test),
+    shown only when every one of their `across_follows` columns is."""
+
+    table: str
+    whole: str
+    partition: tuple[str, ...]
+    outcome: str
+    across: str
+    across_follows: str
+
+
+@dataclass(frozen=True)
 class SampleFlow:
     """The outcome study's sample flow (agg_outcome_sample_flow): every participant episode,
     those matched (a part of them), and per outcome the matched episodes split into
@@ -220,12 +238,13 @@ def _events(value: str, n: str) -> pl.Expr:
             .cast(pl.Int64))
 
 
-def _comparison(name: str) -> Table:
+def _comparison(name: str, keys: tuple[str, ...] = ("outcome",),
+                extra: tuple[str, ...] = ()) -> Table:
     # Every figure of a group's comparison gives away the group's value, so each follows
     # both groups' values (and they their group sizes).
     return Table(
         name=name,
-        keys=("outcome",),
+        keys=keys,
         counts=("participant_n", "comparison_n"),
         derived={
             "participant_events": _events("participant_value", "participant_n"),
@@ -238,12 +257,15 @@ def _comparison(name: str) -> Table:
                                      share=_PROPORTION),
         },
         follows={column: ("participant_value", "comparison_value")
-                 for column in ("difference", "ci_low", "ci_high", "p_value")},
+                 for column in ("difference", "ci_low", "ci_high", "p_value", *extra)},
     )
 
 
 OUTCOMES = _comparison("fct_outcome_comparison")
 NAIVE_OUTCOMES = _comparison("fct_outcome_naive_comparison")
+OUTCOMES_BY_SUBGROUP = _comparison("fct_outcome_by_subgroup",
+                                   keys=("grouping", "group", "outcome"),
+                                   extra=("heterogeneity_p_value",))
 
 SAMPLE_FLOW_TABLE = Table(
     name="agg_outcome_sample_flow",
@@ -267,7 +289,7 @@ FILES_BY_KIND = Table(
     identities={"rows_read": ("rows_accepted", "rows_rejected")},
 )
 
-TABLES: tuple[Table, ...] = (ACTIVITY, EXITS, MEASURES, MEASURES_YTD, OUTCOMES, NAIVE_OUTCOMES,
+TABLES: tuple[Table, ...] = (ACTIVITY, EXITS, MEASURES, MEASURES_YTD, OUTCOMES, NAIVE_OUTCOMES, OUTCOMES_BY_SUBGROUP,
                              SAMPLE_FLOW_TABLE, CFSR, FILES_BY_KIND)
 BY_NAME = {table.name: table for table in TABLES}
 
@@ -282,6 +304,11 @@ MONTH_LINKS = (
 SFY_LINKS = (
     SfyLink("PM06", table="agg_exit_sfy", sfy_column="exit_sfy",
             numerator="reviews_within_window", denominator="reviews_due"),
+)
+SUBGROUPS = Subgroups(
+    table="fct_outcome_by_subgroup", whole="fct_outcome_naive_comparison",
+    partition=("grouping", "outcome"), outcome="outcome", across="heterogeneity_p_value",
+    across_follows="difference",
 )
 SAMPLE_FLOW = SampleFlow(
     table="agg_outcome_sample_flow", step="step_order", outcome="outcome", count="episodes",

@@ -111,6 +111,7 @@ def build_cells(truth: Mapping[str, pl.DataFrame]) -> tuple[_Cells, dict[str, pl
             _running(cells, table, frames[table.name])
     _measure_links(cells, frames)
     _sample_flow(cells, frames)
+    _subgroups(cells, frames)
     return cells, frames
 
 
@@ -305,6 +306,9 @@ def leadership_tables(truth: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFra
     out = {name: _apply(d.BY_NAME[name], frame, cells, hidden)
            for name, frame in frames.items()}
     hidden_sfys = _sfys_with_hidden_met(out.get(d.MEASURES.name))
+    if d.SUBGROUPS.table in out:
+        out[d.SUBGROUPS.table] = _across_groups(out[d.SUBGROUPS.table],
+                                                frames[d.SUBGROUPS.table], d.SUBGROUPS)
     for dependent in d.MET_DEPENDENTS:
         if dependent.table in truth:
             out[dependent.table] = _met_dependent(dependent, truth[dependent.table], hidden_sfys)
@@ -359,3 +363,46 @@ def _met_dependent(dependent: d.MetDependent, frame: pl.DataFrame,
         pl.when(pl.col(column + d.FLAG_SUFFIX)).then(None).otherwise(pl.col(column))
         .alias(column)
         for column in dependent.columns)
+
+
+def _subgroups(cells: _Cells, frames: Mapping[str, pl.DataFrame]) -> None:
+    """Per grouping and outcome, each count of the groups (and each complement) plus a
+    latent rest, children not matched within their group, is the naive comparison's."""
+    spec = d.SUBGROUPS
+    if spec.table not in frames or spec.whole not in frames:
+        return
+    table = d.BY_NAME[spec.table]
+    columns = [*table.count_cells, *(f"{rate.denominator}-{rate.numerator}"
+                                     for rate in table.rates.values())]
+    keys = [_row_key(row, table) for row in frames[spec.table].iter_rows(named=True)]
+    partitions: dict[tuple, list[tuple]] = {}
+    for key, row in zip(keys, frames[spec.table].iter_rows(named=True)):
+        partitions.setdefault(tuple(row[c] for c in spec.partition), []).append(key)
+    for partition, members in partitions.items():
+        outcome = partition[spec.partition.index(spec.outcome)]
+        for column in columns:
+            whole = cells.get(spec.whole, (outcome,), column)
+            parts = [cell for key in members
+                     if (cell := cells.get(spec.table, key, column)) is not None]
+            if whole is None:
+                continue
+            rest = cells.add((spec.table, partition, f"{column} not in a group"),
+                             cells.values[whole] - sum(cells.values[p] for p in parts),
+                             published=False, protected=True)
+            cells.relate(whole, [*parts, rest])
+
+
+def _across_groups(frame: pl.DataFrame, truth: pl.DataFrame, spec: d.Subgroups
+                   ) -> pl.DataFrame:
+    """The column across the groups hidden wherever one of the groups it was computed over
+    has its `across_follows` column hidden."""
+    table = d.BY_NAME[spec.table]
+    flag = spec.across + d.FLAG_SUFFIX
+    tested = truth.filter(pl.col(spec.across).is_not_null()).select(table.keys)
+    exposed = (frame.join(tested, on=list(table.keys), how="semi")
+               .filter(pl.col(spec.across_follows + d.FLAG_SUFFIX))
+               .select(spec.partition).unique())
+    hidden = frame.with_columns(
+        pl.col(flag) | pl.struct(spec.partition).is_in(exposed.to_struct().implode()))
+    return hidden.with_columns(pl.when(pl.col(flag)).then(None).otherwise(pl.col(spec.across))
+                               .alias(spec.across))

@@ -44,7 +44,8 @@ FILES_BY_KIND_SQL = """
 # An outcome study that is not reliable reaches leadership as its status and reason only:
 # its results are withheld (the reason names no count).
 STUDY_STATUS = "fct_outcome_study_status"
-WITHHELD_UNLESS_RELIABLE = ("fct_outcome_comparison", "fct_outcome_naive_comparison")
+WITHHELD_UNLESS_RELIABLE = ("fct_outcome_comparison", "fct_outcome_naive_comparison",
+                            "fct_outcome_by_subgroup")
 _SOURCES = (*(t.name for t in definitions.TABLES if t.name != definitions.FILES_BY_KIND.name),
             "dim_site", *(dependent.table for dependent in definitions.MET_DEPENDENTS))
 
