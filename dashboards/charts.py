@@ -223,3 +223,52 @@ def cohorts(frame: pl.DataFrame) -> alt.Chart:
                  alt.Tooltip("share:Q", format=".1%")],
     ).properties(height=260, autosize=FIT_WIDTH,
                  description="Each entry cohort's outcomes by the SFY of the match")
+
+
+def subgroup_forest(frame: pl.DataFrame, unit: str, overall: float | None) -> alt.FacetChart:
+    """One outcome's difference within each group, with its 95% interval, one panel per
+    grouping; the dashed line is the overall matched difference, the grey one zero."""
+    title, number_format = FOREST_AXES[unit]
+    base = alt.Chart().encode(
+        y=alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
+    interval = base.mark_rule(color=PALETTE[0], size=2).encode(
+        x=alt.X("ci_low:Q", title=title, axis=alt.Axis(format=number_format)), x2="ci_high:Q")
+    point = base.mark_point(filled=True, size=70, color=PALETTE[0]).encode(
+        x="difference:Q",
+        tooltip=["grouping:N", "group:N", "difference:Q", "ci_low:Q", "ci_high:Q", "p_value:Q",
+                 "participant_n:Q", "heterogeneity_p_value:Q"],
+    )
+    layers = [interval, point, alt.Chart().mark_rule(color="#555555").encode(x=alt.datum(0.0))]
+    if overall is not None:
+        layers.append(alt.Chart().mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4]).encode(
+            x=alt.datum(overall)))
+    return alt.layer(*layers, data=frame).properties(width=520, height=120).facet(
+        row=alt.Row("grouping:N", title=None, header=alt.Header(labelAngle=0,
+                                                                labelAlign="left")),
+    ).resolve_scale(y="independent").properties(
+        description=f"Differences in {unit} by subgroup with 95% confidence intervals; "
+                    "dashed: the overall difference")
+
+
+def survival_curves(frame: pl.DataFrame, tick_days: int) -> alt.VConcatChart:
+    """Kaplan-Meier curves of the share not yet reunified by day, one line per arm with its
+    95% band; under the axis the children still followed at every `tick_days`-th day."""
+    colour = alt.Color("arm:N", title="Arm", scale=_scale())
+    x = alt.X("day:Q", title="Days since the origin")
+    base = alt.Chart(frame).encode(x=x, color=colour)
+    band = base.mark_area(opacity=0.2, interpolate="step-after").encode(
+        y=alt.Y("ci_low:Q", title="Share not yet reunified", axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(domain=[0, 1])),
+        y2="ci_high:Q")
+    line = base.mark_line(interpolate="step-after").encode(
+        y="survival:Q",
+        tooltip=["arm:N", "day:Q", alt.Tooltip("survival:Q", format=".3f"),
+                 alt.Tooltip("ci_low:Q", format=".3f"), alt.Tooltip("ci_high:Q", format=".3f"),
+                 "at_risk:Q"])
+    at_risk = alt.Chart(frame).transform_filter(f"datum.day % {tick_days} == 0").mark_text(
+    ).encode(x=x, y=alt.Y("arm:N", title="At risk"), text="at_risk:Q", color=colour)
+    return alt.vconcat(
+        (band + line).properties(width=640, height=280),
+        at_risk.properties(width=640, height=50),
+    ).properties(description="Kaplan-Meier curves of time to reunification with 95% bands "
+                             "and the numbers at risk")

@@ -477,6 +477,30 @@ def naive_comparison(viewer: Viewer) -> pl.DataFrame:
     return _query(viewer, f"select {columns} from marts.fct_outcome_naive_comparison")
 
 
+_SUBGROUP_COLUMNS = f'grouping, "group", {_COMPARISON_COLUMNS}, heterogeneity_p_value'
+
+
+def outcome_by_subgroup(viewer: Viewer) -> pl.DataFrame:
+    """The matched comparison within each group of each grouping, per outcome."""
+    if not table_exists(viewer, "fct_outcome_by_subgroup"):
+        return pl.DataFrame()
+    columns = _shown(viewer, "fct_outcome_by_subgroup", _SUBGROUP_COLUMNS)
+    return _query(viewer, f'select {columns} from marts.fct_outcome_by_subgroup '
+                          'order by outcome, grouping, "group"')
+
+
+def time_to_reunification(viewer: Viewer) -> pl.DataFrame | None:
+    """Kaplan-Meier curves by arm and origin; None for leadership, whose publication holds
+    no curves: each step of a curve and each number at risk is a count of children, and
+    small ones cannot be hidden without breaking the curve."""
+    if viewer.suppressed:
+        return None
+    if not table_exists(viewer, "fct_time_to_reunification"):
+        return pl.DataFrame()
+    return _query(viewer, "select arm, origin, day, survival, ci_low, ci_high, at_risk "
+                          "from marts.fct_time_to_reunification order by origin, arm, day")
+
+
 def outcome_study_status(viewer: Viewer) -> dict | None:
     """The study's status and reason; None in a file published before it was judged."""
     if not table_exists(viewer, "fct_outcome_study_status"):

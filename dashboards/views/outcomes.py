@@ -1,5 +1,6 @@
 """Outcomes: participants against matched non-participants (forest plot, table, balance,
-sample flow) and the CFSR statewide indicators for context."""
+sample flow), the effect by group, time to reunification, and the CFSR statewide
+indicators for context."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dashboards import charts, data_access
 from dashboards.page_context import open_page
 from dashboards.tables import show_chart, show_table
 from dashboards.viewer import Viewer
+from orchestration.outcomes.survival import TICK_DAYS
 
 EXPLANATION = """
 Each child removed from home while the family was matched with a Parent Partner is
@@ -23,6 +25,70 @@ confidence interval. An interval that crosses zero is consistent with no differe
 motivation to join, say) - a matched comparison is not a randomised trial. Outcomes that
 need 12 or 24 months after reunification are only counted once that time has passed.
 """
+
+
+SUBGROUP_EXPLANATION = """
+The same matched comparison within each group: each group's participants are matched again
+to never-matched children of the same group (a girl with a girl, a toddler with a toddler),
+and a group is shown only with at least {minimum} pairs for the outcome (fewer give
+intervals too wide to read). The dashed line is the overall difference above. **Differs
+between groups (p)** is Cochran's Q test that every group of the grouping has the same
+effect. These are exploratory: with five groupings and five outcomes, some p-values fall
+below 0.05 by chance alone, and a matched comparison is not a randomised trial.
+"""
+
+CURVES_EXPLANATION = """
+The share of children not yet home, day by day, for participants and their matched
+comparisons (Kaplan-Meier, with 95% bands). A child leaving care in another way, or still in
+care on the as-of date, is followed until then and no further. From the match: the
+comparison child is followed from the same number of days after removal as its participant
+was matched. Under the axis: the children still followed every {tick} days.
+"""
+
+CURVES_WITHHELD = (
+    "Leadership's publication holds no time-to-reunification curves: every step of a curve "
+    "and every number at risk is a count of children, and small ones cannot be hidden "
+    "without breaking the curve. The effect on reunification is in the comparison above."
+)
+ORIGINS = {"removal": "From removal", "match": "From the match"}
+
+
+def _effect_by_group(context, viewer: Viewer, comparison: pl.DataFrame) -> None:
+    st.subheader("Effect by group (exploratory)")
+    minimum = data_access.program_parameters(viewer).get("subgroup_min_pairs")
+    st.markdown(SUBGROUP_EXPLANATION.format(minimum=minimum or "the published minimum of"))
+    by_group = data_access.outcome_by_subgroup(viewer)
+    if by_group.is_empty():
+        show_chart(None, by_group, "difference")
+        return
+    outcomes = by_group["outcome"].unique(maintain_order=True).to_list()
+    outcome = st.selectbox("Outcome", outcomes, key="subgroup_outcome")
+    rows = by_group.filter(pl.col("outcome") == outcome)
+    overall = comparison.filter(pl.col("outcome") == outcome)["difference"]
+    drawn = rows.drop_nulls("difference")
+    unit = rows["unit"][0]
+    show_chart(None if drawn.is_empty() else charts.subgroup_forest(
+        drawn, unit, overall[0] if overall.len() else None), drawn, "difference")
+    show_table(context, rows, "effect_by_group")
+    st.caption(context.help("fct_outcome_by_subgroup") or "")
+
+
+def _time_to_reunification(context, viewer: Viewer) -> None:
+    st.subheader("Time to reunification")
+    curves = data_access.time_to_reunification(viewer)
+    if curves is None:
+        st.info(CURVES_WITHHELD)
+        return
+    st.markdown(CURVES_EXPLANATION.format(tick=TICK_DAYS))
+    if curves.is_empty():
+        show_chart(None, curves, "survival")
+        return
+    origin = st.radio("Days counted", list(ORIGINS), format_func=ORIGINS.get,
+                      horizontal=True, key="curve_origin")
+    curve = curves.filter(pl.col("origin") == origin)
+    show_chart(charts.survival_curves(curve, TICK_DAYS), curve, "survival")
+    show_table(context, curve, f"time_to_reunification_{origin}")
+    st.caption(context.help("fct_time_to_reunification") or "")
 
 
 def render(viewer: Viewer) -> None:
@@ -56,6 +122,9 @@ def render(viewer: Viewer) -> None:
     st.subheader("Sample flow")
     st.caption(context.help("agg_outcome_sample_flow") or "")
     show_table(context, data_access.sample_flow(viewer), "sample_flow")
+
+    _effect_by_group(context, viewer, comparison)
+    _time_to_reunification(context, viewer)
 
     st.subheader("CFSR statewide indicators (observed)")
     st.caption(context.help("fct_cfsr_indicator") or "")
