@@ -137,6 +137,8 @@ def test_exports_for_the_definitions_module():
         MATCHED_PAIRS_KEY, BALANCE_KEY, dg.AssetKey(["outcomes", "outcome_comparison"]),
         dg.AssetKey(["outcomes", "outcome_naive_comparison"]),
         dg.AssetKey(["outcomes", "outcome_study_status"]),
+        dg.AssetKey(["outcomes", "outcome_by_subgroup"]),
+        dg.AssetKey(["outcomes", "time_to_reunification"]),
     }
     assert all(a.group_names_by_key[k] == "outcomes" for a in outcome_assets for k in a.keys)
     deps = outcome_comparison.asset_deps[dg.AssetKey(["outcomes", "outcome_comparison"])]
