@@ -538,26 +538,25 @@ def cfsr_indicators(viewer: Viewer, filters: Filters) -> pl.DataFrame:
 
 # --- reach ------------------------------------------------------------------------------------
 
-# Leadership's publication holds no reach or cohort table (the disclosure definitions cannot
-# yet state how their groups add up across the groupings and areas, nor how a cohort's
-# measures bound each other), so they are the state coordinator's only.
-REACH_WITHHELD = (
-    "Reach and entry cohorts are not in leadership's publication yet: their small groups "
-    "could not be shown protected against every way the tables add up."
+# Leadership's publication holds no cohort table: a cohort's measures count the same
+# children (and its re-entries count its reunified ones), relations between rows that the
+# disclosure definitions do not state, so no suppression of it could be audited.
+COHORTS_WITHHELD = (
+    "Entry cohorts are not in leadership's publication: a cohort's figures count the same "
+    "children in several rows, and their small counts could not be shown protected."
 )
+_REACH_COLUMNS = 'period, "group", removals, matched, share, disparity_ratio, ci_low, ci_high'
 
 
-def _refuse_reach(viewer: Viewer) -> None:
-    if viewer.role != STATE_COORDINATOR:
-        raise RecordLevelRefused(f"{viewer.role} does not see the reach tables")
-
-_REACH_COLUMNS = ('period, "group", removals, matched, share, disparity_ratio, ci_low, '
-                  'ci_high')
+def _refuse_unless_statewide_reader(viewer: Viewer) -> None:
+    """Reach is statewide: a site coordinator reads her own site's figures only."""
+    if viewer.role == SITE_COORDINATOR:
+        raise RecordLevelRefused(f"{viewer.role} does not see statewide reach")
 
 
 def reach_choices(viewer: Viewer) -> pl.DataFrame:
     """The (area, grouping) pairs of marts.fct_reach_by_group, statewide first."""
-    _refuse_reach(viewer)
+    _refuse_unless_statewide_reader(viewer)
     return _query(
         viewer,
         "select distinct area, grouping from marts.fct_reach_by_group where grouping <> 'all' "
@@ -567,11 +566,13 @@ def reach_choices(viewer: Viewer) -> pl.DataFrame:
 
 def reach_by_group(viewer: Viewer, area: str, grouping: str) -> pl.DataFrame:
     """Removals, the share matched and the disparity ratio of each group of `grouping`
-    within `area` (statewide or a service area), every period; the statewide row first."""
-    _refuse_reach(viewer)
+    within `area` (statewide or a service area), every period; the statewide row first.
+    Leadership's rows come suppressed, with their flags."""
+    _refuse_unless_statewide_reader(viewer)
+    columns = _shown(viewer, "fct_reach_by_group", _REACH_COLUMNS)
     return _query(
         viewer,
-        f"select {_REACH_COLUMNS} from marts.fct_reach_by_group "
+        f"select {columns} from marts.fct_reach_by_group "
         "where (area = $area and grouping = $grouping) "
         "or (area = 'statewide' and grouping = 'all') "
         "order by period desc, grouping <> 'all', group_order",
@@ -581,8 +582,9 @@ def reach_by_group(viewer: Viewer, area: str, grouping: str) -> pl.DataFrame:
 
 def match_cohorts(viewer: Viewer) -> pl.DataFrame:
     """The entry cohorts by SFY of the match: each measure's cases, children and share,
-    or `not yet observable`."""
-    _refuse_reach(viewer)
+    or `not yet observable`. The state coordinator's only (COHORTS_WITHHELD)."""
+    if viewer.role != STATE_COORDINATOR:
+        raise RecordLevelRefused(f"{viewer.role} does not see the entry cohorts")
     return _query(
         viewer,
         "select match_sfy, measure, denominator, numerator, share, status, follow_up_ends "

@@ -34,9 +34,6 @@ children; the outcome study compares them with similar children.
 def render(viewer: Viewer) -> None:
     context = open_page(viewer, "reach", "Reach")
     st.markdown(EXPLANATION)
-    if viewer.suppressed:
-        st.info(data_access.REACH_WITHHELD)
-        return
 
     choices = data_access.reach_choices(viewer)
     labels = context.labels
@@ -58,6 +55,9 @@ def render(viewer: Viewer) -> None:
 
     st.subheader("Entry cohorts by the year of the match")
     st.markdown(COHORT_EXPLANATION)
+    if viewer.suppressed:
+        st.info(data_access.COHORTS_WITHHELD)
+        return
     cohorts = data_access.match_cohorts(viewer)
     show_chart(charts.cohorts(cohorts), cohorts, "share")
     show_table(context, cohorts, "match_cohorts")

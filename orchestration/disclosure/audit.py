@@ -144,6 +144,10 @@ def attack(published: Mapping[str, pl.DataFrame],
             rows[table.name] = _read_table(attack, table, published[table.name],
                                            truth[table.name])
     _geography_equations(attack, rows, truth.get("dim_site"))
+    _margin_equations(attack, rows)
+    for margins in spec.MARGINS:
+        if margins.table in published:
+            _reference_rule(attack, margins, published[margins.table])
     _running_equations(attack, rows)
     _link_equations(attack, rows)
     _flow_equations(attack, rows)
@@ -263,6 +267,56 @@ def _geography_equations(attack: _Attack, rows: dict[str, list[dict]],
                     if column in whole["names"] and all(column in p["names"] for p in parts):
                         attack.equation([(whole["names"][column], -1.0),
                                          *((p["names"][column], 1.0) for p in parts)])
+
+
+def _margin_equations(attack: _Attack, rows: dict[str, list[dict]]) -> None:
+    """Each grouping's groups add up to the state or to their area, each group's areas to
+    its statewide row (spec.Margins)."""
+    for margins in spec.MARGINS:
+        table = spec.BY_NAME[margins.table]
+        periods: dict[object, dict[tuple, dict]] = {}
+        for item in rows.get(margins.table, []):
+            row = item["row"]
+            periods.setdefault(row[margins.period], {})[
+                (row[margins.area], row[margins.grouping], row[margins.group])] = item
+        for cells in periods.values():
+            sums: dict[tuple, list[dict]] = {}
+            for (area, grouping, group), item in cells.items():
+                if grouping == margins.total:
+                    continue
+                if area == margins.statewide:
+                    sums.setdefault((margins.statewide, margins.total, margins.total,
+                                     grouping), []).append(item)
+                else:
+                    sums.setdefault((margins.statewide, margins.area_grouping, area,
+                                     grouping), []).append(item)
+                    sums.setdefault((margins.statewide, grouping, group, None),
+                                    []).append(item)
+            for (*whole, _), parts in sums.items():
+                total = cells.get(tuple(whole))
+                for column in table.counts:
+                    if total and column in total["names"] and all(
+                            column in p["names"] for p in parts):
+                        attack.equation([(total["names"][column], -1.0),
+                                         *((p["names"][column], 1.0) for p in parts)])
+
+
+def _reference_rule(attack: _Attack, margins: spec.Margins, shown: pl.DataFrame) -> None:
+    """A figure dividing by the statewide rate is never shown while that rate is hidden."""
+    table = spec.BY_NAME[margins.table]
+    rows = list(shown.iter_rows(named=True))
+    hidden = {row[margins.period] for row in rows
+              if row[margins.area] == margins.statewide and row[margins.grouping] == margins.total
+              and _hidden(row, margins.reference)}
+    for row in rows:
+        if row[margins.period] not in hidden:
+            continue
+        for column in table.follows:
+            if not _hidden(row, column):
+                key = tuple(row[k] for k in table.keys)
+                attack.findings.append(Finding(_cell(table.name, key, column),
+                                               f"shown while the statewide {margins.reference} "
+                                               "is hidden"))
 
 
 def _running_equations(attack: _Attack, rows: dict[str, list[dict]]) -> None:

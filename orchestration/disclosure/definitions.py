@@ -156,6 +156,26 @@ class SampleFlow:
     matched: str
 
 
+@dataclass(frozen=True)
+class Margins:
+    """A table of groups that add up, within each `period`: statewide, every grouping's
+    groups make up the state (the row whose grouping and group are `total`); within an
+    area, a grouping's groups make up the area (the statewide row of `area_grouping` named
+    after it); and a group's rows of every area make up its statewide row. A column of the
+    table's `follows` divides by the period's statewide rate `reference` too, so it is shown
+    only when that rate of the total row is."""
+
+    table: str
+    period: str
+    area: str
+    grouping: str
+    group: str
+    statewide: str
+    total: str
+    area_grouping: str
+    reference: str
+
+
 ACTIVITY = Table(
     name="agg_activity_month",
     keys=("level", "area_id", "service_month"),
@@ -282,6 +302,21 @@ CFSR = Table(
                                    share=pl.col("indicator") != "maltreatment_in_care")},
 )
 
+# fct_reach_by_group: a group's removals and those reached; the disparity ratio and its
+# interval are its share over the statewide share.
+REACH = Table(
+    name="fct_reach_by_group",
+    keys=("period", "area", "grouping", "group"),
+    counts=("removals", "matched"),
+    rates={"share": Rate("matched", "removals", SHARE_DIGITS)},
+    follows={column: ("share",) for column in ("disparity_ratio", "ci_low", "ci_high")},
+)
+REACH_MARGINS = Margins(
+    table="fct_reach_by_group", period="period", area="area", grouping="grouping",
+    group="group", statewide="statewide", total="all", area_grouping="service_area",
+    reference="share",
+)
+
 FILES_BY_KIND = Table(
     name="dq_files_by_kind",
     keys=("kind", "status"),
@@ -290,7 +325,7 @@ FILES_BY_KIND = Table(
 )
 
 TABLES: tuple[Table, ...] = (ACTIVITY, EXITS, MEASURES, MEASURES_YTD, OUTCOMES, NAIVE_OUTCOMES, OUTCOMES_BY_SUBGROUP,
-                             SAMPLE_FLOW_TABLE, CFSR, FILES_BY_KIND)
+                             SAMPLE_FLOW_TABLE, CFSR, REACH, FILES_BY_KIND)
 BY_NAME = {table.name: table for table in TABLES}
 
 # int_performance_measure_month_counts: PM02, PM03 and PM05 count the same family-months as
@@ -305,6 +340,7 @@ SFY_LINKS = (
     SfyLink("PM06", table="agg_exit_sfy", sfy_column="exit_sfy",
             numerator="reviews_within_window", denominator="reviews_due"),
 )
+MARGINS = (REACH_MARGINS,)
 SUBGROUPS = Subgroups(
     table="fct_outcome_by_subgroup", whole="fct_outcome_naive_comparison",
     partition=("grouping", "outcome"), outcome="outcome", across="heterogeneity_p_value",

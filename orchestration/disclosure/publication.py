@@ -109,6 +109,7 @@ def build_cells(truth: Mapping[str, pl.DataFrame]) -> tuple[_Cells, dict[str, pl
             _geography(cells, table, frames[table.name], sites)
         if table.running and table.name in frames:
             _running(cells, table, frames[table.name])
+    _margins(cells, frames)
     _measure_links(cells, frames)
     _sample_flow(cells, frames)
     _subgroups(cells, frames)
@@ -170,6 +171,48 @@ def _geography(cells: _Cells, table: d.Table, frame: pl.DataFrame,
                 part_ids = [cells.get(table.name, p, column) for p in parts]
                 if total_id is not None and None not in part_ids:
                     cells.relate(total_id, part_ids)
+
+
+def _margins(cells: _Cells, frames: Mapping[str, pl.DataFrame]) -> None:
+    """A grouping's groups = their whole, a group's areas = its statewide row (d.Margins)."""
+    for margins in d.MARGINS:
+        if margins.table not in frames:
+            continue
+        table = d.BY_NAME[margins.table]
+        for whole, parts in _margin_sums(margins, table, frames[margins.table]):
+            for column in table.counts:
+                whole_id = cells.get(table.name, whole, column)
+                part_ids = [cells.get(table.name, p, column) for p in parts]
+                if whole_id is not None and None not in part_ids:
+                    cells.relate(whole_id, part_ids)
+
+
+def _margin_sums(margins: d.Margins, table: d.Table,
+                 frame: pl.DataFrame) -> list[tuple[tuple, list[tuple]]]:
+    sums: list[tuple[tuple, list[tuple]]] = []
+    for period, rows in frame.group_by(margins.period, maintain_order=True):
+        keys = {(row[margins.area], row[margins.grouping], row[margins.group]):
+                _row_key(row, table) for row in rows.iter_rows(named=True)}
+        blocks: dict[tuple, dict[str, list[tuple]]] = {}
+        across: dict[tuple, list[tuple]] = {}
+        for (area, grouping, group), key in keys.items():
+            if grouping == margins.total:
+                continue
+            whole = ((margins.statewide, margins.total, margins.total)
+                     if area == margins.statewide
+                     else (margins.statewide, margins.area_grouping, area))
+            blocks.setdefault(whole, {}).setdefault(grouping, []).append(key)
+            if area != margins.statewide:
+                across.setdefault((margins.statewide, grouping, group), []).append(key)
+        for whole, groupings in blocks.items():
+            if whole not in keys:
+                raise DefinitionError(f"{table.name} {period}: no row {whole} for its parts")
+            sums += [(keys[whole], parts) for parts in groupings.values()]
+        for whole, parts in across.items():
+            if whole not in keys:
+                raise DefinitionError(f"{table.name} {period}: no row {whole} for its areas")
+            sums.append((keys[whole], parts))
+    return sums
 
 
 def _running(cells: _Cells, table: d.Table, frame: pl.DataFrame) -> None:
@@ -305,6 +348,10 @@ def leadership_tables(truth: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFra
     )) if cells.keys else np.zeros(0, dtype=bool)
     out = {name: _apply(d.BY_NAME[name], frame, cells, hidden)
            for name, frame in frames.items()}
+    for margins in d.MARGINS:
+        if margins.table in out:
+            out[margins.table] = _follow_reference(margins, d.BY_NAME[margins.table],
+                                                   out[margins.table])
     hidden_sfys = _sfys_with_hidden_met(out.get(d.MEASURES.name))
     if d.SUBGROUPS.table in out:
         out[d.SUBGROUPS.table] = _across_groups(out[d.SUBGROUPS.table],
@@ -345,6 +392,21 @@ def _apply(table: d.Table, frame: pl.DataFrame, cells: _Cells,
         pl.when(pl.col(column + d.FLAG_SUFFIX)).then(None).otherwise(pl.col(column))
         .alias(column)
         for column in flags)
+
+
+def _follow_reference(margins: d.Margins, table: d.Table, shown: pl.DataFrame) -> pl.DataFrame:
+    """The columns following a rate hidden too in the periods whose statewide rate is."""
+    hidden = shown.filter(
+        (pl.col(margins.area) == margins.statewide) & (pl.col(margins.grouping) == margins.total)
+        & pl.col(margins.reference + d.FLAG_SUFFIX))[margins.period].to_list()
+    in_hidden = pl.col(margins.period).is_in(hidden)
+    return shown.with_columns(
+        (pl.col(column + d.FLAG_SUFFIX) | in_hidden).alias(column + d.FLAG_SUFFIX)
+        for column in table.follows
+    ).with_columns(
+        pl.when(pl.col(column + d.FLAG_SUFFIX)).then(None).otherwise(pl.col(column))
+        .alias(column)
+        for column in table.follows)
 
 
 def _sfys_with_hidden_met(measures: pl.DataFrame | None) -> list:

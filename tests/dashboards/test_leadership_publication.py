@@ -122,6 +122,7 @@ def test_rates_never_carry_their_counts(published):
         d.MEASURES_YTD.name: data_access.measure_trajectory(LEADERSHIP, Filters()),
         d.CFSR.name: data_access.cfsr_indicators(LEADERSHIP, Filters()).rename(
             {"indicator_value": "value", "indicator_value" + FLAG: "value" + FLAG}),
+        d.REACH.name: data_access.reach_by_group(LEADERSHIP, "statewide", "race_ethnicity"),
     }
     for name, frame in frames.items():
         table = d.BY_NAME[name]

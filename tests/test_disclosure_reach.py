@@ -1,0 +1,99 @@
+"""Leadership's reach table (marts.fct_reach_by_group) on hand-made removals: its groups add
+up to the state, to their service area and across the areas, so a small group's count can
+be worked out from its neighbours unless they are hidden too; the suppression hides enough,
+and the attacker's audit, reading the same relations, catches a pattern that does not."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import polars as pl
+
+from orchestration.disclosure import definitions as d
+from orchestration.disclosure.audit import attack
+from orchestration.disclosure.publication import leadership_tables
+
+FLAG = d.FLAG_SUFFIX
+TABLE = d.REACH.name
+
+# (service area, race/ethnicity) -> (removals, matched) of one SFY.
+REMOVALS = {
+    ("Des Moines", "white"): (120, 40), ("Des Moines", "black"): (60, 25),
+    ("Western", "white"): (90, 30), ("Western", "black"): (30, 3),
+}
+
+
+def reach(removals: dict[tuple[str, str], tuple[int, int]], period: int = 2024) -> pl.DataFrame:
+    """The mart's rows for these removals: the state, the service areas and race/ethnicity
+    statewide, and race/ethnicity within each area (disparity ratios as the mart computes
+    them; their intervals are stand-ins, only shown or hidden here)."""
+    counts: Counter = Counter()
+    for (area, race), (n, m) in removals.items():
+        for key in (("statewide", "all", "all"), ("statewide", "service_area", area),
+                    ("statewide", "race_ethnicity", race), (area, "race_ethnicity", race)):
+            counts[(*key, "removals")] += n
+            counts[(*key, "matched")] += m
+    keys = sorted({key[:3] for key in counts})
+    frame = pl.DataFrame(
+        [{"period": period, "area": a, "grouping": g, "group": x,
+          "removals": counts[(a, g, x, "removals")], "matched": counts[(a, g, x, "matched")]}
+         for a, g, x in keys],
+        schema_overrides={"removals": pl.Int32, "matched": pl.Int32},
+    ).with_columns(share=pl.col("matched") / pl.col("removals"))
+    state = frame.filter(pl.col("grouping") == "all")["share"][0]
+    ratio = pl.col("share") / state
+    return frame.with_columns(disparity_ratio=ratio, ci_low=ratio * 0.8, ci_high=ratio * 1.25)
+
+
+def cell(frame: pl.DataFrame, area: str, grouping: str, group: str) -> dict:
+    return frame.filter((pl.col("area") == area) & (pl.col("grouping") == grouping)
+                        & (pl.col("group") == group)).row(0, named=True)
+
+
+def test_a_small_group_is_hidden_with_enough_neighbours_and_the_audit_passes():
+    """3 black children of Western reached: hidden, with its share and ratio; Western's
+    white children, the statewide black children or another area's are hidden beside it,
+    or Western's total less its white children would give the 3 away."""
+    truth = {TABLE: reach(REMOVALS)}
+    shown = leadership_tables(truth)[TABLE]
+    small = cell(shown, "Western", "race_ethnicity", "black")
+    assert small["matched"] is None and small["matched" + FLAG]
+    assert small["share"] is None and small["disparity_ratio"] is None
+    assert small["disparity_ratio" + FLAG] and small["ci_high" + FLAG]
+    neighbours = [cell(shown, "Western", "race_ethnicity", "white"),
+                  cell(shown, "statewide", "service_area", "Western")]
+    assert any(n["matched" + FLAG] for n in neighbours)
+    report = attack(leadership_tables(truth), truth)
+    assert report.passed, report.summary()
+
+
+def test_the_audit_works_out_a_group_from_its_area_and_its_neighbours():
+    """Only the small cell hidden: Western's 33 reached less its 30 white children is 3."""
+    truth = {TABLE: reach(REMOVALS)}
+    small = (pl.col("area") == "Western") & (pl.col("group") == "black")
+    hidden = ("matched", "share", "disparity_ratio", "ci_low", "ci_high")
+    primary_only = truth[TABLE].with_columns(
+        *(pl.when(small).then(None).otherwise(pl.col(column)).alias(column)
+          for column in hidden),
+        *(small.alias(column + FLAG) for column in hidden),
+    )
+    report = attack({TABLE: primary_only}, truth)
+    assert not report.passed
+    assert any("Western, race_ethnicity, black].matched" in f.cell for f in report.findings), \
+        report.summary()
+
+
+def test_ratios_are_hidden_while_the_statewide_share_is():
+    """Eight children reached statewide: every group's count is small and hidden, and so is
+    every ratio to that share; a publication showing one is caught."""
+    few = {("Des Moines", "white"): (120, 5), ("Western", "white"): (90, 3)}
+    truth = {TABLE: reach(few)}
+    shown = leadership_tables(truth)[TABLE]
+    assert shown["disparity_ratio"].is_null().all()
+    assert shown["disparity_ratio" + FLAG].all()
+    leaked = shown.with_columns(
+        disparity_ratio=truth[TABLE]["disparity_ratio"],
+        disparity_ratio__suppressed=pl.lit(False))
+    report = attack({TABLE: leaked}, truth)
+    assert any("statewide share is hidden" in f.reason for f in report.findings), \
+        report.summary()
