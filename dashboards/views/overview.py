@@ -120,7 +120,7 @@ def _retainage(viewer: Viewer, sfy: int | None, context) -> None:
     for row in position.iter_rows(named=True):
         st.metric(
             f"SFY {row['sfy']} retainage ({literal(row['contract_id'])})",
-            row["retainage_status"].replace("_", " "),
+            cell(row, "retainage_status").replace("_", " "),
             help=context.help("fct_contract_sfy", "retainage_status"),
         )
         st.caption(f"{cell(row, 'measures_met')} of {row['measures_applicable']} measures met; "
