@@ -75,8 +75,8 @@ def already_ingested(settings: PlatformSettings) -> set[tuple[str, str]]:
 
 
 # How often the landing zone is looked at: a tick that finds nothing new only lists the
-# zone and stats each file (under a second for the scale-50 zone's 29,000 files), so a
-# file dropped in waits at most this long for its run to be requested.
+# zone and stats each file (hashing only those whose size or time moved), so a file
+# dropped in waits at most this long for its run to be requested.
 LANDING_ZONE_INTERVAL_SECONDS = 10
 
 
