@@ -149,3 +149,18 @@ def test_every_site_of_the_zone_is_published(run):
         assert len(summary["sites"]) == 1
     assert rows(published, "select distinct site_id from marts.fct_pp_month order by 1") == [
         (site,) for site in summary["sites"]]
+
+
+def test_no_family_is_served_before_the_first_referral(run):
+    """The zone without a referral in its first month publishes nothing in that month: no
+    family-month precedes the month of the first referral any extract holds."""
+    _, _, ran, published, _ = run
+    if ran.returncode:
+        pytest.fail(f"not published: {ran.stderr[-2000:]}")
+    first_referral = min(
+        record["referral_date"][:7]
+        for extract in (published.parent / "landing" / "referrals").glob("referrals_*.csv")
+        for record in csv.DictReader(extract.open(newline="")))
+    [(first_served,)] = rows(published, "select strftime(min(service_month), '%Y-%m') "
+                                        "from marts.fct_family_month")
+    assert first_served >= first_referral
