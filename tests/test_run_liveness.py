@@ -16,7 +16,7 @@ import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 
 from orchestration.config import REPO_ROOT
-from orchestration.runner.dagster_home import DAGSTER_YAML
+from orchestration.runner.dagster_home import dagster_yaml
 from orchestration.runner.run_liveness import (
     PID_TAG,
     START_SLACK_SECONDS,
@@ -31,7 +31,7 @@ from orchestration.runner.run_liveness import (
 def dagster_home(tmp_path, monkeypatch):
     home = tmp_path / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    (home / "dagster.yaml").write_text(dagster_yaml(home))
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     return home
 

@@ -1,8 +1,9 @@
 """Small and odd programs run and publish what is sound (issue 24).
 
-Landing zones of a few dozen Parent Partners (scale 0.1 and 0.2, the issue's scale-0.2
-seed-3 zone among them, over the generator's whole default window) and of a single site
-go through `ppa run`. Each run exits 0 - or 1 only when a blocking integrity check stops
+Landing zones of a few dozen Parent Partners (scale 0.1, 0.2 and 0.5 with different seeds,
+the issue's scale-0.2 seed-3 zone among them, over the generator's whole default window),
+of a single site, and of a program whose first month has no referral yet go through
+`ppa run`. Each run exits 0 - or 1 only when a blocking integrity check stops
 it, named on stderr - publishes the fidelity and contract marts, and says what it
 withheld: the outcome study's status and reason, leadership's comparison withheld when
 the study is not reliable, every failed check named with its findings.
@@ -10,8 +11,10 @@ the study is not reliable, every failed check named with its findings.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +40,33 @@ ZONES = {
     # The issue's zone: about 30 Parent Partners, 2019-07 to 2026-10.
     "scale-0.2-seed-3": ["--start", "2019-07", "--months", "88", "--scale", "0.2", "--seed", "3"],
     "scale-0.1-seed-1": ["--start", "2022-07", "--months", "24", "--scale", "0.1", "--seed", "1"],
+    "scale-0.5-seed-5": ["--start", "2023-01", "--months", "14", "--scale", "0.5", "--seed", "5"],
     "one-site": None,
+    "no-referral-in-the-first-month": ["--start", "2023-07", "--months", "15", "--scale", "0.1",
+                                       "--seed", "4"],
 }
+
+
+def without_the_first_months_referrals(landing: Path, month: str) -> int:
+    """The zone as if the program's first month had no referral yet: every referral dated in
+    `month` leaves every referrals extract, and that month's activity forms go too (nobody
+    was served). Returns how many referral rows were removed."""
+    removed = 0
+    for extract in sorted((landing / "referrals").glob("referrals_*.csv")):
+        with extract.open(newline="") as f:
+            reader = csv.DictReader(f)
+            fields, kept = reader.fieldnames, []
+            for record in reader:
+                if record["referral_date"].startswith(month):
+                    removed += 1
+                else:
+                    kept.append(record)
+        with extract.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(kept)
+    shutil.rmtree(landing / "activity_forms" / month, ignore_errors=True)
+    return removed
 
 
 @pytest.fixture(scope="module", params=sorted(ZONES))
@@ -59,6 +87,9 @@ def run(request, tmp_path_factory):
                else [PYTHON, "-c", ONE_SITE, str(landing)])
     summary = json.loads(subprocess.run(command, env=env, capture_output=True, text=True,
                                         check=True).stdout)
+    if request.param == "no-referral-in-the-first-month":
+        assert without_the_first_months_referrals(landing, "2023-07") > 0
+        assert not (landing / "activity_forms" / "2023-07").exists()
     ran = subprocess.run([PPA, "run", "--as-of", str(summary["as_of"])], env=env,
                          capture_output=True, text=True, cwd="/", check=False)
     published = root / "published.duckdb"
@@ -114,6 +145,22 @@ def test_every_site_of_the_zone_is_published(run):
     zone, summary, ran, published, _ = run
     if ran.returncode:
         pytest.fail(f"not published: {ran.stderr[-2000:]}")
-    assert len(summary["sites"]) == (1 if zone == "one-site" else 3)
+    if zone == "one-site":
+        assert len(summary["sites"]) == 1
     assert rows(published, "select distinct site_id from marts.fct_pp_month order by 1") == [
         (site,) for site in summary["sites"]]
+
+
+def test_no_family_is_served_before_the_first_referral(run):
+    """The zone without a referral in its first month publishes nothing in that month: no
+    family-month precedes the month of the first referral any extract holds."""
+    _, _, ran, published, _ = run
+    if ran.returncode:
+        pytest.fail(f"not published: {ran.stderr[-2000:]}")
+    first_referral = min(
+        record["referral_date"][:7]
+        for extract in (published.parent / "landing" / "referrals").glob("referrals_*.csv")
+        for record in csv.DictReader(extract.open(newline="")))
+    [(first_served,)] = rows(published, "select strftime(min(service_month), '%Y-%m') "
+                                        "from marts.fct_family_month")
+    assert first_served >= first_referral

@@ -74,9 +74,15 @@ def already_ingested(settings: PlatformSettings) -> set[tuple[str, str]]:
         return set()
 
 
+# How often the landing zone is looked at: a tick that finds nothing new only lists the
+# zone and stats each file (hashing only those whose size or time moved), so a file
+# dropped in waits at most this long for its run to be requested.
+LANDING_ZONE_INTERVAL_SECONDS = 10
+
+
 @dg.sensor(
     job=materialize_everything,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=LANDING_ZONE_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests a run for the service months whose landing files are new or changed.",
 )

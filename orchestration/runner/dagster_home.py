@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from orchestration.config import Paths
 
-DAGSTER_YAML = """\
-# Written by `ppa` when missing. Runs that write the warehouse share one pool slot:
+# The first line marks a dagster.yaml as ppa's own: one written before a setting was added
+# here is rewritten; any other is the operator's and kept as it is.
+HEADER = "# Written by `ppa` when missing."
+DAGSTER_YAML = HEADER + """ Runs that write the warehouse share one pool slot:
 # DuckDB allows a single writer.
 concurrency:
   pools:
@@ -18,12 +21,25 @@ run_monitoring:
   free_slots_after_run_end_seconds: 30
 telemetry:
   enabled: false
+# Dagster's SQLite event log with its connections kept open (orchestration/runner/event_log.py),
+# where Dagster's own keeps its runs' events.
+event_log_storage:
+  module: orchestration.runner.event_log
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: "{event_log_dir}"
 """
+
+
+def dagster_yaml(home: Path) -> str:
+    return DAGSTER_YAML.format(event_log_dir=home.resolve() / "history" / "runs")
 
 
 def prepare_dagster_home(paths: Paths) -> None:
     paths.dagster_home.mkdir(parents=True, exist_ok=True)
     config = paths.dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
+    wanted = dagster_yaml(paths.dagster_home)
+    if not config.exists() or (config.read_text().startswith(HEADER)
+                               and config.read_text() != wanted):
+        config.write_text(wanted)
     os.environ["DAGSTER_HOME"] = str(paths.dagster_home)
