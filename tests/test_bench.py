@@ -70,6 +70,12 @@ def test_full_and_incremental_runs_by_stage(report):
         assert sum(run["stages_seconds"].values()) < run["seconds"]
         assert run["samples"][0]["status"] == "SUCCESS"
     assert full["samples"][0]["run_id"] != month["samples"][0]["run_id"]
+    # The outcome study's cost step by step, the subgroup comparison and the curves among them.
+    outcome_steps = full["outcome_steps_seconds"]
+    assert {"outcomes__outcome_by_subgroup", "outcomes__time_to_reunification"} <= set(
+        outcome_steps)
+    assert sum(outcome_steps.values()) == pytest.approx(full["stages_seconds"]["outcomes"],
+                                                        rel=0.5)
     assert month["month"] == "2019-10" and month["files"] > 0
     assert month["share_of_full_run"] == pytest.approx(month["seconds"] / full["seconds"])
     assert report["peak_rss_mb"] == full["peak_rss_mb"] > 50

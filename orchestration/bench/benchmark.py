@@ -170,6 +170,9 @@ def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "201
         "seconds": full_seconds,
         "stages_seconds": stages,
         "between_steps_seconds": _median([r["between_steps_seconds"] for r in fulls]),
+        "outcome_steps_seconds": {
+            step: _median([r["outcome_steps_seconds"][step] for r in fulls])
+            for step in fulls[0].get("outcome_steps_seconds", {})},
         "peak_rss_mb": max(r["peak_rss_mb"] for r in fulls),
         "samples": fulls,
     }

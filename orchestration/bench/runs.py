@@ -116,6 +116,9 @@ def run_stages(dagster_home: Path, run_id: str | None = None) -> dict:
         # Between steps: Dagster's own work (events, slot claims, loading definitions).
         "between_steps_seconds": max(0.0, run_seconds - sum(steps.values())),
         "steps": len(steps),
+        # The outcome study's steps one by one: matching, comparisons, subgroups, curves.
+        "outcome_steps_seconds": {key: seconds for key, seconds in sorted(steps.items())
+                                  if stage_of(key, checks) == "outcomes"},
     }
 
 
