@@ -280,19 +280,26 @@ def exits(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     )
 
 
-def missing_forms(viewer: Viewer, filters: Filters) -> pl.DataFrame:
-    """The fix-it list: forms due but never received, by Parent Partner and month."""
+_MISSING_FORMS = f"""
+    select pp_id, site_id, service_month, family_id, match_id
+    from marts.fct_family_month
+    where form_expected and not form_received and {_site_scope()} and {_MONTHS} and {_SFY}
+"""
+
+
+def missing_forms(viewer: Viewer, filters: Filters, page: int | None = None) -> pl.DataFrame:
+    """The fix-it list: forms due but never received, by Parent Partner and month; one page
+    of PAGE_ROWS (the data-quality page), or without `page` all of them."""
     _refuse_aggregate_only(viewer)
-    return _run(
-        viewer,
-        f"""
-        select pp_id, site_id, service_month, family_id, match_id
-        from marts.fct_family_month
-        where form_expected and not form_received and {_site_scope()} and {_MONTHS} and {_SFY}
-        order by pp_id, service_month, family_id
-        """,
-        _params(viewer, filters),
-    )
+    limit, bounds = _page(page)
+    return _run(viewer, f"{_MISSING_FORMS} order by pp_id, service_month, family_id, match_id "
+                f"{limit}", {**_params(viewer, filters), **bounds})
+
+
+def count_missing_forms(viewer: Viewer, filters: Filters) -> int:
+    """How many rows `missing_forms` holds in all."""
+    _refuse_aggregate_only(viewer)
+    return _count(viewer, _MISSING_FORMS, filters)
 
 
 def overdue_forms(viewer: Viewer, filters: Filters) -> pl.DataFrame:
@@ -594,22 +601,38 @@ def match_cohorts(viewer: Viewer) -> pl.DataFrame:
 
 # --- data quality -----------------------------------------------------------------------------
 
-# A landing file belongs to a site when its name says so (a site export) or when its Parent
-# Partner works there (a single form); the rest (reference extracts) are statewide.
-_FILE_SITE = """coalesce(
-    nullif(regexp_extract(file, 'site_([A-Za-z0-9]+)_', 1), ''),
-    (select site_id from marts.dim_parent_partner
-     where pp_id = regexp_extract(file, '/([A-Za-z0-9]+)_[^/]*$', 1))
-)"""
-
-
 def _scoped_files(table: str = "marts.dq_ingested_files") -> str:
+    """The files of `table` the viewer may see: a file's site (its `site_id`, read from its
+    name in dbt) in scope; the statewide extracts only while no site or area is asked for."""
     return f"""
-        select * from (select *, {_FILE_SITE} as site_id from {table})
+        select * from {table}
         where (cast($scope_site as varchar) is null
                and cast($site as varchar) is null and cast($area as varchar) is null)
            or (site_id is not null and {_site_scope()})
     """
+
+
+# The file lists run to tens of thousands of rows at scale: a page shows this many, and
+# the download holds the whole selection.
+PAGE_ROWS = 100
+
+
+def _selected_files() -> str:
+    """The viewer's files (`_scoped_files`) of the months chosen; a file no month owns is in
+    every choice of months."""
+    return f"select * from ({_scoped_files()}) where service_month is null or ({_MONTHS})"
+
+
+def _page(page: int | None) -> tuple[str, dict]:
+    """The limit clause and its parameters of page `page` (from 1); none for the whole."""
+    if page is None:
+        return "", {}
+    return "limit $page_rows offset $skipped", {
+        "page_rows": PAGE_ROWS, "skipped": (max(page, 1) - 1) * PAGE_ROWS}
+
+
+def _count(viewer: Viewer, rows: str, filters: Filters) -> int:
+    return _run(viewer, f"select count(*) as n from ({rows})", _params(viewer, filters))["n"][0]
 
 
 def files_by_kind(viewer: Viewer, filters: Filters) -> pl.DataFrame:
@@ -640,17 +663,49 @@ def files_by_kind(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     )
 
 
-def files(viewer: Viewer, filters: Filters) -> pl.DataFrame:
-    """Each landing file with its status and error."""
+def file_summary(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """The files of the months chosen by site and month: files, files rejected whole, files
+    with rejected rows, and their rows read, accepted and rejected, newest month first. The
+    extracts no site or month owns are one row (statewide viewers only)."""
     _refuse_aggregate_only(viewer)
     return _run(
         viewer,
         f"""
-        select file, kind, status, rows_read, rows_accepted, rows_rejected, error, ingested_at
-        from ({_scoped_files()}) order by ingested_at desc, file
+        select site_id, service_month, count(*) as files,
+               count(*) filter (where status = 'rejected') as files_rejected,
+               count(*) filter (where status = 'loaded_with_rejections')
+                   as files_with_rejected_rows,
+               cast(sum(rows_read) as bigint) as rows_read,
+               cast(sum(rows_accepted) as bigint) as rows_accepted,
+               cast(sum(rows_rejected) as bigint) as rows_rejected
+        from ({_selected_files()})
+        group by site_id, service_month
+        order by service_month desc nulls last, site_id nulls first
         """,
         _params(viewer, filters),
     )
+
+
+_FILES = f"""
+    select file, site_id, service_month, kind, status, rows_read, rows_accepted, rows_rejected,
+           error, ingested_at
+    from ({_selected_files()})
+"""
+
+
+def files(viewer: Viewer, filters: Filters, page: int | None = None) -> pl.DataFrame:
+    """Each landing file of the months chosen with its status and error, newest first: one
+    page of PAGE_ROWS, or without `page` all of them."""
+    _refuse_aggregate_only(viewer)
+    limit, bounds = _page(page)
+    return _run(viewer, f"{_FILES} order by ingested_at desc, file, sha256 {limit}",
+                {**_params(viewer, filters), **bounds})
+
+
+def count_files(viewer: Viewer, filters: Filters) -> int:
+    """How many rows `files` holds in all."""
+    _refuse_aggregate_only(viewer)
+    return _count(viewer, _FILES, filters)
 
 
 def _refuse_unless_statewide(viewer: Viewer) -> None:
@@ -704,17 +759,24 @@ def unrecognised_files(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     )
 
 
-def rejected_rows(viewer: Viewer, filters: Filters) -> pl.DataFrame:
-    """Each rejected row: file, row number and the plain reason."""
+_REJECTED_ROWS = f"""
+    select r.file, r.row_number, r.reason_code, r.reason
+    from marts.dq_rejected_rows as r
+    where r.file in (select file from ({_selected_files()}))
+"""
+
+
+def rejected_rows(viewer: Viewer, filters: Filters, page: int | None = None) -> pl.DataFrame:
+    """Each rejected row of the files of the months chosen: file, row number and the plain
+    reason; one page of PAGE_ROWS, or without `page` all of them."""
     _refuse_aggregate_only(viewer)
-    return _run(
-        viewer,
-        f"""
-        select r.file, r.row_number, r.reason_code, r.reason
-        from marts.dq_rejected_rows as r
-        where r.file in (select file from ({_scoped_files()}))
-        order by r.file, r.row_number
-        """,
-        _params(viewer, filters),
-    )
+    limit, bounds = _page(page)
+    return _run(viewer, f"{_REJECTED_ROWS} order by file, row_number, reason_code, reason {limit}",
+                {**_params(viewer, filters), **bounds})
+
+
+def count_rejected_rows(viewer: Viewer, filters: Filters) -> int:
+    """How many rows `rejected_rows` holds in all."""
+    _refuse_aggregate_only(viewer)
+    return _count(viewer, _REJECTED_ROWS, filters)
 

@@ -6,9 +6,15 @@ the monthly packet alike, with a note under the table saying what that covers; t
 holds the table's cells as text formatted as on screen, under the same headers, its text
 cells escaped so that no spreadsheet runs them (`downloads.inert_text`). Every download
 is written to the audit log (who, which page, which table, which filters).
+
+A long list is shown a page at a time (`show_paged_table`): the page number is in the URL,
+the caption says which rows are shown of how many, and the CSV holds the whole selection,
+read only when the button is clicked.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
@@ -34,7 +40,10 @@ def table_csv(frame: pl.DataFrame, labels: Labels) -> str:
     return labels.as_text(inert_text(shown, text)).write_csv()
 
 
-def show_table(context: PageContext, frame: pl.DataFrame, name: str, **dataframe_args) -> None:
+def show_table(context: PageContext, frame: pl.DataFrame, name: str,
+               whole: Callable[[], pl.DataFrame] | None = None, **dataframe_args) -> None:
+    """`frame` on screen with its CSV download; with `whole`, the download holds what
+    `whole` returns (the selection `frame` is a page of), read when the button is clicked."""
     labels = context.labels
     shown = for_display(frame, labels.text)
     if shown.is_empty():
@@ -44,10 +53,30 @@ def show_table(context: PageContext, frame: pl.DataFrame, name: str, **dataframe
     if any(frame[c].any() for c in frame.columns if c.endswith(FLAG_SUFFIX)):
         st.caption(SUPPRESSED_NOTE)
     st.download_button(
-        "Download CSV", table_csv(frame, labels),
+        "Download CSV",
+        table_csv(frame, labels) if whole is None else lambda: table_csv(whole(), labels),
         file_name=f"{context.page}_{name}.csv", mime="text/csv", key=f"csv_{name}",
         on_click=_record_download, args=(context, name),
     )
+
+
+def show_paged_table(context: PageContext, name: str, total: int, page_rows: int,
+                     fetch: Callable[[int | None], pl.DataFrame]) -> None:
+    """Page after page of a selection of `total` rows, `page_rows` at a time: `fetch(n)` reads
+    page n (from 1), `fetch(None)` the whole selection, which the CSV holds."""
+    pages = max(1, -(-total // page_rows))
+    page = 1
+    if pages > 1:
+        asked = st.number_input(f"Page of {name.replace('_', ' ')} (1 to {pages})",
+                                min_value=1, value=1, step=1, key=f"{name}_page",
+                                bind="query-params")
+        page = min(int(asked), pages)
+    frame = fetch(page)
+    if pages > 1:
+        first = (page - 1) * page_rows + 1
+        st.caption(f"Rows {first:,} to {first + frame.height - 1:,} of {total:,} (page {page} "
+                   f"of {pages}); the CSV holds all {total:,}.")
+    show_table(context, frame, name, whole=lambda: fetch(None))
 
 
 def show_chart(chart, frame: pl.DataFrame, value: str) -> None:

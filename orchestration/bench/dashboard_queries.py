@@ -3,8 +3,8 @@
 A page opens with the shared context (months, sites, refresh, definitions, parameters)
 and then asks for its own frames, with the filters a page opens with: the SFY of the
 last month whose forms are due, from its first month to that month (the overview's
-trend: 24 months back). The calls mirror dashboards/views/*.py; a page a role may not
-open is not timed for it. The dashboards' answer cache is emptied before every load, so
+trend: 24 months back). The calls mirror dashboards/views/*.py (a paged list: its count
+and its first page); a page a role may not open is not timed for it. The dashboards' answer cache is emptied before every load, so
 each sample is a page whose queries all reach the published file (as a user's first view
 after a publish); the file itself stays open between loads, as in the running dashboards.
 """
@@ -74,12 +74,16 @@ def _page_calls(da, page: str, viewer, filters, sfy_only):
         ],
         "data-quality": [
             lambda: da.files_by_kind(viewer, filters),
-            *([lambda: da.missing_forms(viewer, filters),
-               lambda: da.rejected_rows(viewer, filters),
-               lambda: da.files(viewer, filters),
+            *([lambda: da.file_summary(viewer, filters),
+               lambda: da.count_missing_forms(viewer, filters),
+               lambda: da.missing_forms(viewer, filters, 1),
+               lambda: da.count_rejected_rows(viewer, filters),
+               lambda: da.rejected_rows(viewer, filters, 1),
+               lambda: da.count_files(viewer, filters),
+               lambda: da.files(viewer, filters, 1),
                lambda: da.unrecognised_files(viewer, filters)] if records else []),
-            *([lambda: da.check_results(viewer), lambda: da.run_failures(viewer)]
-              if statewide else []),
+            *([lambda: da.check_results(viewer), lambda: da.run_failures(viewer),
+               lambda: da.packet_deliveries(viewer)] if statewide else []),
         ],
         "methodology": [lambda: da.refresh(viewer)],
     }

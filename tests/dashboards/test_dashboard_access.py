@@ -36,6 +36,10 @@ RECORD_LEVEL = {
     "files": data_access.files,
     "rejected_rows": data_access.rejected_rows,
     "unrecognised_files": data_access.unrecognised_files,
+    "file_summary": data_access.file_summary,
+    "files_page": lambda v, f: data_access.files(v, f, 1),
+    "rejected_rows_page": lambda v, f: data_access.rejected_rows(v, f, 1),
+    "missing_forms_page": lambda v, f: data_access.missing_forms(v, f, 1),
 }
 LEADERSHIP_FRAMES = {
     **SCOPED,

@@ -18,7 +18,9 @@ final as (
         cast(rows_rejected as integer) as rows_rejected,
         cast(status as varchar) as status,
         cast(error as varchar) as error,
-        cast(ingested_at as timestamp) as ingested_at
+        cast(ingested_at as timestamp) as ingested_at,
+        cast({{ landing_file_site('file') }} as varchar) as site_id,
+        cast(partition_key || '-01' as date) as service_month
     from files
 
 )

@@ -13,7 +13,8 @@ final as (
         cast(file as varchar) as file,
         cast(reason as varchar) as reason,
         cast(size_bytes as bigint) as size_bytes,
-        cast(modified_at as timestamp) as modified_at
+        cast(modified_at as timestamp) as modified_at,
+        cast({{ landing_file_site('file') }} as varchar) as site_id
     from files
 
 )
