@@ -42,11 +42,26 @@ def _meta_text(meta: str | None) -> str:
     return "; ".join(f"{k}: {v}" for k, v in values.items() if isinstance(v, str | int | float))
 
 
+OUTCOME_STUDY_LIMITS = """
+**What the outcome study can and cannot say.** The outcome comparison, the effect by group
+and the time-to-reunification curves compare participants with never-matched children who
+looked alike at removal (fct_outcome_comparison, fct_outcome_by_subgroup,
+fct_time_to_reunification below). A matched comparison is not a randomised trial: it
+cannot see what the match did not, such as a family's readiness to take part. Effects by
+group are exploratory: each group is matched again within itself and shown only with
+enough pairs (subgroup_min_pairs), and among 25 tests of a difference between groups some
+fall below p = 0.05 by chance alone. The curves follow a child until reunification; a child
+who leaves care another way, or is still in care on the as-of date, counts until then and
+no further, so a curve estimates how soon children go home rather than how many do.
+"""
+
+
 def render(viewer: Viewer) -> None:
     context = open_page(viewer, "methodology", "Methodology")
     _provenance(data_access.refresh(viewer))
     st.markdown("Every definition below is the dbt documentation of the model that computes "
                 "the figure, published with the data.")
+    st.markdown(OUTCOME_STUDY_LIMITS)
     definitions = context.definitions
     if definitions.is_empty():
         st.info("The published data carries no definitions yet: the next run publishes them.")

@@ -62,7 +62,7 @@ def _effect_by_group(context, viewer: Viewer, comparison: pl.DataFrame) -> None:
         show_chart(None, by_group, "difference")
         return
     outcomes = by_group["outcome"].unique(maintain_order=True).to_list()
-    outcome = st.selectbox("Outcome", outcomes, key="subgroup_outcome")
+    outcome = st.radio("Outcome", outcomes, horizontal=True, key="subgroup_outcome")
     rows = by_group.filter(pl.col("outcome") == outcome)
     overall = comparison.filter(pl.col("outcome") == outcome)["difference"]
     drawn = rows.drop_nulls("difference")
