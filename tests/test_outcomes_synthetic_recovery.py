@@ -122,7 +122,7 @@ def test_planted_difference_of_effect_between_age_bands_is_recovered(generated):
         difference, se, _, _ = rows[group]
         expected = planted["groups"][group]["att_expected"]
         assert difference - Z * se <= expected <= difference + Z * se, group
-    assert p < 0.01, "Cochran's Q finds the effect differs by age band"
+    assert p < 0.05, "Cochran's Q finds the effect differs by age band"
 
 
 def test_participants_go_home_sooner_on_the_curves(generated):
