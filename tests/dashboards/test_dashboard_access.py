@@ -52,6 +52,7 @@ LEADERSHIP_FRAMES = {
     "naive_comparison": lambda v, f: data_access.naive_comparison(v),
     "matching_balance": lambda v, f: data_access.matching_balance(v),
     "sample_flow": lambda v, f: data_access.sample_flow(v),
+    "outcome_by_subgroup": lambda v, f: data_access.outcome_by_subgroup(v),
     "cfsr_indicators": data_access.cfsr_indicators,
     "measure_trajectory": data_access.measure_trajectory,
 }
@@ -123,6 +124,13 @@ def test_a_leadership_frame_holds_no_record_id_and_no_small_count(name, filters)
         if dtype.is_integer() and column not in NOT_COUNTS:
             small = frame.filter(pl.col(column).is_between(1, 10))
             assert small.is_empty(), f"{name}.{column} shows {small[column].to_list()}"
+
+
+def test_leadership_reads_no_reunification_curves():
+    assert data_access.time_to_reunification(LEADERSHIP) is None
+    curves = data_access.time_to_reunification(STATE)
+    assert set(curves["arm"]) == {"participant", "comparison"}
+    assert set(curves["origin"]) == {"removal", "match"}
 
 
 @pytest.mark.parametrize("value", INJECTIONS)
