@@ -45,7 +45,10 @@ def render(viewer: Viewer) -> None:
     reach = data_access.reach_by_group(viewer, area, grouping) if area else pl.DataFrame()
 
     st.subheader("Disparity ratios with 95% confidence intervals")
-    periods = reach["period"].unique(maintain_order=True).to_list() if area else []
+    # Years with a ratio to draw (none before the program matched anyone, or while every
+    # figure of the year is suppressed), the latest first.
+    periods = (reach.filter(pl.col("disparity_ratio").is_not_null())["period"]
+               .unique(maintain_order=True).to_list() if area else [])
     period = st.selectbox("State fiscal year of removal", periods, key="reach_period")
     drawn = reach.filter(pl.col("period") == period) if period else reach
     show_chart(charts.disparity(drawn, labels.label(grouping)) if period else None, drawn,
