@@ -152,3 +152,21 @@ def test_a_link_out_of_the_landing_zone_is_recorded_and_never_read(tmp_path):
     assert found["activity_forms/2024-03/alias.csv"].path == (
         landing / "activity_forms/2024-03/inside.csv"
     ).resolve()
+
+
+def test_a_landing_zone_reached_through_a_link_is_inside_itself(tmp_path):
+    """Real paths are resolved folder by folder, against the zone's own real path: a zone
+    opened through a link holds its files, and a file linked out of it is still outside."""
+    real_zone = tmp_path / "real_zone"
+    make(real_zone, ["activity_forms/2024-03/inside.csv", "notes/secret.csv"])
+    (tmp_path / "elsewhere.csv").write_text("x\n")
+    (real_zone / "activity_forms/2024-03/out.csv").symlink_to(tmp_path / "elsewhere.csv")
+    (tmp_path / "zone_link").symlink_to(real_zone, target_is_directory=True)
+
+    found = {f.rel_path: f for f in discover(tmp_path / "zone_link")}
+    assert sorted(found) == ["activity_forms/2024-03/inside.csv",
+                             "activity_forms/2024-03/out.csv"]
+    inside = found["activity_forms/2024-03/inside.csv"]
+    assert not inside.outside_landing_zone
+    assert inside.path == real_zone / "activity_forms/2024-03/inside.csv"
+    assert found["activity_forms/2024-03/out.csv"].outside_landing_zone
