@@ -33,7 +33,8 @@ SCREENSHOT_ROLE = {"overview": "state_coordinator", "site": "site_coordinator",
                    "data-quality": "state_coordinator",
                    "methodology": "state_coordinator"}
 # Leadership's own view of the pages that tell the story: its suppressed publication.
-LEADERSHIP_SCREENSHOTS = {"overview": "leadership-overview", "outcomes": "leadership-outcomes"}
+LEADERSHIP_SCREENSHOTS = {"overview": "leadership-overview", "outcomes": "leadership-outcomes",
+                          "reach": "leadership-reach"}
 VIEWPORT = {"width": 1400, "height": 1000}
 
 pytestmark = [
