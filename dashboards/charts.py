@@ -234,7 +234,7 @@ def subgroup_forest(frame: pl.DataFrame, unit: str, overall: float | None) -> al
     interval = base.mark_rule(color=PALETTE[0], size=2).encode(
         x=alt.X("ci_low:Q", title=title, axis=alt.Axis(format=number_format)), x2="ci_high:Q")
     point = base.mark_point(filled=True, size=70, color=PALETTE[0]).encode(
-        x="difference:Q",
+        x=alt.X("difference:Q", title=title),
         tooltip=["grouping:N", "group:N", "difference:Q", "ci_low:Q", "ci_high:Q", "p_value:Q",
                  "participant_n:Q", "heterogeneity_p_value:Q"],
     )
@@ -268,7 +268,7 @@ def survival_curves(frame: pl.DataFrame, tick_days: int) -> alt.VConcatChart:
     at_risk = alt.Chart(frame).transform_filter(f"datum.day % {tick_days} == 0").mark_text(
     ).encode(x=x, y=alt.Y("arm:N", title="At risk"), text="at_risk:Q", color=colour)
     return alt.vconcat(
-        (band + line).properties(width=640, height=280),
-        at_risk.properties(width=640, height=50),
+        (band + line).properties(width=560, height=280),
+        at_risk.properties(width=560, height=50),
     ).properties(description="Kaplan-Meier curves of time to reunification with 95% bands "
                              "and the numbers at risk")

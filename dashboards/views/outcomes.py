@@ -61,7 +61,9 @@ def _effect_by_group(context, viewer: Viewer, comparison: pl.DataFrame) -> None:
     if by_group.is_empty():
         show_chart(None, by_group, "difference")
         return
-    outcomes = by_group["outcome"].unique(maintain_order=True).to_list()
+    # In the order of the comparison above (reunification first).
+    present = set(by_group["outcome"])
+    outcomes = [o for o in comparison["outcome"] if o in present] or sorted(present)
     outcome = st.radio("Outcome", outcomes, horizontal=True, key="subgroup_outcome")
     rows = by_group.filter(pl.col("outcome") == outcome)
     overall = comparison.filter(pl.col("outcome") == outcome)["difference"]
