@@ -238,10 +238,12 @@ def subgroup_forest(frame: pl.DataFrame, unit: str, overall: float | None) -> al
         tooltip=["grouping:N", "group:N", "difference:Q", "ci_low:Q", "ci_high:Q", "p_value:Q",
                  "participant_n:Q", "heterogeneity_p_value:Q"],
     )
-    layers = [interval, point, alt.Chart().mark_rule(color="#555555").encode(x=alt.datum(0.0))]
+    # The reference lines are drawn for the eye; the description says what they are.
+    layers = [interval, point,
+              alt.Chart().mark_rule(color="#555555", aria=False).encode(x=alt.datum(0.0))]
     if overall is not None:
-        layers.append(alt.Chart().mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4]).encode(
-            x=alt.datum(overall)))
+        layers.append(alt.Chart().mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4],
+                                            aria=False).encode(x=alt.datum(overall)))
     return alt.layer(*layers, data=frame).properties(width=520, height=120).facet(
         row=alt.Row("grouping:N", title=None, header=alt.Header(labelAngle=0,
                                                                 labelAlign="left")),
