@@ -35,6 +35,8 @@ SCREENSHOT_ROLE = {"overview": "state_coordinator", "site": "site_coordinator",
 # Leadership's own view of the pages that tell the story: its suppressed publication.
 LEADERSHIP_SCREENSHOTS = {"overview": "leadership-overview", "outcomes": "leadership-outcomes",
                           "reach": "leadership-reach"}
+# The outcomes page in full (effect by group, reunification curves), which leadership's is not.
+COORDINATOR_SCREENSHOTS = {"outcomes": "outcomes-coordinator"}
 VIEWPORT = {"width": 1400, "height": 1000}
 
 pytestmark = [
@@ -131,6 +133,8 @@ def test_every_page_on_the_scale_1_data(app, page, as_of):
         names = [path] if SCREENSHOT_ROLE[path] == role else []
         if role == "leadership" and path in LEADERSHIP_SCREENSHOTS:
             names.append(LEADERSHIP_SCREENSHOTS[path])
+        if role == "state_coordinator" and path in COORDINATOR_SCREENSHOTS:
+            names.append(COORDINATOR_SCREENSHOTS[path])
         for name in names:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             _photograph(page, SCREENSHOTS / f"{name}.png")
