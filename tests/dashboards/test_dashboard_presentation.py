@@ -73,6 +73,7 @@ def test_every_column_a_page_shows_has_a_published_label(monkeypatch, published)
     topics = _topic_labels(published)
     for role, page in (("state_coordinator", "overview"), ("state_coordinator", "site"),
                        ("state_coordinator", "contract"), ("state_coordinator", "outcomes"),
+                       ("state_coordinator", "reach"), ("leadership", "reach"),
                        ("leadership", "fidelity"), ("state_coordinator", "data-quality")):
         app = page_as(monkeypatch, role, page,
                       site="S01" if role == "state_coordinator" else None)
