@@ -110,8 +110,10 @@ final as (
         cast(case
             when intervals.group_value = 'unknown' then 1000
             when intervals.grouping = 'age_band' then age_bands.sort_order
+            -- `unknown` ranks last, so it takes no place among the known groups.
             else dense_rank() over (
-                partition by intervals.grouping order by intervals.group_value)
+                partition by intervals.grouping
+                order by intervals.group_value = 'unknown', intervals.group_value)
         end as integer) as group_order,
         intervals.removals,
         intervals.matched,
