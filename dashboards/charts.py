@@ -232,9 +232,10 @@ def subgroup_forest(frame: pl.DataFrame, unit: str, overall: float | None) -> al
     base = alt.Chart().encode(
         y=alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
     interval = base.mark_rule(color=PALETTE[0], size=2).encode(
-        x=alt.X("ci_low:Q", title=title, axis=alt.Axis(format=number_format)), x2="ci_high:Q")
+        x=alt.X("ci_low:Q", title=title, axis=alt.Axis(format=number_format)),
+        x2=alt.X2("ci_high:Q", title=None))
     point = base.mark_point(filled=True, size=70, color=PALETTE[0]).encode(
-        x=alt.X("difference:Q", title=title),
+        x=alt.X("difference:Q", title=None),
         tooltip=["grouping:N", "group:N", "difference:Q", "ci_low:Q", "ci_high:Q", "p_value:Q",
                  "participant_n:Q", "heterogeneity_p_value:Q"],
     )
@@ -252,25 +253,42 @@ def subgroup_forest(frame: pl.DataFrame, unit: str, overall: float | None) -> al
                     "dashed: the overall difference")
 
 
-def survival_curves(frame: pl.DataFrame, tick_days: int) -> alt.VConcatChart:
+def _days_axis(last_day: int) -> alt.X:
+    return alt.X("day:Q", title="Days since the origin",
+                 scale=alt.Scale(domain=[0, int(last_day)], nice=False))
+
+
+# The curves and the numbers at risk under them are two charts: the same width of y axis
+# puts their days at the same place.
+Y_AXIS_EXTENT = 90
+
+
+def survival_curves(frame: pl.DataFrame) -> alt.LayerChart:
     """Kaplan-Meier curves of the share not yet reunified by day, one line per arm with its
-    95% band; under the axis the children still followed at every `tick_days`-th day."""
+    95% band."""
     colour = alt.Color("arm:N", title="Arm", scale=_scale())
-    x = alt.X("day:Q", title="Days since the origin")
-    base = alt.Chart(frame).encode(x=x, color=colour)
+    base = alt.Chart(frame).encode(x=_days_axis(frame["day"].max()), color=colour)
     band = base.mark_area(opacity=0.2, interpolate="step-after").encode(
-        y=alt.Y("ci_low:Q", title="Share not yet reunified", axis=alt.Axis(format=".0%"),
-                scale=alt.Scale(domain=[0, 1])),
-        y2="ci_high:Q")
+        y=alt.Y("ci_low:Q", title="Share not yet reunified", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format=".0%", minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT)),
+        y2=alt.Y2("ci_high:Q", title=None))
     line = base.mark_line(interpolate="step-after").encode(
-        y="survival:Q",
+        y=alt.Y("survival:Q", title=None),
         tooltip=["arm:N", "day:Q", alt.Tooltip("survival:Q", format=".3f"),
                  alt.Tooltip("ci_low:Q", format=".3f"), alt.Tooltip("ci_high:Q", format=".3f"),
                  "at_risk:Q"])
-    at_risk = alt.Chart(frame).transform_filter(f"datum.day % {tick_days} == 0").mark_text(
-    ).encode(x=x, y=alt.Y("arm:N", title="At risk"), text="at_risk:Q", color=colour)
-    return alt.vconcat(
-        (band + line).properties(width=560, height=280),
-        at_risk.properties(width=560, height=50),
-    ).properties(description="Kaplan-Meier curves of time to reunification with 95% bands "
-                             "and the numbers at risk")
+    return (band + line).properties(
+        height=280, autosize=FIT_WIDTH,
+        description="Kaplan-Meier curves of time to reunification with 95% bands")
+
+
+def at_risk(frame: pl.DataFrame, last_day: int) -> alt.Chart:
+    """The children still followed on the days of `frame`, one row per arm, on the days
+    axis of `survival_curves` (which runs to `last_day`)."""
+    return alt.Chart(frame).mark_text().encode(
+        x=_days_axis(last_day),
+        y=alt.Y("arm:N", title="At risk",
+                axis=alt.Axis(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT)),
+        text="at_risk:Q", color=alt.Color("arm:N", title="Arm", scale=_scale()),
+    ).properties(height=60, autosize=FIT_WIDTH,
+                 description="Children still followed, by arm, every few months")

@@ -51,6 +51,7 @@ CURVES_WITHHELD = (
     "without breaking the curve. The effect on reunification is in the comparison above."
 )
 ORIGINS = {"removal": "From removal", "match": "From the match"}
+AT_RISK_EVERY = 2 * TICK_DAYS
 
 
 def _effect_by_group(context, viewer: Viewer, comparison: pl.DataFrame) -> None:
@@ -81,14 +82,18 @@ def _time_to_reunification(context, viewer: Viewer) -> None:
     if curves is None:
         st.info(CURVES_WITHHELD)
         return
-    st.markdown(CURVES_EXPLANATION.format(tick=TICK_DAYS))
+    st.markdown(CURVES_EXPLANATION.format(tick=AT_RISK_EVERY))
     if curves.is_empty():
         show_chart(None, curves, "survival")
         return
     origin = st.radio("Days counted", list(ORIGINS), format_func=ORIGINS.get,
                       horizontal=True, key="curve_origin")
     curve = curves.filter(pl.col("origin") == origin)
-    show_chart(charts.survival_curves(curve, TICK_DAYS), curve, "survival")
+    show_chart(charts.survival_curves(curve), curve, "survival")
+    # The numbers at risk under the axis: every second published tick (at the page's width
+    # four-digit numbers 90 days apart overlap).
+    ticks = curve.filter(pl.col("day") % AT_RISK_EVERY == 0)
+    show_chart(charts.at_risk(ticks, curve["day"].max()), ticks, "at_risk")
     show_table(context, curve, f"time_to_reunification_{origin}")
     st.caption(context.help("fct_time_to_reunification") or "")
 
