@@ -55,6 +55,18 @@ who leaves care another way, or is still in care on the as-of date, counts until
 no further, so a curve estimates how soon children go home rather than how many do.
 """
 
+REACH_LIMITS = """
+**What reach and the entry cohorts can and cannot say.** Reach (fct_reach_by_group) counts
+removals, not children, and every removal in the state extract: a low share can mean a
+group is referred less, declines more or lives where no site works - the table cannot
+tell which. The disparity ratio is a group's share over the statewide share of the same
+year; its 95% interval (log method, against the statewide share) is wide for groups with
+few children matched, and none is given when none was. The latest year is incomplete:
+children removed lately may still be matched. The entry cohorts (agg_match_cohort)
+describe the program's children only - they are no comparison - and a cohort's figure
+stays "not yet observable" until its follow-up window has ended for every child in it.
+"""
+
 
 def render(viewer: Viewer) -> None:
     context = open_page(viewer, "methodology", "Methodology")
@@ -62,6 +74,7 @@ def render(viewer: Viewer) -> None:
     st.markdown("Every definition below is the dbt documentation of the model that computes "
                 "the figure, published with the data.")
     st.markdown(OUTCOME_STUDY_LIMITS)
+    st.markdown(REACH_LIMITS)
     definitions = context.definitions
     if definitions.is_empty():
         st.info("The published data carries no definitions yet: the next run publishes them.")
