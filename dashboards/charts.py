@@ -1,14 +1,31 @@
-"""Altair charts in the Okabe-Ito colour-blind-safe palette; targets are passed in from data."""
+"""Altair charts in the Okabe-Ito colour-blind-safe palette; targets are passed in from data.
+
+`labelled` turns a chart into the specification a page draws: every axis, legend and
+tooltip titled by the published labels, numbers in their published format, and tick labels
+kept inside the drawing.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import altair as alt
 import polars as pl
 
+from dashboards.labels import Labels
+
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
+# More areas than Okabe-Ito has colours (the fifteen sites): Vega's twenty-colour scheme,
+# so no two lines share a colour.
+MANY_AREAS_SCHEME = "tableau20"
+# One area drawn against the rest: the chosen one in the palette's first colour.
+HIGHLIGHT_COLOUR, REST_COLOUR = PALETTE[0], "#BBBBBB"
 TARGET_COLOUR = "#D55E00"
+# Tooltip formats of the published number formats (d3-format).
+_TOOLTIP_FORMATS = {"integer": ",.0f", "decimal1": ".1f", "decimal2": ".2f", "decimal3": ".3f",
+                    "percent": ".1%", "dollars": "$,.2f", "pvalue": ".3f"}
 # A chart stretched to its column's width: only the width is fitted, so `height` is the
 # plot's own and the title, axes and legend come on top of it. (Streamlit's default, "fit",
 # squeezes all of them into `height`: the plot is squashed, and the title is pushed out of
@@ -25,6 +42,88 @@ def _scale() -> alt.Scale:
     return alt.Scale(range=PALETTE)
 
 
+def area_scale(areas: list[str], highlight: str | None = None) -> alt.Scale:
+    """Colours for `areas`: `highlight` against the rest in grey, else one colour each."""
+    if highlight is not None and highlight in areas:
+        return alt.Scale(domain=areas, range=[HIGHLIGHT_COLOUR if a == highlight
+                                              else REST_COLOUR for a in areas])
+    if len(areas) > len(PALETTE):
+        return alt.Scale(domain=areas, scheme=MANY_AREAS_SCHEME)
+    return alt.Scale(domain=areas, range=PALETTE[:len(areas)])
+
+
+def _title(field: str, labels: Labels) -> str:
+    label = labels.label(field)
+    return label.replace("_", " ").capitalize() if label == field else label
+
+
+def _label_channel(channel: str, definition: dict[str, Any], labels: Labels) -> None:
+    field = definition.get("field")
+    if not isinstance(field, str):
+        return
+    definition.setdefault("title", _title(field, labels))
+    number_format = _TOOLTIP_FORMATS.get(labels.format(field) or "")
+    if definition.get("type") != "quantitative" or not number_format \
+            or "aggregate" in definition:
+        return
+    if channel in ("tooltip", "text"):
+        definition.setdefault("format", number_format)
+    elif isinstance(definition.get("axis"), dict):
+        definition["axis"].setdefault("format", number_format)
+
+
+def _label_fields(node: Any, labels: Labels) -> None:
+    """Give every field drawn (axis, legend, tooltip) its published label and format."""
+    if isinstance(node, list):
+        for item in node:
+            _label_fields(item, labels)
+        return
+    if not isinstance(node, dict):
+        return
+    for channel, definition in (node.get("encoding") or {}).items():
+        for one in definition if isinstance(definition, list) else [definition]:
+            if isinstance(one, dict):
+                _label_channel(channel, one, labels)
+    for key in ("facet", "row", "column"):
+        if isinstance(node.get(key), dict):
+            _label_channel(key, node[key], labels)
+    for key, value in node.items():
+        if key not in ("data", "datasets", "encoding"):
+            _label_fields(value, labels)
+
+
+def _word_values(spec: dict[str, Any], labels: Labels) -> None:
+    """Codes drawn as categories (a legend entry, a panel's name) read as the tables
+    show them."""
+    for rows in spec.get("datasets", {}).values():
+        for row in rows:
+            for field, value in row.items():
+                if isinstance(value, str) and labels.format(field) in ("code", "worded"):
+                    row[field] = labels.worded(value, every_code=True)
+
+
+def labelled(chart: alt.TopLevelMixin, labels: Labels) -> dict[str, Any]:
+    """`chart` as the page draws it: its fields titled and formatted from the published
+    labels, codes in words; axis labels that never run past the drawing's edge (the first
+    and last flush with the axis, overlapping ones dropped, long ones cut with an
+    ellipsis)."""
+    spec = chart.to_dict()
+    _label_fields(spec, labels)
+    _word_values(spec, labels)
+    config = spec.setdefault("config", {})
+    config.setdefault("axis", {}).update(labelOverlap=True, labelLimit=LABEL_LIMIT)
+    config.setdefault("axisX", {}).update(labelFlush=True)
+    config.setdefault("legend", {}).setdefault("labelLimit", LABEL_LIMIT)
+    spec.setdefault("padding", {"left": 5, "right": 15, "top": 5, "bottom": 5})
+    return spec
+
+
+def _p_text(field: str) -> str:
+    """A p-value as the pages write it."""
+    return (f"isValid(datum.{field}) ? (datum.{field} < 0.001 ? '< 0.001' : "
+            f"format(datum.{field}, '.3f')) : ''")
+
+
 def _with_target(chart: alt.Chart, target: float | None, label: str) -> alt.LayerChart | alt.Chart:
     if target is None:
         return chart
@@ -36,14 +135,17 @@ def _with_target(chart: alt.Chart, target: float | None, label: str) -> alt.Laye
 
 def trend(frame: pl.DataFrame, y: str, title: str, *, target: float | None = None,
           target_label: str = "target", tooltip: tuple[str, ...] = (),
-          percent: bool = False) -> alt.Chart:
-    """One line per area over the service months, the target as a dashed rule."""
+          percent: bool = False, highlight: str | None = None) -> alt.Chart:
+    """One line per area over the service months, the target as a dashed rule; with
+    `highlight`, that area in colour and the others grey."""
     axis = alt.Axis(format=".0%") if percent else alt.Axis()
     # A suppressed cell is null: it is left out, not drawn as zero.
     chart = alt.Chart(frame.drop_nulls(y)).mark_line(point=True).encode(
         x=alt.X("yearmonth(service_month):T", title="Month"),
         y=alt.Y(f"{y}:Q", title=title, axis=axis),
-        color=alt.Color("area_id:N", title="Area", scale=_scale(),
+        color=alt.Color("area_id:N", title="Area",
+                        scale=area_scale(sorted(frame["area_id"].drop_nulls().unique()),
+                                         highlight),
                         legend=alt.Legend(columns=max(1, -(-frame["area_id"].n_unique() // LEGEND_ROWS)))),
         tooltip=["area_id:N", "yearmonth(service_month):T", f"{y}:Q",
                  *(f"{c}:Q" for c in tooltip)],
@@ -102,10 +204,12 @@ def forest(frame: pl.DataFrame, unit: str) -> alt.LayerChart:
         x=alt.X("ci_low:Q", title=title, axis=alt.Axis(format=number_format)),
         x2="ci_high:Q",
     )
-    point = base.mark_point(filled=True, size=80, color=PALETTE[0]).encode(
+    point = base.mark_point(filled=True, size=80, color=PALETTE[0]).transform_calculate(
+        p_text=_p_text("p_value"),
+    ).encode(
         x="difference:Q",
-        tooltip=["outcome:N", "difference:Q", "ci_low:Q", "ci_high:Q", "p_value:Q",
-                 "participant_n:Q", "comparison_n:Q"],
+        tooltip=["outcome:N", "difference:Q", "ci_low:Q", "ci_high:Q",
+                 alt.Tooltip("p_text:N", title="p-value"), "participant_n:Q", "comparison_n:Q"],
     )
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#555555").encode(x="x:Q")
     return (interval + point + zero).properties(
@@ -234,10 +338,13 @@ def subgroup_forest(frame: pl.DataFrame, unit: str, overall: float | None) -> al
     interval = base.mark_rule(color=PALETTE[0], size=2).encode(
         x=alt.X("ci_low:Q", title=title, axis=alt.Axis(format=number_format)),
         x2=alt.X2("ci_high:Q", title=None))
-    point = base.mark_point(filled=True, size=70, color=PALETTE[0]).encode(
+    point = base.mark_point(filled=True, size=70, color=PALETTE[0]).transform_calculate(
+        p_text=_p_text("p_value"), heterogeneity_p_text=_p_text("heterogeneity_p_value"),
+    ).encode(
         x=alt.X("difference:Q", title=None),
-        tooltip=["grouping:N", "group:N", "difference:Q", "ci_low:Q", "ci_high:Q", "p_value:Q",
-                 "participant_n:Q", "heterogeneity_p_value:Q"],
+        tooltip=["grouping:N", "group:N", "difference:Q", "ci_low:Q", "ci_high:Q",
+                 alt.Tooltip("p_text:N", title="p-value"), "participant_n:Q",
+                 alt.Tooltip("heterogeneity_p_text:N", title="Differs between groups (p)")],
     )
     # The reference lines are drawn for the eye; the description says what they are.
     layers = [interval, point,

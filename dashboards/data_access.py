@@ -318,6 +318,25 @@ def overdue_forms(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     )
 
 
+def site_scorecard(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """The chosen site's scorecard for the last month chosen: each measure beside the
+    statewide value and the target, with the change since the same month a year before
+    (marts.fct_site_scorecard)."""
+    _refuse_aggregate_only(viewer)
+    return _run(
+        viewer,
+        f"""
+        select site_id, service_month, scorecard_measure, site_value, statewide_value, target,
+               comparator, met, year_before_value, change_since_year_before
+        from marts.fct_site_scorecard
+        where {_site_scope()} and cast($site as varchar) is not null
+          and service_month = cast($month_to as date)
+        order by measure_order
+        """,
+        _params(viewer, filters),
+    )
+
+
 def pp_caseloads(viewer: Viewer, filters: Filters) -> pl.DataFrame:
     """Each Parent Partner's active families per month in range (the caseload distribution)."""
     _refuse_aggregate_only(viewer)

@@ -10,6 +10,7 @@ does not name (a month of the family grid, a training topic) keeps its own name.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,19 +19,27 @@ import streamlit as st
 
 EMPTY = "–"  # an en dash: what an empty cell shows
 
-# How each format reads on screen (st.column_config.NumberColumn's format) ...
+# How each format reads on screen (st.column_config.NumberColumn's format; None: as the
+# text `Labels.screen` makes of it) ...
 _SCREEN_FORMATS = {
     "integer": "localized", "year": "plain", "decimal1": "%.1f", "decimal2": "%.2f",
     "decimal3": "%.3f", "percent": "percent", "dollars": "dollar",
+    "pvalue": None, "code": None, "worded": None,
 }
 # ... and as text, in a CSV or the packet (no thousands separators: spreadsheets read them).
 _TEXT_FORMATS: dict[str, Callable[[object], str]] = {
     "integer": lambda v: f"{v:.0f}", "year": lambda v: f"{v:.0f}",
     "decimal1": lambda v: f"{v:.1f}", "decimal2": lambda v: f"{v:.2f}",
     "decimal3": lambda v: f"{v:.3f}", "percent": lambda v: f"{v:.2%}",
-    "dollars": lambda v: f"{v:.2f}",
+    "dollars": lambda v: f"{v:.2f}", "pvalue": lambda v: "< 0.001" if v < 0.001 else f"{v:.3f}",
 }
+# Formats no number format can say ("< 0.001"): shown as their text, right-aligned.
+_TEXT_ON_SCREEN = {"pvalue"}
+# Text shown as its text in that format: a code as words ("service area", "at risk"), a
+# name built from column names under their labels ("Service area=Eastern").
+_WORDED = {"code", "worded"}
 _DATE_FORMATS = {"month": "%Y-%m", "date": "%Y-%m-%d", "datetime": "%Y-%m-%d %H:%M"}
+_SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,40 @@ class Labels:
     def columns_labelled(self) -> dict[str, str]:
         return {column: label for column, (label, _) in self.columns.items()}
 
+    def worded(self, text: str, *, every_code: bool = False) -> str:
+        """`text` with each column name it quotes replaced by the column's label; with
+        `every_code`, any other code's underscores read as spaces."""
+        def word(match: re.Match[str]) -> str:
+            name = match.group(0)
+            if name in self.columns:
+                return self.label(name)
+            return name.replace("_", " ") if every_code else name
+        return _SNAKE_CASE.sub(word, text)
+
+    def in_format_of(self, name: str, value: float | None, *, change: bool = False) -> str:
+        """`value` as a value of column `name` reads; with `change`, as a signed difference
+        (shares in percentage points)."""
+        if value is None:
+            return EMPTY
+        fmt = self.format(name)
+        if change:
+            if fmt == "percent":
+                return f"{value * 100:+.1f} points"
+            return _TEXT_FORMATS.get(fmt, str)(value) if value < 0 else \
+                "+" + _TEXT_FORMATS.get(fmt, str)(value)
+        return _TEXT_FORMATS.get(fmt, str)(value)
+
+    def in_formats_of(self, frame: pl.DataFrame, key: str, columns: tuple[str, ...],
+                      changes: tuple[str, ...] = ()) -> pl.DataFrame:
+        """`columns` and `changes` as text, each row in the format of the column its `key`
+        names (a scorecard: families per Parent Partner to a tenth, shares as percentages)."""
+        return frame.with_columns(
+            pl.Series(column, [self.in_format_of(row[key], row[column],
+                                                 change=column in changes)
+                               for row in frame.iter_rows(named=True)], dtype=pl.String)
+            for column in (*columns, *changes)
+        )
+
     def format(self, column: str) -> str | None:
         return self.columns.get(column, (column, None))[1]
 
@@ -67,13 +110,20 @@ class Labels:
             return value.cast(pl.Float64).map_elements(_TEXT_FORMATS[fmt], return_dtype=pl.String)
         if dtype == pl.Boolean:
             return pl.when(value).then(pl.lit("yes")).when(~value).then(pl.lit("no"))
+        if fmt == "code":
+            return value.cast(pl.String).str.replace_all("_", " ")
+        if fmt == "worded":
+            return value.cast(pl.String).map_elements(
+                lambda v: self.worded(v, every_code=True), return_dtype=pl.String)
         return value.cast(pl.String)
 
     def screen(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """The frame as st.dataframe gets it: dates as text in their format, the rest as is."""
+        """The frame as st.dataframe gets it: dates, p-values and codes as text in their
+        format, the rest as is."""
         return frame.with_columns(
             self.text(column, dtype) for column, dtype in frame.schema.items()
             if dtype == pl.Date or isinstance(dtype, pl.Datetime)
+            or self.format(column) in _TEXT_ON_SCREEN | _WORDED
         )
 
     def column_config(self, frame: pl.DataFrame) -> dict[str, object]:
@@ -82,12 +132,14 @@ class Labels:
         config: dict[str, object] = {}
         for column, dtype in frame.schema.items():
             label, fmt = self.label(column), self.format(column)
-            if dtype.is_numeric():
+            if fmt in _TEXT_ON_SCREEN:
+                config[column] = st.column_config.TextColumn(label, alignment="right")
+            elif dtype.is_numeric():
                 config[column] = st.column_config.NumberColumn(
                     label, format=_SCREEN_FORMATS.get(fmt))
             elif dtype == pl.Boolean:
                 config[column] = st.column_config.CheckboxColumn(label)
-            elif fmt in _SCREEN_FORMATS:
+            elif _SCREEN_FORMATS.get(fmt):
                 config[column] = st.column_config.TextColumn(label, alignment="right")
             else:
                 config[column] = st.column_config.TextColumn(label)

@@ -48,7 +48,7 @@ class PageContext:
             return None
         description, meta = rows.row(0)[2], json.loads(rows.row(0)[3] or "{}")
         extra = "; ".join(f"{k}: {v}" for k, v in meta.items() if isinstance(v, str))
-        return description.strip() + (f" ({extra})" if extra else "")
+        return self.labels.worded(description.strip() + (f" ({extra})" if extra else ""))
 
 
 def _month_label(month: dt.date) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from dashboards import audit
+from dashboards import audit, charts
 from dashboards.downloads import inert_text
 from dashboards.labels import EMPTY, Labels
 from dashboards.page_context import PageContext
@@ -45,13 +45,9 @@ def show_table(context: PageContext, frame: pl.DataFrame, name: str,
     """`frame` on screen with its CSV download; with `whole`, the download holds what
     `whole` returns (the selection `frame` is a page of), read when the button is clicked."""
     labels = context.labels
-    shown = for_display(frame, labels.text)
-    if shown.is_empty():
+    if frame.is_empty():
         st.info("No rows for this selection.")
-    st.dataframe(labels.screen(shown), hide_index=True, placeholder=EMPTY,
-                 column_config=labels.column_config(shown), **dataframe_args)
-    if any(frame[c].any() for c in frame.columns if c.endswith(FLAG_SUFFIX)):
-        st.caption(SUPPRESSED_NOTE)
+    _show_frame(frame, labels, **dataframe_args)
     st.download_button(
         "Download CSV",
         table_csv(frame, labels) if whole is None else lambda: table_csv(whole(), labels),
@@ -79,11 +75,23 @@ def show_paged_table(context: PageContext, name: str, total: int, page_rows: int
     show_table(context, frame, name, whole=lambda: fetch(None))
 
 
-def show_chart(chart, frame: pl.DataFrame, value: str) -> None:
-    """Draw `chart` unless `value` has nothing to draw (no rows, or every cell suppressed):
-    an empty chart says nothing and has no text alternative."""
+def _show_frame(frame: pl.DataFrame, labels: Labels, **dataframe_args) -> None:
+    shown = for_display(frame, labels.text)
+    st.dataframe(labels.screen(shown), hide_index=True, placeholder=EMPTY,
+                 column_config=labels.column_config(shown), **dataframe_args)
+    if any(frame[c].any() for c in frame.columns if c.endswith(FLAG_SUFFIX)):
+        st.caption(SUPPRESSED_NOTE)
+
+
+def show_chart(context: PageContext, chart, frame: pl.DataFrame, value: str) -> None:
+    """Draw `chart` under the published labels, with the figures it draws (`frame`) as a
+    table one click away, unless `value` has nothing to draw (no rows, or every cell
+    suppressed): an empty chart says nothing and has no text alternative."""
+    labels = context.labels
     if frame.is_empty() or frame[value].drop_nulls().is_empty():
-        st.info(f"Nothing to chart for {value.replace('_', ' ')}: no figures, or every "
-                "figure is suppressed, for this selection.")
+        st.info(f"Nothing to chart for {labels.label(value)}: no figures, or every figure "
+                "is suppressed, for this selection.")
         return
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(charts.labelled(chart, labels), width="stretch")
+    with st.expander("The chart's figures as a table"):
+        _show_frame(frame, labels)

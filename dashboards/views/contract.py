@@ -10,7 +10,7 @@ from dashboards import charts, data_access
 from dashboards.markdown_text import literal
 from dashboards.page_context import open_page
 from dashboards.suppression import FLAG_SUFFIX, cell
-from dashboards.tables import show_table
+from dashboards.tables import show_chart, show_table
 from dashboards.viewer import Viewer
 
 ISSUE_FLAG = "issue" + FLAG_SUFFIX
@@ -38,8 +38,8 @@ def render(viewer: Viewer) -> None:
     st.subheader("Performance measures against their targets")
     measures = data_access.performance_measures(viewer, chosen)
     shown = measures.filter(pl.col("value").is_not_null())
+    show_chart(context, charts.measures(shown), shown, "value")
     if not shown.is_empty():
-        st.altair_chart(charts.measures(shown), width="stretch")
         st.caption("Bars: each measure's value; orange ticks: its target for the SFY.")
     show_table(context, measures, "performance_measures")
 
@@ -52,7 +52,8 @@ def render(viewer: Viewer) -> None:
         st.info("No year-to-date figures for this selection.")
     else:
         parts = ("numerator", "denominator") if "numerator" in drawn.columns else ()
-        st.altair_chart(charts.trajectory(drawn, tooltip=parts), width="content")
+        st.vega_lite_chart(charts.labelled(charts.trajectory(drawn, tooltip=parts),
+                                           context.labels), width="content")
     with st.expander("Year-to-date figures as a table"):
         show_table(context, trajectory, "measures_year_to_date")
 

@@ -52,8 +52,9 @@ def render(viewer: Viewer) -> None:
     for column, (share, title, measure, parts) in zip(columns, INTENSITY, strict=True):
         target, label = targets.get(measure, (None, ""))
         with column:
-            show_chart(charts.trend(sites_only, share, title, target=target,
-                                    target_label=label, tooltip=parts, percent=True),
+            show_chart(context, charts.trend(sites_only, share, title, target=target,
+                                             target_label=label, tooltip=parts, percent=True,
+                                             highlight=chosen.site_id),
                        sites_only, share)
             st.caption(context.help("agg_activity_month", share) or "")
     show_table(context, by_site, "intensity_by_site")
@@ -62,14 +63,16 @@ def render(viewer: Viewer) -> None:
     limit = context.parameters.get(data_access.CASELOAD_LIMIT)
     if viewer.sees_records:
         caseloads = data_access.pp_caseloads(viewer, chosen)
-        show_chart(charts.histogram(caseloads, "active_families",
+        show_chart(context, charts.histogram(caseloads, "active_families",
                                     "Active families per Parent Partner", limit=limit,
                                     limit_label="caseload limit"), caseloads, "active_families")
         show_table(context, caseloads, "caseloads")
     else:
-        show_chart(charts.trend(sites_only, "avg_caseload", "Families per Parent Partner",
-                                target=limit, target_label="caseload limit",
-                                tooltip=("active_families", "pp_months")),
+        show_chart(context, charts.trend(sites_only, "avg_caseload",
+                                         "Families per Parent Partner", target=limit,
+                                         target_label="caseload limit",
+                                         tooltip=("active_families", "pp_months"),
+                                         highlight=chosen.site_id),
                    sites_only, "avg_caseload")
 
     if viewer.sees_records:
@@ -85,7 +88,7 @@ def render(viewer: Viewer) -> None:
     exits = data_access.exits_by_area(viewer, chosen, "site")
     target, label = targets.get("PM06", (None, ""))
     site_exits = exits.filter(pl.col("level") == "site")
-    show_chart(charts.bars(
+    show_chart(context, charts.bars(
         site_exits, "area_id", "share_reviews_within_window",
         "Exits with a fidelity review within 30 days", target=target, target_label=label,
         tooltip=("reviews_within_window", "reviews_due"), percent=True,

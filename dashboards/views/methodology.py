@@ -1,9 +1,14 @@
-"""Methodology: every published table's definition as the dbt docs give it (model and
-column descriptions, meta), published with the data; and the run that produced it."""
+"""Methodology: the measures as the pages name them ("Families per Parent Partner",
+"Timely documentation"), each with its definition, numerator, denominator, exclusions,
+target and source, the model computing it as the technical reference under it; then every
+published table as the dbt docs give it; and the run that produced the figures. All of it
+is the dbt documentation published with the data, in the pages' words: a column a text
+names reads as its label, a program parameter as its value."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import polars as pl
 import streamlit as st
@@ -11,8 +16,13 @@ import streamlit as st
 from dashboards import data_access
 from dashboards.labels import EMPTY
 from dashboards.markdown_text import literal
-from dashboards.page_context import open_page
+from dashboards.page_context import PageContext, open_page
 from dashboards.viewer import Viewer
+
+# What each measure states, in the order it is stated.
+PARTS = (("definition", "Definition"), ("numerator", "Numerator"),
+         ("denominator", "Denominator"), ("exclusions", "Exclusions"), ("target", "Target"),
+         ("source", "Source"))
 
 
 def _provenance(refresh: dict) -> None:
@@ -36,10 +46,55 @@ def _provenance(refresh: dict) -> None:
     st.markdown("\n".join(f"- **{k}:** {v}" for k, v in rows.items()))
 
 
-def _meta_text(meta: str | None) -> str:
+def _words(context: PageContext, text: str) -> str:
+    """`text` in the pages' words: a program parameter as its value, a column as its label."""
+    parameters = context.parameters
+    if parameters:
+        text = re.sub(r"\b(" + "|".join(map(re.escape, parameters)) + r")\b",
+                      lambda m: f"{parameters[m.group(1)]:g}", text)
+    return context.labels.worded(text)
+
+
+def _meta_text(context: PageContext, meta: str | None) -> str:
     """A column's dbt `meta` (numerator, denominator, target ...) as plain words."""
     values = json.loads(meta or "{}")
-    return "; ".join(f"{k}: {v}" for k, v in values.items() if isinstance(v, str | int | float))
+    return _words(context, "; ".join(f"{k}: {v}" for k, v in values.items()
+                                      if isinstance(v, str | int | float)))
+
+
+def _measures(context: PageContext) -> list[tuple[str, dict[str, str], str]]:
+    """(name, parts, models) of every measure: the contract's performance measures, then
+    each figure the pages show as a ratio (a column documented with its numerator and
+    denominator), under its label, once however many tables carry it."""
+    definitions = context.definitions
+    measures: list[tuple[str, dict[str, str], str]] = []
+    contract = definitions.filter((pl.col("model") == "fct_performance_measure")
+                                  & pl.col("column_name").is_null())
+    if not contract.is_empty():
+        for measure_id, parts in json.loads(contract["meta"][0] or "{}").get(
+                "measures", {}).items():
+            measures.append((parts.get("name", measure_id), parts,
+                             f"fct_performance_measure (measure {measure_id})"))
+    ratios = definitions.filter(pl.col("column_name").is_not_null()
+                                & pl.col("column_name").is_in(list(context.labels.columns)))
+    for column in ratios["column_name"].unique(maintain_order=True):
+        rows = ratios.filter(pl.col("column_name") == column)
+        meta = json.loads(rows["meta"][0] or "{}")
+        if not {"numerator", "denominator"} <= set(meta):
+            continue
+        parts = {"definition": rows["description"][0], **meta}
+        measures.append((context.labels.label(column), parts, ", ".join(rows["model"])))
+    return measures
+
+
+def _show_measures(context: PageContext) -> None:
+    st.subheader("The measures")
+    for name, parts, models in _measures(context):
+        st.markdown(f"#### {literal(name)}")
+        st.markdown("\n".join(
+            f"- **{title}:** {literal(_words(context, str(parts[key])).strip())}"
+            if key in parts else f"- **{title}:** {EMPTY}" for key, title in PARTS))
+        st.caption(f"Technical reference: {models}")
 
 
 OUTCOME_STUDY_LIMITS = """
@@ -73,29 +128,32 @@ def render(viewer: Viewer) -> None:
     _provenance(data_access.refresh(viewer))
     st.markdown("Every definition below is the dbt documentation of the model that computes "
                 "the figure, published with the data.")
-    st.markdown(OUTCOME_STUDY_LIMITS)
-    st.markdown(REACH_LIMITS)
     definitions = context.definitions
     if definitions.is_empty():
         st.info("The published data carries no definitions yet: the next run publishes them.")
         return
+    _show_measures(context)
+    st.markdown(OUTCOME_STUDY_LIMITS)
+    st.markdown(REACH_LIMITS)
+    st.subheader("Every published table")
     labels = context.labels
     for model in definitions["model"].unique(maintain_order=True):
         rows = definitions.filter(pl.col("model") == model)
         table = rows.filter(pl.col("column_name").is_null())
-        with st.expander(model):
+        with st.expander(f"Technical reference: {model}"):
             if not table.is_empty():
-                st.markdown(table["description"][0])
+                st.markdown(_words(context, table["description"][0]))
                 meta = json.loads(table["meta"][0] or "{}")
                 if meta:
                     st.json(meta, expanded=False)
             columns = rows.filter(pl.col("column_name").is_not_null()).select(
-                "column_name",
-                pl.col("column_name").replace_strict(labels.columns_labelled(), default=None)
+                pl.col("column_name").map_elements(labels.label, return_dtype=pl.String)
                 .alias("label"),
-                "description",
-                pl.col("meta").map_elements(_meta_text, return_dtype=pl.String).alias("meta"),
+                pl.col("description").map_elements(lambda d: _words(context, d),
+                                                   return_dtype=pl.String),
+                pl.col("meta").map_elements(lambda m: _meta_text(context, m),
+                                            return_dtype=pl.String).alias("meta"),
             ).with_columns(pl.col("meta").replace("", None))
             st.dataframe(columns, hide_index=True, placeholder=EMPTY, column_config={
-                "label": "Shown as",
-                **{c: labels.label(c) for c in ("column_name", "description", "meta")}})
+                "label": "Column",
+                **{c: labels.label(c) for c in ("description", "meta")}})

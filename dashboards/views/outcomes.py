@@ -60,7 +60,7 @@ def _effect_by_group(context, viewer: Viewer, comparison: pl.DataFrame) -> None:
     st.markdown(SUBGROUP_EXPLANATION.format(minimum=minimum or "the published minimum of"))
     by_group = data_access.outcome_by_subgroup(viewer)
     if by_group.is_empty():
-        show_chart(None, by_group, "difference")
+        show_chart(context, None, by_group, "difference")
         return
     # In the order of the comparison above (reunification first).
     present = set(by_group["outcome"])
@@ -70,7 +70,7 @@ def _effect_by_group(context, viewer: Viewer, comparison: pl.DataFrame) -> None:
     overall = comparison.filter(pl.col("outcome") == outcome)["difference"]
     drawn = rows.drop_nulls("difference")
     unit = rows["unit"][0]
-    show_chart(None if drawn.is_empty() else charts.subgroup_forest(
+    show_chart(context, None if drawn.is_empty() else charts.subgroup_forest(
         drawn, unit, overall[0] if overall.len() else None), drawn, "difference")
     show_table(context, rows, "effect_by_group")
     st.caption(context.help("fct_outcome_by_subgroup") or "")
@@ -84,16 +84,16 @@ def _time_to_reunification(context, viewer: Viewer) -> None:
         return
     st.markdown(CURVES_EXPLANATION.format(tick=AT_RISK_EVERY))
     if curves.is_empty():
-        show_chart(None, curves, "survival")
+        show_chart(context, None, curves, "survival")
         return
     origin = st.radio("Days counted", list(ORIGINS), format_func=ORIGINS.get,
                       horizontal=True, key="curve_origin")
     curve = curves.filter(pl.col("origin") == origin)
-    show_chart(charts.survival_curves(curve), curve, "survival")
+    show_chart(context, charts.survival_curves(curve), curve, "survival")
     # The numbers at risk under the axis: every second published tick (at the page's width
     # four-digit numbers 90 days apart overlap).
     ticks = curve.filter(pl.col("day") % AT_RISK_EVERY == 0)
-    show_chart(charts.at_risk(ticks, curve["day"].max()), ticks, "at_risk")
+    show_chart(context, charts.at_risk(ticks, curve["day"].max()), ticks, "at_risk")
     show_table(context, curve, f"time_to_reunification_{origin}")
     st.caption(context.help("fct_time_to_reunification") or "")
 
@@ -105,16 +105,16 @@ def render(viewer: Viewer) -> None:
     status = data_access.outcome_study_status(viewer)
     if status is not None and status["status"] != "reliable":
         withheld = " Leadership's publication withholds the results." if viewer.suppressed else ""
-        st.warning(f"{status['reason']}{withheld}")
+        st.warning(f"{context.labels.worded(status['reason'], every_code=True)}{withheld}")
 
     comparison = data_access.outcome_comparison(viewer)
     st.subheader("Differences with 95% confidence intervals")
     drawn = comparison.drop_nulls("difference")
     if drawn.is_empty():
-        show_chart(None, drawn, "difference")
+        show_chart(context, None, drawn, "difference")
     for unit in drawn["unit"].unique(maintain_order=True):
         in_unit = drawn.filter(pl.col("unit") == unit)
-        show_chart(charts.forest(in_unit, unit), in_unit, "difference")
+        show_chart(context, charts.forest(in_unit, unit), in_unit, "difference")
     show_table(context, comparison, "matched_comparison")
     st.caption(context.help("fct_outcome_comparison") or "")
 
@@ -123,7 +123,7 @@ def render(viewer: Viewer) -> None:
 
     st.subheader("Covariate balance (love plot)")
     balance = data_access.matching_balance(viewer)
-    show_chart(charts.love(balance), balance, "smd_after")
+    show_chart(context, charts.love(balance), balance, "smd_after")
     show_table(context, balance, "balance")
 
     st.subheader("Sample flow")
@@ -136,6 +136,5 @@ def render(viewer: Viewer) -> None:
     st.subheader("CFSR statewide indicators (observed)")
     st.caption(context.help("fct_cfsr_indicator") or "")
     cfsr = data_access.cfsr_indicators(viewer, context.filters)
-    if not cfsr.is_empty():
-        st.altair_chart(charts.indicators(cfsr), width="stretch")
+    show_chart(context, charts.indicators(cfsr), cfsr, "indicator_value")
     show_table(context, cfsr, "cfsr_indicators")

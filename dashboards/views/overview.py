@@ -96,7 +96,7 @@ def render(viewer: Viewer) -> None:
     columns = st.columns(2)
     for i, (value, chart) in enumerate(trend_charts):
         with columns[i % 2]:
-            show_chart(chart, trend, value)
+            show_chart(context, chart, trend, value)
     show_table(context, trend, "trend")
 
     month_only = dataclasses.replace(chosen, month_from=chosen.month_to)
@@ -107,7 +107,7 @@ def render(viewer: Viewer) -> None:
         st.subheader(f"{heading}, {chosen.month_to:%B %Y}")
         parts = frame.filter(pl.col("level") == level)
         target, label = targets.get("share_meeting_monthly_time", (None, ""))
-        show_chart(charts.bars(
+        show_chart(context, charts.bars(
             parts, "area_id", "share_meeting_monthly_time", "Full months meeting the monthly time",
             target=target, target_label=label, percent=True,
             tooltip=("monthly_time_met", "monthly_time_months"),

@@ -51,8 +51,8 @@ def render(viewer: Viewer) -> None:
                .unique(maintain_order=True).to_list() if area else [])
     period = st.selectbox("State fiscal year of removal", periods, key="reach_period")
     drawn = reach.filter(pl.col("period") == period) if period else reach
-    show_chart(charts.disparity(drawn, labels.label(grouping)) if period else None, drawn,
-               "disparity_ratio")
+    show_chart(context, charts.disparity(drawn, labels.label(grouping)) if period else None,
+               drawn, "disparity_ratio")
     show_table(context, reach, "reach_by_group")
     st.caption(context.help("fct_reach_by_group") or "")
 
@@ -62,6 +62,6 @@ def render(viewer: Viewer) -> None:
         st.info(data_access.COHORTS_WITHHELD)
         return
     cohorts = data_access.match_cohorts(viewer)
-    show_chart(charts.cohorts(cohorts), cohorts, "share")
+    show_chart(context, charts.cohorts(cohorts), cohorts, "share")
     show_table(context, cohorts, "match_cohorts")
     st.caption(context.help("agg_match_cohort") or "")

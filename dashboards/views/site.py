@@ -1,4 +1,4 @@
-"""Site: one site's Parent Partners, the forms overdue for the last closed month, its
+"""Site: one site's scorecard, its Parent Partners, the forms overdue for the last closed month, its
 families month by month, its exits, and the monthly packet. A site coordinator sees her own site without a choice."""
 
 from __future__ import annotations
@@ -15,9 +15,40 @@ from dashboards.monthly_packet import (
     packet_bytes,
     site_tables,
 )
-from dashboards.page_context import open_page
+from dashboards.page_context import PageContext, open_page
 from dashboards.tables import show_table
 from dashboards.viewer import Viewer
+
+
+def _scorecard(context: PageContext) -> None:
+    """Each measure of the site beside the statewide value and the target, with the
+    change since the same month a year before (marts.fct_site_scorecard)."""
+    chosen, labels = context.filters, context.labels
+    card = data_access.site_scorecard(context.viewer, chosen)
+    st.subheader(f"Scorecard, {chosen.month_to:%B %Y}")
+    st.caption("The site's value of each measure in the month; under it the change since "
+               "the same month a year before, and beside it the statewide value and the "
+               "target.")
+    columns = st.columns(max(1, card.height))
+    for column, row in zip(columns, card.iter_rows(named=True), strict=False):
+        name = row["scorecard_measure"]
+        column.metric(
+            labels.label(name), labels.in_format_of(name, row["site_value"]),
+            delta=(None if row["change_since_year_before"] is None else
+                   labels.in_format_of(name, row["change_since_year_before"], change=True)),
+            delta_color="inverse" if row["comparator"] == "<=" else "normal",
+            help=context.help("fct_site_scorecard"),
+        )
+        column.caption(
+            f"Statewide {labels.in_format_of(name, row['statewide_value'])}; target "
+            f"{row['comparator'] or ''} {labels.in_format_of(name, row['target'])}"
+            + ("" if row["met"] is None else (" (met)" if row["met"] else " (not met)")))
+    shown = labels.in_formats_of(
+        card.drop("service_month"), "scorecard_measure",
+        ("site_value", "statewide_value", "target", "year_before_value"),
+        changes=("change_since_year_before",))
+    with st.expander("The scorecard as a table"):
+        show_table(context, shown, "scorecard")
 
 
 def render(viewer: Viewer) -> None:
@@ -27,6 +58,7 @@ def render(viewer: Viewer) -> None:
         st.info("Choose a site and a month in the filters to see its Parent Partners and "
                 "families.")
         return
+    _scorecard(context)
     limit = context.parameters.get(data_access.CASELOAD_LIMIT)
     st.subheader(f"Parent Partners, {chosen.month_to:%B %Y}")
     if limit is not None:

@@ -21,7 +21,7 @@ PUBLISHED_MARTS = frozenset({
     "fct_performance_measure",
     "fct_performance_measure_ytd", "fct_pp_month", "fct_pp_training", "fct_pp_training_topic",
     "fct_outcome_by_subgroup", "fct_time_to_reunification",
-    "fct_reach_by_group", "agg_match_cohort",
+    "fct_reach_by_group", "agg_match_cohort", "fct_site_scorecard",
 })
 # Tables the publish step writes itself: the run's record, provenance and definitions.
 PUBLISH_STEP_TABLES = frozenset({

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from conftest import HARNESS, NOT_COUNTS, RECORD_ID_COLUMNS, marts
 from streamlit.testing.v1 import AppTest
+from visible_text import published_snake_case_columns, raw_names_shown
 
 from dashboards import data_access
 from dashboards.filters import Filters
@@ -62,12 +63,14 @@ def test_each_role_gets_only_its_pages_at_fixed_paths(monkeypatch, role):
 
 
 @pytest.mark.parametrize(("role", "page"), [(r, p) for r, ps in ROLE_PAGES.items() for p in ps])
-def test_every_page_renders_for_every_role(monkeypatch, role, page):
+def test_every_page_renders_for_every_role(monkeypatch, published, role, page):
     app = page_as(monkeypatch, role, page, site="S01" if role == "state_coordinator" else None)
     assert not app.exception, [e.value for e in app.exception]
     assert not app.error or page == "contract"  # the contract page flags invoices as errors
     assert app.title[0].value
     assert "Data as of 2024-08-01" in app.caption[0].value
+    # No raw column name anywhere a reader looks: headers, cells, captions, chart titles.
+    assert not raw_names_shown(app, published_snake_case_columns(published)), page
     if role == "leadership":
         for table in app.dataframe:
             shown = table.value
@@ -129,7 +132,7 @@ def test_a_site_coordinator_sees_her_site_whatever_the_url_or_the_filters(monkey
 
 def test_the_site_page_follows_the_chosen_site(monkeypatch, published):
     app = page_as(monkeypatch, "state_coordinator", "site", site="S03")
-    partners = app.dataframe[0].value
+    partners = next(t.value for t in app.dataframe if "pp_id" in t.value.columns)
     assert set(partners["site_id"]) == {"S03"}
     expected = marts(
         published,
