@@ -116,3 +116,22 @@ def test_the_scan_finds_a_raw_column_name_in_a_caption_a_header_and_a_chart():
     found = raw_names_shown(app, {"forms_on_time", "share_forms_on_time", "avg_caseload"})
     assert found == [("caption", "forms_on_time"), ("chart", "avg_caseload"),
                      ("table header", "share_forms_on_time")]
+
+
+def test_the_methodology_page_is_organised_by_the_measures(monkeypatch, dashboard_env):
+    from test_dashboard_pages import page_as
+
+    app = page_as(monkeypatch, "leadership", "methodology")
+    assert not app.exception
+    blocks = [m.value for m in app.markdown]
+    headings = [b.removeprefix("#### ") for b in blocks if b.startswith("#### ")]
+    assert {"Timely documentation", "Families per Parent Partner"} <= set(headings)
+    assert not [h for h in headings if "_" in h]  # a model is no heading
+    for name in ("Timely documentation", "Families per Parent Partner"):
+        parts = blocks[blocks.index(f"#### {name}") + 1]
+        for part in ("Definition", "Numerator", "Denominator", "Exclusions", "Target",
+                     "Source"):
+            assert f"**{part}:**" in parts, (name, part)
+    references = [c.value for c in app.caption if c.value.startswith("Technical reference")]
+    assert "Technical reference: agg_activity_month, agg_activity_sfy" in references
+    assert "Technical reference: fct_performance_measure (measure PM05)" in references
