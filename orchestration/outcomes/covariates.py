@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from orchestration.reference_data import read_seed
+
+AGE_BANDS = "age_bands.csv"
 NUMERIC_COVARIATES = ("age_at_removal_years", "prior_removals")
 # Removal year is categorical: entry cohorts differ in policy and practice, not linearly.
 CATEGORICAL_COVARIATES = (
@@ -18,7 +21,6 @@ CATEGORICAL_COVARIATES = (
 # differently from school-age children - and a linear age term balances the mean age
 # while leaving the bands unequal.
 AGE_BAND_COLUMN = "age_band"
-AGE_BAND_STARTS = ((13, "13-17"), (6, "6-12"), (1, "1-5"), (0, "0"))
 PARTICIPANT = "participant"
 COMPARISON_POOL = "comparison_pool"
 
@@ -49,7 +51,10 @@ def covariate_design(episodes: pl.DataFrame) -> pl.DataFrame:
 
 
 def age_band(age: pl.Expr) -> pl.Expr:
+    """The band of seeds/age_bands.csv an age in whole years falls in (the bands dbt's reach
+    measures use: one code list)."""
     band = pl.when(age.is_null()).then(pl.lit(None, dtype=pl.String))
-    for start, name in AGE_BAND_STARTS:
-        band = band.when(age >= start).then(pl.lit(name))
+    for row in read_seed(AGE_BANDS):
+        band = band.when(age.is_between(int(row["min_years"]), int(row["max_years"])))\
+            .then(pl.lit(row["age_band"]))
     return band.otherwise(pl.lit(None, dtype=pl.String)).alias(AGE_BAND_COLUMN)
