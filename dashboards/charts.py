@@ -72,24 +72,35 @@ def _label_channel(channel: str, definition: dict[str, Any], labels: Labels) -> 
         definition["axis"].setdefault("format", number_format)
 
 
-def _label_fields(node: Any, labels: Labels) -> None:
-    """Give every field drawn (axis, legend, tooltip) its published label and format."""
+def _titled_channels(layers: list[Any]) -> set[str]:
+    return {channel for layer in layers if isinstance(layer, dict)
+            for channel, definition in (layer.get("encoding") or {}).items()
+            if isinstance(definition, dict) and "title" in definition}
+
+
+def _label_fields(node: Any, labels: Labels, titled: frozenset[str] = frozenset()) -> None:
+    """Give every field drawn (axis, legend, tooltip) its published label and format. In a
+    layered chart a channel one layer titles keeps that title alone: the others add none
+    (Vega-Lite joins the titles of layers sharing an axis)."""
     if isinstance(node, list):
         for item in node:
-            _label_fields(item, labels)
+            _label_fields(item, labels, titled)
         return
     if not isinstance(node, dict):
         return
     for channel, definition in (node.get("encoding") or {}).items():
         for one in definition if isinstance(definition, list) else [definition]:
-            if isinstance(one, dict):
+            if isinstance(one, dict) and not (channel in titled and "title" not in one):
                 _label_channel(channel, one, labels)
+    if isinstance(node.get("layer"), list):
+        inner = titled | _titled_channels(node["layer"])
+        _label_fields(node["layer"], labels, frozenset(inner))
     for key in ("facet", "row", "column"):
         if isinstance(node.get(key), dict):
             _label_channel(key, node[key], labels)
     for key, value in node.items():
-        if key not in ("data", "datasets", "encoding"):
-            _label_fields(value, labels)
+        if key not in ("data", "datasets", "encoding", "layer"):
+            _label_fields(value, labels, titled)
 
 
 def _word_values(spec: dict[str, Any], labels: Labels) -> None:

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 
 import polars as pl
 import streamlit as st
@@ -48,7 +49,15 @@ class PageContext:
             return None
         description, meta = rows.row(0)[2], json.loads(rows.row(0)[3] or "{}")
         extra = "; ".join(f"{k}: {v}" for k, v in meta.items() if isinstance(v, str))
-        return self.labels.worded(description.strip() + (f" ({extra})" if extra else ""))
+        return self.words(description.strip() + (f" ({extra})" if extra else ""))
+
+    def words(self, text: str) -> str:
+        """`text` in the pages' words: a program parameter it names as its value, a column
+        as its label."""
+        if self.parameters:
+            text = re.sub(r"\b(" + "|".join(map(re.escape, self.parameters)) + r")\b",
+                          lambda m: f"{self.parameters[m.group(1)]:g}", text)
+        return self.labels.worded(text)
 
 
 def _month_label(month: dt.date) -> str:

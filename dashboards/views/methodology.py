@@ -8,7 +8,6 @@ names reads as its label, a program parameter as its value."""
 from __future__ import annotations
 
 import json
-import re
 
 import polars as pl
 import streamlit as st
@@ -46,19 +45,10 @@ def _provenance(refresh: dict) -> None:
     st.markdown("\n".join(f"- **{k}:** {v}" for k, v in rows.items()))
 
 
-def _words(context: PageContext, text: str) -> str:
-    """`text` in the pages' words: a program parameter as its value, a column as its label."""
-    parameters = context.parameters
-    if parameters:
-        text = re.sub(r"\b(" + "|".join(map(re.escape, parameters)) + r")\b",
-                      lambda m: f"{parameters[m.group(1)]:g}", text)
-    return context.labels.worded(text)
-
-
 def _meta_text(context: PageContext, meta: str | None) -> str:
     """A column's dbt `meta` (numerator, denominator, target ...) as plain words."""
     values = json.loads(meta or "{}")
-    return _words(context, "; ".join(f"{k}: {v}" for k, v in values.items()
+    return context.words("; ".join(f"{k}: {v}" for k, v in values.items()
                                       if isinstance(v, str | int | float)))
 
 
@@ -92,7 +82,7 @@ def _show_measures(context: PageContext) -> None:
     for name, parts, models in _measures(context):
         st.markdown(f"#### {literal(name)}")
         st.markdown("\n".join(
-            f"- **{title}:** {literal(_words(context, str(parts[key])).strip())}"
+            f"- **{title}:** {literal(context.words(str(parts[key])).strip())}"
             if key in parts else f"- **{title}:** {EMPTY}" for key, title in PARTS))
         st.caption(f"Technical reference: {models}")
 
@@ -142,14 +132,14 @@ def render(viewer: Viewer) -> None:
         table = rows.filter(pl.col("column_name").is_null())
         with st.expander(f"Technical reference: {model}"):
             if not table.is_empty():
-                st.markdown(_words(context, table["description"][0]))
+                st.markdown(context.words(table["description"][0]))
                 meta = json.loads(table["meta"][0] or "{}")
                 if meta:
                     st.json(meta, expanded=False)
             columns = rows.filter(pl.col("column_name").is_not_null()).select(
                 pl.col("column_name").map_elements(labels.label, return_dtype=pl.String)
                 .alias("label"),
-                pl.col("description").map_elements(lambda d: _words(context, d),
+                pl.col("description").map_elements(context.words,
                                                    return_dtype=pl.String),
                 pl.col("meta").map_elements(lambda m: _meta_text(context, m),
                                             return_dtype=pl.String).alias("meta"),

@@ -34,10 +34,18 @@ def published_snake_case_columns(published: Path) -> set[str]:
     return {name for (name,) in names if SNAKE_CASE.fullmatch(name)}
 
 
-def _chart_texts(node) -> Iterator[str]:
+def _titled(layers) -> set[str]:
+    return {channel for layer in layers if isinstance(layer, dict)
+            for channel, definition in (layer.get("encoding") or {}).items()
+            if isinstance(definition, dict) and "title" in definition}
+
+
+def _chart_texts(node, titled: frozenset[str] = frozenset()) -> Iterator[str]:
+    """A chart's titles, and the names of fields drawn untitled: Vega-Lite shows a field's
+    name where no layer sharing the axis or legend gives a title."""
     if isinstance(node, list):
         for item in node:
-            yield from _chart_texts(item)
+            yield from _chart_texts(item, titled)
         return
     if not isinstance(node, dict):
         return
@@ -48,11 +56,18 @@ def _chart_texts(node) -> Iterator[str]:
         yield title["text"]
     elif isinstance(title, list):
         yield from (t for t in title if isinstance(t, str))
-    if isinstance(node.get("field"), str) and "type" in node and "title" not in node:
-        yield node["field"]
+    for channel, definition in (node.get("encoding") or {}).items():
+        for one in definition if isinstance(definition, list) else [definition]:
+            if isinstance(one, dict) and isinstance(one.get("field"), str) \
+                    and "title" not in one and channel not in titled:
+                yield one["field"]
+            elif isinstance(one, dict) and isinstance(one.get("title"), str):
+                yield one["title"]
+    if isinstance(node.get("layer"), list):
+        yield from _chart_texts(node["layer"], titled | frozenset(_titled(node["layer"])))
     for key, value in node.items():
-        if key not in ("data", "datasets", "title"):
-            yield from _chart_texts(value)
+        if key not in ("data", "datasets", "title", "encoding", "layer"):
+            yield from _chart_texts(value, titled)
 
 
 def visible_texts(app: AppTest) -> Iterator[tuple[str, str]]:
