@@ -24,7 +24,7 @@ EMPTY = "–"  # an en dash: what an empty cell shows
 _SCREEN_FORMATS = {
     "integer": "localized", "year": "plain", "decimal1": "%.1f", "decimal2": "%.2f",
     "decimal3": "%.3f", "percent": "percent", "dollars": "dollar",
-    "pvalue": None, "code": None, "worded": None,
+    "pvalue": None, "code": None, "worded": None, "by_unit": "%.3f",
 }
 # ... and as text, in a CSV or the packet (no thousands separators: spreadsheets read them).
 _TEXT_FORMATS: dict[str, Callable[[object], str]] = {
@@ -32,7 +32,12 @@ _TEXT_FORMATS: dict[str, Callable[[object], str]] = {
     "decimal1": lambda v: f"{v:.1f}", "decimal2": lambda v: f"{v:.2f}",
     "decimal3": lambda v: f"{v:.3f}", "percent": lambda v: f"{v:.2%}",
     "dollars": lambda v: f"{v:.2f}", "pvalue": lambda v: "< 0.001" if v < 0.001 else f"{v:.3f}",
+    "by_unit": lambda v: f"{v:.3f}",
 }
+# A value in the unit its row's `unit` names (an outcome's share or its days), in that
+# unit's format; without a `unit` beside it, to three places.
+UNIT_COLUMN = "unit"
+_UNIT_FORMATS = {"proportion": "percent", "days": "decimal1"}
 # Formats no number format can say ("< 0.001"): shown as their text, right-aligned.
 _TEXT_ON_SCREEN = {"pvalue"}
 # Text shown as its text in that format: a code as words ("service area", "at risk"), a
@@ -117,13 +122,31 @@ class Labels:
                 lambda v: self.worded(v, every_code=True), return_dtype=pl.String)
         return value.cast(pl.String)
 
+    def _in_units(self, frame: pl.DataFrame, column: str) -> bool:
+        return (self.format(column) == "by_unit" and UNIT_COLUMN in frame.columns
+                and frame.schema[column].is_numeric())
+
+    def _unit_text(self, column: str) -> pl.Expr:
+        value, unit = pl.col(column).cast(pl.Float64), pl.col(UNIT_COLUMN)
+        (first, first_format), *others = _UNIT_FORMATS.items()
+        expression = pl.when(unit == first).then(
+            value.map_elements(_TEXT_FORMATS[first_format], return_dtype=pl.String))
+        for name, fmt in others:
+            expression = expression.when(unit == name).then(
+                value.map_elements(_TEXT_FORMATS[fmt], return_dtype=pl.String))
+        return expression.otherwise(
+            value.map_elements(_TEXT_FORMATS["by_unit"], return_dtype=pl.String)
+        ).alias(column)
+
     def screen(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """The frame as st.dataframe gets it: dates, p-values and codes as text in their
-        format, the rest as is."""
+        """The frame as st.dataframe gets it: dates, p-values, codes and values in their
+        row's unit as text in their format, the rest as is."""
         return frame.with_columns(
-            self.text(column, dtype) for column, dtype in frame.schema.items()
+            self._unit_text(column) if self._in_units(frame, column)
+            else self.text(column, dtype) for column, dtype in frame.schema.items()
             if dtype == pl.Date or isinstance(dtype, pl.Datetime)
             or self.format(column) in _TEXT_ON_SCREEN | _WORDED
+            or self._in_units(frame, column)
         )
 
     def column_config(self, frame: pl.DataFrame) -> dict[str, object]:
@@ -132,7 +155,7 @@ class Labels:
         config: dict[str, object] = {}
         for column, dtype in frame.schema.items():
             label, fmt = self.label(column), self.format(column)
-            if fmt in _TEXT_ON_SCREEN:
+            if fmt in _TEXT_ON_SCREEN or self._in_units(frame, column):
                 config[column] = st.column_config.TextColumn(label, alignment="right")
             elif dtype.is_numeric():
                 config[column] = st.column_config.NumberColumn(
@@ -148,7 +171,8 @@ class Labels:
     def as_text(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The table as text under its labels: what a CSV and the packet hold."""
         shown = frame.with_columns(
-            self.text(column, dtype) for column, dtype in frame.schema.items()
+            self._unit_text(column) if self._in_units(frame, column)
+            else self.text(column, dtype) for column, dtype in frame.schema.items()
         )
         return shown.rename({column: self.label(column) for column in shown.columns})
 

@@ -30,6 +30,18 @@ def test_a_p_value_below_a_thousandth_reads_less_than_0_001():
     assert LABELS.screen(frame)["p_value"].to_list() == ["< 0.001", "0.012", None]
 
 
+def test_an_outcomes_values_read_in_its_unit_proportions_as_percentages():
+    labels = Labels({**LABELS.columns, "participant_value": ("Participants", "by_unit"),
+                     "unit": ("Unit", "text")})
+    frame = pl.DataFrame({"participant_value": [0.644, 312.46, None],
+                          "unit": ["proportion", "days", "proportion"]})
+    assert labels.as_text(frame)["Participants"].to_list() == ["64.40%", "312.5", None]
+    assert labels.screen(frame)["participant_value"].to_list() == ["64.40%", "312.5", None]
+    # Without a unit beside it (a disparity ratio's interval), to three places.
+    alone = pl.DataFrame({"participant_value": [0.644]})
+    assert labels.as_text(alone)["Participants"].to_list() == ["0.644"]
+
+
 def test_codes_and_names_built_of_column_names_read_as_words():
     frame = pl.DataFrame({"level": ["service_area", "site"],
                           "covariate": ["service_area=Eastern", "age_at_removal_years"]})
