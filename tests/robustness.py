@@ -134,9 +134,21 @@ def succeeded(events, step: str) -> bool:
 
 # --- fingerprints ----------------------------------------------------------------------
 
+# A run opens the warehouse for each step and closes it between steps: a reader that
+# finds a step's write lock looks again until the step has ended.
+LOCKED_FOR_AT_MOST = 300
+
+
 def query(path: Path, sql: str):
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(sql).fetchall()
+    deadline = time.monotonic() + LOCKED_FOR_AT_MOST
+    while True:
+        try:
+            with duckdb.connect(str(path), read_only=True) as con:
+                return con.execute(sql).fetchall()
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def _table_fingerprint(path: Path, schema: str, table: str) -> tuple[int, str]:

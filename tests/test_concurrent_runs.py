@@ -12,6 +12,7 @@ from robustness import (
     demo_landing,
     marts_fingerprint,
     published_run_id,
+    query,
     raw_fingerprint,
     run_databases,
     run_env,
@@ -74,3 +75,12 @@ def test_a_second_run_waits_for_the_first_and_both_end_with_the_same_marts(tmp_p
     assert step_times(second_db)[0] > step_times(first_db)[1]
     assert marts_fingerprint(published) == first_marts
     assert raw_fingerprint(warehouse) == first_raw
+    # The first run's raw was read while the second may already have run a step: the
+    # second's re-ingestion of the same files must have added no row, read then or now.
+    keys = {"ingested_files": "file, sha256", "rejected_rows": "file, sha256, row_number",
+            "unrecognised_files": "file"}
+    for table in first_raw:
+        key = keys.get(table, "_source_file, _sha256, _row_number")
+        [(rows, distinct)] = query(
+            warehouse, f'select count(*), count(distinct ({key})) from raw."{table}"')
+        assert rows == distinct, f"raw.{table} holds a row twice"

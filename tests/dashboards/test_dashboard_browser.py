@@ -162,8 +162,8 @@ def test_the_monthly_packet_downloads_and_opens(app, page):
     open_page(page, at(url, "site", "?site=S01"))
     packet = _download(page, label="Download the monthly packet (.xlsx)")
     workbook = fastexcel.read_excel(packet.read_bytes())
-    assert workbook.sheet_names == ["Cover", "Parent Partners", "Families by month",
-                                    "Family months", "Exits"]
+    assert workbook.sheet_names == ["Cover", "Parent Partners", "Overdue forms",
+                                    "Families by month", "Family months", "Exits"]
     cover = dict(workbook.load_sheet("Cover").to_polars().iter_rows())
     expected_site = SITE_OF.get(role, "S01")
     assert cover["site"] == expected_site
