@@ -285,13 +285,15 @@ _MISSING_FORMS = f"""
     from marts.fct_family_month
     where form_expected and not form_received and {_site_scope()} and {_MONTHS} and {_SFY}
 """
+_COUNT_MISSING_FORMS = f"select count(*) as n from ({_MISSING_FORMS})"
 
 
 def missing_forms(viewer: Viewer, filters: Filters, page: int | None = None) -> pl.DataFrame:
     """The fix-it list: forms due but never received, by Parent Partner and month; one page
     of PAGE_ROWS (the data-quality page), or without `page` all of them."""
     _refuse_aggregate_only(viewer)
-    limit, bounds = _page(page)
+    limit = "" if page is None else _PAGE_LIMIT
+    bounds = _page_bounds(page)
     return _run(viewer, f"{_MISSING_FORMS} order by pp_id, service_month, family_id, match_id "
                 f"{limit}", {**_params(viewer, filters), **bounds})
 
@@ -299,7 +301,7 @@ def missing_forms(viewer: Viewer, filters: Filters, page: int | None = None) -> 
 def count_missing_forms(viewer: Viewer, filters: Filters) -> int:
     """How many rows `missing_forms` holds in all."""
     _refuse_aggregate_only(viewer)
-    return _count(viewer, _MISSING_FORMS, filters)
+    return _count(viewer, _COUNT_MISSING_FORMS, filters)
 
 
 def overdue_forms(viewer: Viewer, filters: Filters) -> pl.DataFrame:
@@ -642,16 +644,18 @@ def _selected_files() -> str:
     return f"select * from ({_scoped_files()}) where service_month is null or ({_MONTHS})"
 
 
-def _page(page: int | None) -> tuple[str, dict]:
-    """The limit clause and its parameters of page `page` (from 1); none for the whole."""
+_PAGE_LIMIT = "limit $page_rows offset $skipped"
+
+
+def _page_bounds(page: int | None) -> dict:
+    """The parameters of `_PAGE_LIMIT` for page `page` (from 1); none for the whole."""
     if page is None:
-        return "", {}
-    return "limit $page_rows offset $skipped", {
-        "page_rows": PAGE_ROWS, "skipped": (max(page, 1) - 1) * PAGE_ROWS}
+        return {}
+    return {"page_rows": PAGE_ROWS, "skipped": (max(page, 1) - 1) * PAGE_ROWS}
 
 
-def _count(viewer: Viewer, rows: str, filters: Filters) -> int:
-    return _run(viewer, f"select count(*) as n from ({rows})", _params(viewer, filters))["n"][0]
+def _count(viewer: Viewer, counting: str, filters: Filters) -> int:
+    return _run(viewer, counting, _params(viewer, filters))["n"][0]
 
 
 def files_by_kind(viewer: Viewer, filters: Filters) -> pl.DataFrame:
@@ -710,13 +714,15 @@ _FILES = f"""
            error, ingested_at
     from ({_selected_files()})
 """
+_COUNT_FILES = f"select count(*) as n from ({_FILES})"
 
 
 def files(viewer: Viewer, filters: Filters, page: int | None = None) -> pl.DataFrame:
     """Each landing file of the months chosen with its status and error, newest first: one
     page of PAGE_ROWS, or without `page` all of them."""
     _refuse_aggregate_only(viewer)
-    limit, bounds = _page(page)
+    limit = "" if page is None else _PAGE_LIMIT
+    bounds = _page_bounds(page)
     return _run(viewer, f"{_FILES} order by ingested_at desc, file, sha256 {limit}",
                 {**_params(viewer, filters), **bounds})
 
@@ -724,7 +730,7 @@ def files(viewer: Viewer, filters: Filters, page: int | None = None) -> pl.DataF
 def count_files(viewer: Viewer, filters: Filters) -> int:
     """How many rows `files` holds in all."""
     _refuse_aggregate_only(viewer)
-    return _count(viewer, _FILES, filters)
+    return _count(viewer, _COUNT_FILES, filters)
 
 
 def _refuse_unless_statewide(viewer: Viewer) -> None:
@@ -783,13 +789,15 @@ _REJECTED_ROWS = f"""
     from marts.dq_rejected_rows as r
     where r.file in (select file from ({_selected_files()}))
 """
+_COUNT_REJECTED_ROWS = f"select count(*) as n from ({_REJECTED_ROWS})"
 
 
 def rejected_rows(viewer: Viewer, filters: Filters, page: int | None = None) -> pl.DataFrame:
     """Each rejected row of the files of the months chosen: file, row number and the plain
     reason; one page of PAGE_ROWS, or without `page` all of them."""
     _refuse_aggregate_only(viewer)
-    limit, bounds = _page(page)
+    limit = "" if page is None else _PAGE_LIMIT
+    bounds = _page_bounds(page)
     return _run(viewer, f"{_REJECTED_ROWS} order by file, row_number, reason_code, reason {limit}",
                 {**_params(viewer, filters), **bounds})
 
@@ -797,5 +805,5 @@ def rejected_rows(viewer: Viewer, filters: Filters, page: int | None = None) -> 
 def count_rejected_rows(viewer: Viewer, filters: Filters) -> int:
     """How many rows `rejected_rows` holds in all."""
     _refuse_aggregate_only(viewer)
-    return _count(viewer, _REJECTED_ROWS, filters)
+    return _count(viewer, _COUNT_REJECTED_ROWS, filters)
 
