@@ -23,6 +23,7 @@ from orchestration.disclosure.definitions import with_flags
 
 # Program parameters the pages draw as targets; their values live in marts.dim_program_parameter.
 CASELOAD_LIMIT = "caseload_limit"
+FIDELITY_REVIEW_WINDOW = "fidelity_review_window_days"
 INITIAL_INTENSITY_CONTACTS = "initial_intensity_contacts"
 MONTHLY_MINUTES = "monthly_minutes"
 

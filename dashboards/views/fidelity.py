@@ -88,9 +88,11 @@ def render(viewer: Viewer) -> None:
     exits = data_access.exits_by_area(viewer, chosen, "site")
     target, label = targets.get("PM06", (None, ""))
     site_exits = exits.filter(pl.col("level") == "site")
+    window = context.parameters.get(data_access.FIDELITY_REVIEW_WINDOW)
+    within = f"within {window:.0f} days of the exit" if window is not None else "in time"
     show_chart(context, charts.bars(
         site_exits, "area_id", "share_reviews_within_window",
-        "Exits with a fidelity review within 30 days", target=target, target_label=label,
+        f"Exits with a fidelity review {within}", target=target, target_label=label,
         tooltip=("reviews_within_window", "reviews_due"), percent=True,
     ), site_exits, "share_reviews_within_window")
     show_table(context, exits, "exit_reviews_by_site")
