@@ -14,6 +14,8 @@ No metric is computed here: the marts hold them; this module selects, scopes and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from dashboards.filters import Filters
@@ -34,8 +36,24 @@ ACTIVITY_COLUMNS = (
     "share_meeting_monthly_time, forms_expected, forms_received, forms_on_time, forms_late, "
     "forms_missing, share_forms_on_time"
 )
+
+
 class RecordLevelRefused(PermissionError):
     """A record-level frame was asked for by a role that sees aggregates only."""
+
+
+# The file lists run to tens of thousands of rows at scale: a page shows this many, and
+# the download holds the whole selection.
+PAGE_ROWS = 100
+_PAGE_LIMIT = "limit $page_rows offset $skipped"
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """A record-level listing's SQL: all of it, and one page of it (`_PAGE_LIMIT`)."""
+
+    whole: str
+    one_page: str
 
 
 def _params(viewer: Viewer, filters: Filters) -> dict:
@@ -287,16 +305,15 @@ _MISSING_FORMS = f"""
     where form_expected and not form_received and {_site_scope()} and {_MONTHS} and {_SFY}
 """
 _COUNT_MISSING_FORMS = f"select count(*) as n from ({_MISSING_FORMS})"
+_LISTED_MISSING_FORMS = _Listing(
+    f"{_MISSING_FORMS} order by pp_id, service_month, family_id, match_id",
+    f"{_MISSING_FORMS} order by pp_id, service_month, family_id, match_id {_PAGE_LIMIT}")
 
 
 def missing_forms(viewer: Viewer, filters: Filters, page: int | None = None) -> pl.DataFrame:
     """The fix-it list: forms due but never received, by Parent Partner and month; one page
     of PAGE_ROWS (the data-quality page), or without `page` all of them."""
-    _refuse_aggregate_only(viewer)
-    limit = "" if page is None else _PAGE_LIMIT
-    bounds = _page_bounds(page)
-    return _run(viewer, f"{_MISSING_FORMS} order by pp_id, service_month, family_id, match_id "
-                f"{limit}", {**_params(viewer, filters), **bounds})
+    return _listed(viewer, filters, page, _LISTED_MISSING_FORMS)
 
 
 def count_missing_forms(viewer: Viewer, filters: Filters) -> int:
@@ -634,25 +651,22 @@ def _scoped_files(table: str = "marts.dq_ingested_files") -> str:
     """
 
 
-# The file lists run to tens of thousands of rows at scale: a page shows this many, and
-# the download holds the whole selection.
-PAGE_ROWS = 100
-
-
 def _selected_files() -> str:
     """The viewer's files (`_scoped_files`) of the months chosen; a file no month owns is in
     every choice of months."""
     return f"select * from ({_scoped_files()}) where service_month is null or ({_MONTHS})"
 
 
-_PAGE_LIMIT = "limit $page_rows offset $skipped"
-
-
-def _page_bounds(page: int | None) -> dict:
-    """The parameters of `_PAGE_LIMIT` for page `page` (from 1); none for the whole."""
+def _listed(viewer: Viewer, filters: Filters, page: int | None,
+            listing: _Listing) -> pl.DataFrame:
+    """A record-level listing of the data-quality page: page `page` (from 1) of PAGE_ROWS
+    rows, or without `page` all of them."""
+    _refuse_aggregate_only(viewer)
     if page is None:
-        return {}
-    return {"page_rows": PAGE_ROWS, "skipped": (max(page, 1) - 1) * PAGE_ROWS}
+        return _run(viewer, listing.whole, _params(viewer, filters))
+    return _run(viewer, listing.one_page, {
+        **_params(viewer, filters),
+        "page_rows": PAGE_ROWS, "skipped": (max(page, 1) - 1) * PAGE_ROWS})
 
 
 def _count(viewer: Viewer, counting: str, filters: Filters) -> int:
@@ -716,16 +730,15 @@ _FILES = f"""
     from ({_selected_files()})
 """
 _COUNT_FILES = f"select count(*) as n from ({_FILES})"
+_LISTED_FILES = _Listing(
+    f"{_FILES} order by ingested_at desc, file, sha256",
+    f"{_FILES} order by ingested_at desc, file, sha256 {_PAGE_LIMIT}")
 
 
 def files(viewer: Viewer, filters: Filters, page: int | None = None) -> pl.DataFrame:
     """Each landing file of the months chosen with its status and error, newest first: one
     page of PAGE_ROWS, or without `page` all of them."""
-    _refuse_aggregate_only(viewer)
-    limit = "" if page is None else _PAGE_LIMIT
-    bounds = _page_bounds(page)
-    return _run(viewer, f"{_FILES} order by ingested_at desc, file, sha256 {limit}",
-                {**_params(viewer, filters), **bounds})
+    return _listed(viewer, filters, page, _LISTED_FILES)
 
 
 def count_files(viewer: Viewer, filters: Filters) -> int:
@@ -791,16 +804,15 @@ _REJECTED_ROWS = f"""
     where r.file in (select file from ({_selected_files()}))
 """
 _COUNT_REJECTED_ROWS = f"select count(*) as n from ({_REJECTED_ROWS})"
+_LISTED_REJECTED_ROWS = _Listing(
+    f"{_REJECTED_ROWS} order by file, row_number, reason_code, reason",
+    f"{_REJECTED_ROWS} order by file, row_number, reason_code, reason {_PAGE_LIMIT}")
 
 
 def rejected_rows(viewer: Viewer, filters: Filters, page: int | None = None) -> pl.DataFrame:
     """Each rejected row of the files of the months chosen: file, row number and the plain
     reason; one page of PAGE_ROWS, or without `page` all of them."""
-    _refuse_aggregate_only(viewer)
-    limit = "" if page is None else _PAGE_LIMIT
-    bounds = _page_bounds(page)
-    return _run(viewer, f"{_REJECTED_ROWS} order by file, row_number, reason_code, reason {limit}",
-                {**_params(viewer, filters), **bounds})
+    return _listed(viewer, filters, page, _LISTED_REJECTED_ROWS)
 
 
 def count_rejected_rows(viewer: Viewer, filters: Filters) -> int:
