@@ -22,7 +22,7 @@ EMPTY = "–"  # an en dash: what an empty cell shows
 # How each format reads on screen (st.column_config.NumberColumn's format; None: as the
 # text `Labels.screen` makes of it) ...
 _SCREEN_FORMATS = {
-    "integer": "localized", "year": "plain", "decimal1": "%.1f", "decimal2": "%.2f",
+    "integer": "localized", "year": "%d", "decimal1": "%.1f", "decimal2": "%.2f",
     "decimal3": "%.3f", "percent": "percent", "dollars": "dollar",
     "pvalue": None, "code": None, "worded": None, "by_unit": "%.3f",
 }
