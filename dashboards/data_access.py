@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from dashboards.filters import Filters
-from dashboards.published import query
+from dashboards.published import query, query_staff
 from dashboards.viewer import SITE_COORDINATOR, STATE_COORDINATOR, Viewer
 from orchestration.disclosure.definitions import with_flags
 
@@ -403,6 +403,28 @@ def training_topics(viewer: Viewer, filters: Filters) -> pl.DataFrame:
         """,
         _params(viewer, filters),
     )
+
+
+STAFF_NAMES_SCHEMA = {"pp_id": pl.String, "site_id": pl.String, "display_name": pl.String}
+
+
+def staff_names(viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each Parent Partner's name by id (pp_id, site_id, display_name), from the staff
+    directory, never the published marts: the sites in scope by the roster. No directory
+    published yet: no rows, and the pages show the ids alone."""
+    _refuse_aggregate_only(viewer)
+    params = _params(viewer, filters)
+    names = query_staff(
+        """
+        select pp_id, site_id, display_name
+        from staff.parent_partner
+        where (cast($scope_site as varchar) is null or site_id = cast($scope_site as varchar))
+          and (cast($site as varchar) is null or site_id = cast($site as varchar))
+        order by site_id, pp_id
+        """,
+        {"scope_site": params["scope_site"], "site": params["site"]},
+    )
+    return pl.DataFrame(schema=STAFF_NAMES_SCHEMA) if names is None else names
 
 
 def exits_by_area(viewer: Viewer, filters: Filters, level: str) -> pl.DataFrame:

@@ -14,6 +14,7 @@ from dashboards import data_access
 from dashboards.downloads import WORKBOOK_OPTIONS
 from dashboards.filters import Filters
 from dashboards.labels import Labels
+from dashboards.partner_names import beside_ids
 from dashboards.suppression import for_display
 from dashboards.viewer import Viewer
 
@@ -39,15 +40,18 @@ def family_grid(family_months: pl.DataFrame) -> pl.DataFrame:
 
 def site_tables(viewer: Viewer, filters: Filters) -> dict[str, pl.DataFrame]:
     """The site page's tables by sheet name, for the sites in the viewer's scope: her own
-    site for a site coordinator, the chosen one (or every site) for the state coordinator."""
+    site for a site coordinator, the chosen one (or every site) for the state coordinator;
+    each Parent Partner's name beside her id."""
     months = data_access.family_months(viewer, filters)
-    return {
+    tables = {
         PARTNERS: data_access.parent_partners(viewer, filters),
         OVERDUE: data_access.overdue_forms(viewer, filters),
         GRID: family_grid(months),
         FAMILY_MONTHS: months,
         EXITS: data_access.exits(viewer, filters),
     }
+    names = data_access.staff_names(viewer, filters)
+    return {sheet: beside_ids(frame, names) for sheet, frame in tables.items()}
 
 
 def packet_bytes(cover: dict[str, object], tables: dict[str, pl.DataFrame],

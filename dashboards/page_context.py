@@ -37,6 +37,10 @@ class PageContext:
     definitions: pl.DataFrame
     parameters: dict[str, float]
     labels: Labels = dataclasses.field(default_factory=Labels)
+    # The Parent Partners' names the viewer may see (data_access.staff_names): none for
+    # leadership. Tables show each beside its id (tables.show_table).
+    staff: pl.DataFrame = dataclasses.field(
+        default_factory=lambda: pl.DataFrame(schema=data_access.STAFF_NAMES_SCHEMA))
 
     def help(self, model: str, column: str | None = None) -> str | None:
         """The dbt description (and meta) of a model or column: "how is this computed"."""
@@ -127,11 +131,14 @@ def _freshness(viewer: Viewer) -> None:
 def open_page(viewer: Viewer, page: str, title: str) -> PageContext:
     st.title(title)
     _freshness(viewer)
+    filters = _filters(viewer)
     return PageContext(
         viewer=viewer,
         page=page,
-        filters=_filters(viewer),
+        filters=filters,
         definitions=data_access.metric_definitions(viewer),
         parameters=data_access.program_parameters(viewer),
         labels=Labels.from_frame(data_access.column_labels(viewer)),
+        staff=(data_access.staff_names(viewer, filters) if viewer.sees_records
+               else pl.DataFrame(schema=data_access.STAFF_NAMES_SCHEMA)),
     )

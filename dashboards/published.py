@@ -3,7 +3,9 @@
 Two files: the published marts (PPA_PUBLISHED) for the coordinators, and the leadership
 publication (PPA_PUBLISHED_LEADERSHIP), which holds only the suppressed aggregates and the
 reference tables leadership's pages read. Which file a session reads is the data-access
-module's choice, by the viewer's role; what a file does not hold cannot leak from it."""
+module's choice, by the viewer's role; what a file does not hold cannot leak from it.
+Beside them the staff directory (PPA_STAFF_DIRECTORY): the Parent Partners' names, which
+only the coordinators' pages read."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import streamlit as st
 
 from orchestration.config import REPO_ROOT, Paths
 
-__all__ = ["REPO_ROOT", "published_path", "query", "read"]
+__all__ = ["REPO_ROOT", "published_path", "query", "query_staff", "read"]
 
 
 def published_path(leadership: bool = False) -> Path:
@@ -35,6 +37,17 @@ def query(sql: str, params: dict | list | None = None, *,
     the next query reads the new file; a cached answer is never one of a replaced file."""
     path = published_path(leadership)
     stat = path.stat()
+    return _cached(str(path), stat.st_ino, stat.st_mtime_ns, sql, params)
+
+
+def query_staff(sql: str, params: dict | list | None = None) -> pl.DataFrame | None:
+    """Run one query on the staff directory, cached per file version as `query` is; None
+    when there is none (the data was published before the directory existed)."""
+    path = Paths.from_env().staff_directory
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
     return _cached(str(path), stat.st_ino, stat.st_mtime_ns, sql, params)
 
 

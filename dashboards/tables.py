@@ -23,6 +23,7 @@ from dashboards import audit, charts
 from dashboards.downloads import inert_text
 from dashboards.labels import EMPTY, Labels
 from dashboards.page_context import PageContext
+from dashboards.partner_names import beside_ids
 from dashboards.suppression import FLAG_SUFFIX, SUPPRESSED_NOTE, for_display
 
 
@@ -43,14 +44,17 @@ def table_csv(frame: pl.DataFrame, labels: Labels) -> str:
 def show_table(context: PageContext, frame: pl.DataFrame, name: str,
                whole: Callable[[], pl.DataFrame] | None = None, **dataframe_args) -> None:
     """`frame` on screen with its CSV download; with `whole`, the download holds what
-    `whole` returns (the selection `frame` is a page of), read when the button is clicked."""
+    `whole` returns (the selection `frame` is a page of), read when the button is clicked.
+    A Parent Partner's name stands beside her id, on screen and in the CSV alike."""
     labels = context.labels
+    frame = beside_ids(frame, context.staff)
     if frame.is_empty():
         st.info("No rows for this selection.")
     _show_frame(frame, labels, **dataframe_args)
     st.download_button(
         "Download CSV",
-        table_csv(frame, labels) if whole is None else lambda: table_csv(whole(), labels),
+        table_csv(frame, labels) if whole is None
+        else lambda: table_csv(beside_ids(whole(), context.staff), labels),
         file_name=f"{context.page}_{name}.csv", mime="text/csv", key=f"csv_{name}",
         on_click=_record_download, args=(context, name),
     )
@@ -94,4 +98,4 @@ def show_chart(context: PageContext, chart, frame: pl.DataFrame, value: str) -> 
         return
     st.vega_lite_chart(charts.labelled(chart, labels), width="stretch")
     with st.expander("The chart's figures as a table"):
-        _show_frame(frame, labels)
+        _show_frame(beside_ids(frame, context.staff), labels)

@@ -65,12 +65,18 @@ class Paths:
     # Leadership's publication (suppressed aggregates only); by default beside the published
     # file, as <name>_leadership.duckdb.
     published_leadership: Path | None = None
+    # The Parent Partners' names for the coordinators' pages, never in the published marts;
+    # by default beside the published file, as <name>_staff.duckdb.
+    staff_directory: Path | None = None
 
     def __post_init__(self) -> None:
+        published = self.published
         if self.published_leadership is None:
-            published = self.published
             object.__setattr__(self, "published_leadership", published.with_name(
                 f"{published.stem}_leadership{published.suffix}"))
+        if self.staff_directory is None:
+            object.__setattr__(self, "staff_directory", published.with_name(
+                f"{published.stem}_staff{published.suffix}"))
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -81,6 +87,8 @@ class Paths:
             dagster_home=_path("DAGSTER_HOME", "data/dagster_home"),
             published_leadership=(_path("PPA_PUBLISHED_LEADERSHIP", "")
                                   if os.environ.get("PPA_PUBLISHED_LEADERSHIP") else None),
+            staff_directory=(_path("PPA_STAFF_DIRECTORY", "")
+                             if os.environ.get("PPA_STAFF_DIRECTORY") else None),
         )
 
 
@@ -271,6 +279,7 @@ class Settings:
             "PPA_WAREHOUSE": str(self.paths.warehouse),
             "PPA_PUBLISHED": str(self.paths.published),
             "PPA_PUBLISHED_LEADERSHIP": str(self.paths.published_leadership),
+            "PPA_STAFF_DIRECTORY": str(self.paths.staff_directory),
             "DAGSTER_HOME": str(self.paths.dagster_home),
             "PPA_AS_OF": self.as_of.isoformat(),
             "PPA_REPORTING_START": self.reporting_start or "(the first month with a form)",

@@ -22,6 +22,7 @@ from orchestration.defs.resources import build_resources, platform_settings
 
 PPA = str(Path(sys.executable).parent / "ppa")
 VARS = ["PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "PPA_PUBLISHED_LEADERSHIP",
+        "PPA_STAFF_DIRECTORY",
         "DAGSTER_HOME", "PPA_AS_OF",
         "PPA_REPORTING_START", "PPA_WAREHOUSE_TARGET", "PPA_POSTGRES_DSN", "PPA_ALERT_WEBHOOK",
         "PPA_USERS_FILE", "PPA_AUDIT_LOG", "PPA_DUCKDB_MEMORY_LIMIT",
@@ -152,3 +153,14 @@ def test_the_leadership_publication_is_beside_the_published_file_unless_set(clea
     assert Paths.from_env().published_leadership == tmp_path / "out" / "copy_leadership.duckdb"
     clean_env.setenv("PPA_PUBLISHED_LEADERSHIP", str(tmp_path / "leadership.duckdb"))
     assert Paths.from_env().published_leadership == tmp_path / "leadership.duckdb"
+
+
+def test_the_staff_directory_is_beside_the_published_file_unless_set(clean_env, tmp_path):
+    clean_env.setenv("PPA_PUBLISHED", str(tmp_path / "out" / "copy.duckdb"))
+    assert Paths.from_env().staff_directory == tmp_path / "out" / "copy_staff.duckdb"
+    assert Settings.from_env().described()["PPA_STAFF_DIRECTORY"] == str(
+        tmp_path / "out" / "copy_staff.duckdb")
+    clean_env.setenv("PPA_STAFF_DIRECTORY", str(tmp_path / "staff.duckdb"))
+    assert Paths.from_env().staff_directory == tmp_path / "staff.duckdb"
+    assert platform_settings(Settings.from_env()).staff_directory == str(
+        tmp_path / "staff.duckdb")

@@ -12,7 +12,12 @@ import polars as pl
 import pytest
 
 from orchestration.config import REPO_ROOT
-from orchestration.defs.assets.publish import PublishError, publish_marts, read_meta_refresh
+from orchestration.defs.assets.publish import (
+    PublishError,
+    publish_marts,
+    publish_staff_directory,
+    read_meta_refresh,
+)
 from orchestration.disclosure.definitions import FILES_BY_KIND
 from orchestration.storage.published_tables import PUBLISHED_TABLES
 
@@ -128,3 +133,46 @@ def test_the_demo_runs_published_file_holds_what_pages_read_and_no_child_record(
     assert schemas == {"marts"}
     assert not columns & {"child_id", "episode_id", "study_group", "removal_date",
                           "discharge_date", "maltreatment_12m"}
+
+
+# --- the staff directory: the Parent Partners' names, beside the published file -----------
+
+ROSTER = [  # pp_id, site_id, first_name, last_name, extract_date, file, row
+    ("P1", "S1", "Ann", "Old", "2024-01-31", "roster_2024-01.csv", 2),
+    ("P1", "S2", " Ann ", "Smith ", "2024-06-30", "roster_2024-06.csv", 2),
+    ("P2", "S1", "", None, "2024-06-30", "roster_2024-06.csv", 3),
+    ("P3", "S2", "Bo", None, "2024-06-30", "roster_2024-06.csv", 4),
+]
+
+
+@pytest.fixture
+def roster(warehouse):
+    warehouse.execute(
+        "create table raw.parent_partners (pp_id varchar, site_id varchar, first_name varchar, "
+        "last_name varchar, extract_date date, _source_file varchar, _row_number integer, "
+        "_ingested_at timestamp)")
+    warehouse.executemany("insert into raw.parent_partners values (?, ?, ?, ?, ?, ?, ?, "
+                          "timestamp '2024-07-01 06:00')", ROSTER)
+    return warehouse
+
+
+def test_the_staff_directory_holds_each_partners_newest_roster_name(roster, tmp_path):
+    target = tmp_path / "published_staff.duckdb"
+    assert publish_staff_directory(roster, target) == 3
+    assert published_tables(target) == [("staff.parent_partner",)]
+    with duckdb.connect(str(target), read_only=True) as con:
+        rows = con.sql("select pp_id, site_id, display_name from staff.parent_partner "
+                       "order by pp_id").fetchall()
+    assert rows == [("P1", "S2", "Ann Smith"), ("P2", "S1", None), ("P3", "S2", "Bo")]
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_the_staff_directory_is_replaced_whole_or_not_at_all(roster, tmp_path):
+    target = tmp_path / "published_staff.duckdb"
+    publish_staff_directory(roster, target)
+    roster.execute("alter table raw.parent_partners drop column first_name")
+    with pytest.raises(duckdb.BinderException):
+        publish_staff_directory(roster, target)
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.sql("select count(*) from staff.parent_partner").fetchall() == [(3,)]

@@ -27,6 +27,7 @@ class PlatformSettings(dg.ConfigurableResource):
     warehouse: str
     published: str
     published_leadership: str
+    staff_directory: str
     run_failures_file: str
     packet_deliveries_file: str
     warehouse_target: str
@@ -46,6 +47,7 @@ def platform_settings(settings: Settings) -> PlatformSettings:
         warehouse=str(paths.warehouse),
         published=str(paths.published),
         published_leadership=str(paths.published_leadership),
+        staff_directory=str(paths.staff_directory),
         run_failures_file=str(settings.run_failures_file),
         packet_deliveries_file=str(settings.packet_deliveries_file),
         warehouse_target=settings.warehouse_target,

@@ -14,6 +14,7 @@ from dashboards import data_access
 from dashboards.filters import Filters
 from dashboards.labels import EMPTY, Labels, month_text
 from dashboards.monthly_packet import OVERDUE, packet_bytes, site_tables
+from dashboards.partner_names import NAME_COLUMN
 from dashboards.suppression import FLAG_SUFFIX, SUPPRESSED_NOTE, for_display
 from dashboards.users import User
 from dashboards.viewer import LEADERSHIP, SITE_COORDINATOR, Viewer
@@ -116,8 +117,10 @@ def _flags(rows: pl.DataFrame, columns: list[str]) -> list[str]:
 
 
 def _overdue_by_partner(overdue: pl.DataFrame) -> pl.DataFrame:
-    """One line per site and Parent Partner: the families whose forms are overdue."""
-    return (overdue.group_by("site_id", "pp_id", "days_overdue", maintain_order=True)
+    """One line per site and Parent Partner (her name beside her id, where the staff
+    directory gives it): the families whose forms are overdue."""
+    partner = ["pp_id", *([NAME_COLUMN] if NAME_COLUMN in overdue.columns else [])]
+    return (overdue.group_by("site_id", *partner, "days_overdue", maintain_order=True)
             .agg(forms=pl.len(), families=pl.col("family_id").sort().str.join(", "))
             .sort("site_id", "pp_id"))
 
@@ -150,12 +153,15 @@ def _bodies(scope: str, month: dt.date, as_of, headline, overdue: pl.DataFrame |
             text.append(f"  {none}")
             parts.append(f"<p>{none}</p>")
         else:
-            rows = [(r["site_id"], r["pp_id"], str(r["forms"]), r["families"],
-                     str(r["days_overdue"]))
-                    for r in _overdue_by_partner(overdue).iter_rows(named=True)]
-            text += [f"  {site} {pp}: {n} form(s) overdue {days} days - families {families}"
-                     for site, pp, n, families, days in rows]
+            by_partner = _overdue_by_partner(overdue)
+            partner = [c for c in ("pp_id", NAME_COLUMN) if c in by_partner.columns]
+            rows = [(r["site_id"], *(r[c] or EMPTY for c in partner), str(r["forms"]),
+                     r["families"], str(r["days_overdue"]))
+                    for r in by_partner.iter_rows(named=True)]
+            text += [f"  {site} {' '.join(who)}: {n} form(s) overdue {days} days - "
+                     f"families {families}"
+                     for site, *who, n, families, days in rows]
             parts.append(_html_table(
-                [labels.label("site_id"), labels.label("pp_id"), "Forms overdue",
+                [labels.label("site_id"), *map(labels.label, partner), "Forms overdue",
                  labels.label("family_id"), labels.label("days_overdue")], rows))
     return "\n".join(text) + "\n", "<html><body>" + "".join(parts) + "</body></html>"

@@ -154,6 +154,37 @@ def publish_marts(
     return counts
 
 
+# The roster's newest row of each Parent Partner, in the order of
+# dbt_project/macros/newest_extract_rank.sql (staging's roster reads the same row). Names are
+# read here only, for the staff directory; families are not in the roster.
+STAFF_DIRECTORY_SQL = """
+    select pp_id, site_id,
+           nullif(trim(concat_ws(' ', trim(first_name), trim(last_name))), '') as display_name
+    from (
+        select *, row_number() over (
+            partition by pp_id
+            order by extract_date desc, _ingested_at desc, _source_file desc, _row_number desc
+        ) as extract_rank
+        from raw.parent_partners
+    ) as ranked
+    where extract_rank = 1
+    order by pp_id
+"""
+STAFF_TABLE = "staff.parent_partner"
+
+
+def publish_staff_directory(warehouse_con, target: Path) -> int:
+    """Write the Parent Partners' names (STAFF_TABLE: pp_id, site_id, display_name) into
+    `target` (mode PUBLISHED_MODE), atomically; return its rows. The coordinators' pages
+    show a name beside each id from it; the published marts and leadership's file hold none."""
+    frame = warehouse_con.sql(STAFF_DIRECTORY_SQL).pl()
+    with private_copy(target, PUBLISHED_MODE) as staging, \
+            duckdb_lib.connect(str(staging)) as out:
+        out.execute("create schema staff")
+        _create_from_frame(out, STAFF_TABLE, frame)
+    return frame.height
+
+
 @contextlib.contextmanager
 def private_copy(target: Path, mode: int) -> Iterator[Path]:
     """A path to write a new `target` at; when the block ends without an error, the file
@@ -274,7 +305,8 @@ def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
         description=(
             "The published copy the dashboards read (PPA_PUBLISHED): the `marts` schema only, "
             "with marts.meta_refresh holding the as-of date, the refresh time, the run and "
-            "the code version that produced it."
+            "the code version that produced it; beside it the staff directory "
+            "(PPA_STAFF_DIRECTORY), the Parent Partners' names the coordinators' pages show."
         ),
     )
     def published_marts(
@@ -292,9 +324,12 @@ def publish_asset(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 provenance={**code_version(), **_run_provenance(context),
                             "dbt_version": manifest.get("metadata", {}).get("dbt_version")},
             )
+            staff = publish_staff_directory(con, Path(settings.staff_directory))
         return dg.MaterializeResult(
             metadata={
                 "path": str(target),
+                "staff_directory": str(settings.staff_directory),
+                "rows.staff.parent_partner": staff,
                 "tables": len(counts),
                 **{f"rows.{t}": n for t, n in counts.items()},
             }
