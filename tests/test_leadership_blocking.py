@@ -28,6 +28,7 @@ def run_env(copy_of_demo_run, monkeypatch) -> Settings:
     for var in ("PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED", "DAGSTER_HOME"):
         monkeypatch.setenv(var, copy_of_demo_run[var])
     monkeypatch.delenv("PPA_PUBLISHED_LEADERSHIP", raising=False)
+    monkeypatch.delenv("PPA_STAFF_DIRECTORY", raising=False)
     return Settings.from_env()
 
 

@@ -23,6 +23,7 @@ import psycopg
 import pytest
 from postgres_server import create_database, server_for_tests
 
+from orchestration.defs.assets.publish import publish_staff_directory
 from orchestration.storage.postgres import PostgresConnection, connect
 from orchestration.storage.published_tables import PUBLISHED_MARTS, PUBLISHED_TABLES
 
@@ -217,3 +218,30 @@ def test_copy_keeps_nulls_empty_strings_quotes_and_line_breaks(server):
         con.copy_frame("t", frame)
         back = con.sql("select * from t").pl()
     assert back.equals(frame)
+
+
+def test_the_staff_directory_reads_the_same_from_either_warehouse(server, tmp_path):
+    """The publish step reads the roster's names with one query on either database."""
+    roster = ("create table raw.parent_partners (pp_id varchar, site_id varchar, "
+              "first_name varchar, last_name varchar, extract_date date, "
+              "_source_file varchar, _row_number integer, _ingested_at timestamp)")
+    rows = [("P1", "S1", "Ann", "Old", dt.date(2024, 1, 31), "a.csv", 2),
+            ("P1", "S2", " Ann ", "Smith ", dt.date(2024, 6, 30), "b.csv", 2),
+            ("P2", "S1", "", None, dt.date(2024, 6, 30), "b.csv", 3)]
+    insert = "insert into raw.parent_partners values ({}, timestamp '2024-07-01 06:00')"
+    with connect(create_database(server, "staff_check")) as con:
+        con.execute("create schema raw")
+        con.execute(roster)
+        con.connection.cursor().executemany(insert.format(", ".join(["%s"] * 7)), rows)
+        publish_staff_directory(con, tmp_path / "from_postgres.duckdb")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("create schema raw")
+        con.execute(roster)
+        con.executemany(insert.format(", ".join(["?"] * 7)), rows)
+        publish_staff_directory(con, tmp_path / "from_duckdb.duckdb")
+    read = {}
+    for name in ("from_postgres", "from_duckdb"):
+        with duckdb.connect(str(tmp_path / f"{name}.duckdb"), read_only=True) as con:
+            read[name] = con.sql("select * from staff.parent_partner order by pp_id").pl()
+    assert read["from_postgres"].equals(read["from_duckdb"])
+    assert read["from_duckdb"].rows() == [("P1", "S2", "Ann Smith"), ("P2", "S1", None)]

@@ -83,6 +83,7 @@ def run_zone(zone: str, tmp_path_factory):
     }
     env.pop("PPA_ALERT_WEBHOOK", None)
     env.pop("PPA_PUBLISHED_LEADERSHIP", None)
+    env.pop("PPA_STAFF_DIRECTORY", None)
     args = ZONES[zone]
     command = ([PPA, "generate", "--out", str(landing), *args] if args
                else [PYTHON, "-c", ONE_SITE, str(landing)])

@@ -35,6 +35,9 @@ def published(request, tmp_path_factory) -> Path:
         for copy_from, copy_to in ((source, built),
                                    (leadership_beside(source), leadership_beside(built))):
             shutil.copyfile(copy_from, copy_to)
+        # A file published before the staff directory existed has none beside it.
+        if staff_beside(source).exists():
+            shutil.copyfile(staff_beside(source), staff_beside(built))
         return built
     return Path(request.getfixturevalue("demo_run")["PPA_PUBLISHED"])
 
@@ -45,14 +48,28 @@ def leadership_beside(published: Path) -> Path:
                  dagster_home=published.parent).published_leadership
 
 
+def staff_beside(published: Path) -> Path:
+    """Where the run writes the staff directory by default: beside the published file."""
+    return Paths(landing_dir=published.parent, warehouse=published, published=published,
+                 dagster_home=published.parent).staff_directory
+
+
 @pytest.fixture
 def dashboard_env(published, tmp_path, monkeypatch) -> Path:
     """Point the dashboards at the shared published file (and leadership at the publication
-    beside it); audit into this test's folder."""
+    and the staff directory beside it); audit into this test's folder."""
     monkeypatch.setenv("PPA_PUBLISHED", str(published))
     monkeypatch.delenv("PPA_PUBLISHED_LEADERSHIP", raising=False)
+    monkeypatch.delenv("PPA_STAFF_DIRECTORY", raising=False)
     monkeypatch.setenv("PPA_AUDIT_LOG", str(tmp_path / "audit.log"))
     return tmp_path
+
+
+def staff_directory(published: Path, sql: str = "select pp_id, site_id, display_name "
+                    "from staff.parent_partner order by pp_id"):
+    """The staff directory the run published beside `published` (its names)."""
+    with duckdb.connect(str(staff_beside(published)), read_only=True) as con:
+        return con.sql(sql).pl()
 
 
 def marts(published: Path, sql: str, params=None):
