@@ -22,6 +22,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb as duckdb_lib
+import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from orchestration.config import REPO_ROOT
@@ -32,6 +33,7 @@ from orchestration.defs.resources import PlatformSettings
 from orchestration.ingest.schemas import is_personal_data
 from orchestration.storage.postgres import is_postgres
 from orchestration.storage.published_tables import PUBLISH_STEP_TABLES, PUBLISHED_MARTS
+from orchestration.storage.warehouse import latest_snapshot
 
 PUBLISHED_MODE = 0o640
 
@@ -154,30 +156,29 @@ def publish_marts(
     return counts
 
 
-# The roster's newest row of each Parent Partner, in the order of
-# dbt_project/macros/newest_extract_rank.sql (staging's roster reads the same row). Names are
-# read here only, for the staff directory; families are not in the roster.
-STAFF_DIRECTORY_SQL = """
-    select pp_id, site_id,
-           nullif(trim(concat_ws(' ', trim(first_name), trim(last_name))), '') as display_name
-    from (
-        select *, row_number() over (
-            partition by pp_id
-            order by extract_date desc, _ingested_at desc, _source_file desc, _row_number desc
-        ) as extract_rank
-        from raw.parent_partners
-    ) as ranked
-    where extract_rank = 1
-    order by pp_id
-"""
 STAFF_TABLE = "staff.parent_partner"
 
 
+def staff_directory(warehouse_con) -> pl.DataFrame:
+    """Each Parent Partner of the roster's newest extract (the row staging reads): pp_id,
+    site_id and display_name, "First Last" trimmed, null when both are empty. Names are
+    read here only, for the staff directory; families are not in the roster."""
+    roster = latest_snapshot(warehouse_con, "parent_partners",
+                             ["pp_id", "site_id", "first_name", "last_name"])
+    name = pl.concat_str(pl.col("first_name").str.strip_chars(),
+                         pl.col("last_name").str.strip_chars(),
+                         separator=" ", ignore_nulls=True).str.strip_chars()
+    return roster.select(
+        "pp_id", "site_id",
+        display_name=pl.when(name != "").then(name),
+    ).sort("pp_id")
+
+
 def publish_staff_directory(warehouse_con, target: Path) -> int:
-    """Write the Parent Partners' names (STAFF_TABLE: pp_id, site_id, display_name) into
-    `target` (mode PUBLISHED_MODE), atomically; return its rows. The coordinators' pages
-    show a name beside each id from it; the published marts and leadership's file hold none."""
-    frame = warehouse_con.sql(STAFF_DIRECTORY_SQL).pl()
+    """Write the Parent Partners' names (STAFF_TABLE: `staff_directory`) into `target`
+    (mode PUBLISHED_MODE), atomically; return its rows. The coordinators' pages show a name
+    beside each id from it; the published marts and leadership's file hold none."""
+    frame = staff_directory(warehouse_con)
     with private_copy(target, PUBLISHED_MODE) as staging, \
             duckdb_lib.connect(str(staging)) as out:
         out.execute("create schema staff")
