@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import html
 import http.server
 import json
 import os
@@ -127,6 +128,13 @@ def published(env, sql: str) -> pl.DataFrame:
         return con.sql(sql).pl()
 
 
+def staff_names() -> dict[str, str]:
+    """pp_id -> name, as the run published them in the staff directory."""
+    path = Settings.from_env().paths.staff_directory
+    with duckdb.connect(str(path), read_only=True) as con:
+        return dict(con.sql("select pp_id, display_name from staff.parent_partner").fetchall())
+
+
 def workbook(message) -> fastexcel.ExcelReader:
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == (
@@ -153,6 +161,7 @@ def test_each_recipient_gets_her_packet_and_only_her_site(env, smtp_server, monk
     assert set(received) == set(RECIPIENTS)
     overdue = published(env, "select site_id, pp_id, family_id from marts.fct_overdue_form")
     assert not overdue.is_empty()
+    names = staff_names()
     for name in ("ana", "bo"):
         site, message = RECIPIENTS[name], received[name]
         assert message["Subject"] == f"Parent Partner monthly packet: site {site}, June 2024"
@@ -167,6 +176,10 @@ def test_each_recipient_gets_her_packet_and_only_her_site(env, smtp_server, monk
         assert not any(f in body for f in others["family_id"]), name
         sheet = book.load_sheet("Overdue forms").to_polars()
         assert sorted(sheet["Family"]) == sorted(own["family_id"])
+        # The coordinator knows her staff by name: beside each id, in the sheet and the e-mail.
+        named = dict(zip(sheet["Parent Partner"], sheet["Parent Partner name"], strict=True))
+        assert named == {pp: names[pp] for pp in own["pp_id"]}
+        assert all(html.escape(names[pp]) in body for pp in own["pp_id"]), name
     statewide = workbook(received["sam"])
     assert len(sites_in(statewide)) > 2
     statewide_overdue = statewide.load_sheet("Overdue forms").to_polars()
@@ -175,8 +188,9 @@ def test_each_recipient_gets_her_packet_and_only_her_site(env, smtp_server, monk
     assert leadership.sheet_names == ["Cover", "Service areas", "Sites", "Performance measures"]
     for name in leadership.sheet_names[1:]:
         columns = set(leadership.load_sheet(name).to_polars().columns)
-        assert not columns & {"Parent Partner", "Family", "Match"}, name
+        assert not columns & {"Parent Partner", "Parent Partner name", "Family", "Match"}, name
     assert "Overdue" not in received["lee"].get_body(("html",)).get_content()
+    assert not any(n in received["lee"].as_string() for n in names.values())
     # Leadership's figures are read from its publication: what it hides reads as suppressed.
     with duckdb.connect(str(Settings.from_env().paths.published_leadership), read_only=True) as con:
         [hidden] = con.sql("select forms_missing__suppressed, pps_over_caseload_limit__suppressed "

@@ -9,9 +9,9 @@ import os
 import fastexcel
 import polars as pl
 import pytest
-from conftest import HARNESS, NOT_COUNTS, RECORD_ID_COLUMNS, marts
+from conftest import HARNESS, NOT_COUNTS, RECORD_ID_COLUMNS, marts, staff_directory
 from streamlit.testing.v1 import AppTest
-from visible_text import published_snake_case_columns, raw_names_shown
+from visible_text import published_snake_case_columns, raw_names_shown, visible_texts
 
 from dashboards import data_access
 from dashboards.filters import Filters
@@ -71,10 +71,15 @@ def test_every_page_renders_for_every_role(monkeypatch, published, role, page):
     assert "Data as of 2024-08-01" in app.caption[0].value
     # No raw column name anywhere a reader looks: headers, cells, captions, chart titles.
     assert not raw_names_shown(app, published_snake_case_columns(published)), page
+    names = set(staff_directory(published)["display_name"].drop_nulls())
     if role == "leadership":
+        # Staff names are for the coordinators: none in a table or any text of a page.
+        assert not [t for _, t in visible_texts(app) if any(n in t for n in names)], page
         for table in app.dataframe:
             shown = table.value
             assert not RECORD_ID_COLUMNS & set(shown.columns)
+            assert "pp_name" not in shown.columns
+            assert not shown.isin(names).to_numpy().any(), page
             for column in set(shown.columns) - NOT_COUNTS:
                 numbers = pd_ints(shown[column])
                 assert not [n for n in numbers if 1 <= n <= 10], (page, column)
@@ -84,6 +89,12 @@ def test_every_page_renders_for_every_role(monkeypatch, published, role, page):
         hidden = sum((t.value == SUPPRESSED_LABEL).to_numpy().sum() for t in app.dataframe)
         notes = sum(c.value == SUPPRESSED_NOTE for c in app.caption)
         assert (notes > 0) == (hidden > 0), page
+    else:
+        # A coordinator reads each Parent Partner's name right beside her id.
+        for table in app.dataframe:
+            columns = list(table.value.columns)
+            if "pp_id" in columns:
+                assert columns[columns.index("pp_id") + 1] == "pp_name", page
 
 
 def pd_ints(series) -> list[int]:
@@ -143,6 +154,30 @@ def test_the_site_page_follows_the_chosen_site(monkeypatch, published):
     assert shown == dict(expected.iter_rows())
 
 
+def test_the_site_coordinator_reads_her_partners_names_beside_their_ids(monkeypatch, published):
+    names = dict(staff_directory(published).filter(pl.col("site_id") == "S02")
+                 .select("pp_id", "display_name").iter_rows())
+    app = page_as(monkeypatch, "site_coordinator", "site")
+    assert not app.exception
+    partners = next(t.value for t in app.dataframe if "is_eligible" in t.value.columns)
+    assert not partners.empty
+    assert list(partners.columns[:2]) == ["pp_id", "pp_name"]
+    assert dict(zip(partners["pp_id"], partners["pp_name"], strict=True)) == {
+        pp: names[pp] for pp in partners["pp_id"]}
+    overdue = next(t.value for t in app.dataframe if "days_overdue" in t.value.columns)
+    assert not overdue.empty
+    assert all(names[pp] == name for pp, name in zip(overdue["pp_id"], overdue["pp_name"],
+                                                      strict=True))
+
+
+def test_without_a_staff_directory_the_pages_show_ids_alone(monkeypatch, published, tmp_path):
+    monkeypatch.setenv("PPA_STAFF_DIRECTORY", str(tmp_path / "never_published.duckdb"))
+    app = page_as(monkeypatch, "site_coordinator", "site")
+    assert not app.exception
+    tables = [t.value for t in app.dataframe if "pp_id" in t.value.columns]
+    assert tables and not [t for t in tables if "pp_name" in t.columns]
+
+
 def test_the_monthly_packet_holds_a_cover_and_every_table(published):
     viewer = Viewer("site2", "site_coordinator", "S02")
     chosen = Filters(sfy=2024, month_from=dt.date(2024, 1, 1), month_to=JUNE)
@@ -160,6 +195,10 @@ def test_the_monthly_packet_holds_a_cover_and_every_table(published):
         assert labels.label("site_id") == "Site" and "site_id" not in sheet.columns
         if "Site" in sheet.columns:
             assert set(sheet["Site"]) <= {"S02"}
+    overdue = workbook.load_sheet("Overdue forms").to_polars()
+    names = dict(staff_directory(published).select("pp_id", "display_name").iter_rows())
+    assert not overdue.is_empty()
+    assert overdue["Parent Partner name"].to_list() == [names[pp] for pp in overdue["Parent Partner"]]
 
 
 def test_leadership_downloads_carry_the_suppressed_label(published):
