@@ -47,23 +47,11 @@ prior_removals as (
 
 participant_matches as (
 
-    -- An episode open on a match's match_date; when several matches qualify, the earliest.
+    -- The participant rule is the reach measures' (int_removal_reach): a match of the
+    -- family made while the child was in care; with several, the earliest.
     select episode_id, match_id
-    from (
-        select
-            episode.episode_id,
-            matches.referral_id as match_id,
-            row_number() over (
-                partition by episode.episode_id
-                order by matches.match_date, matches.referral_id
-            ) as match_rank
-        from episodes as episode
-        inner join matches
-            on matches.family_id = episode.family_id
-            and episode.removal_date <= matches.match_date
-            and (episode.discharge_date is null or episode.discharge_date >= matches.match_date)
-    ) as ranked
-    where match_rank = 1
+    from {{ ref('int_removal_reach') }}
+    where is_reached
 
 ),
 
