@@ -203,6 +203,15 @@ FOREST_AXES = {
     "proportion": ("Difference in share, participants - matched comparisons (95% CI)", ".0%"),
     "days": ("Difference in days, participants - matched comparisons (95% CI)", ",.0f"),
 }
+# A difference and its interval in a tooltip: the unit's own format (the published label's
+# format is `by_unit`, one column holding shares and days), one decimal finer than the axis.
+TOOLTIP_DIFFERENCE_FORMATS = {"proportion": "+.1%", "days": "+,.0f"}
+
+
+def _difference_tooltips(unit: str) -> list[alt.Tooltip]:
+    number_format = TOOLTIP_DIFFERENCE_FORMATS[unit]
+    return [alt.Tooltip(f"{field}:Q", format=number_format)
+            for field in ("difference", "ci_low", "ci_high")]
 
 
 def forest(frame: pl.DataFrame, unit: str) -> alt.LayerChart:
@@ -219,7 +228,7 @@ def forest(frame: pl.DataFrame, unit: str) -> alt.LayerChart:
         p_text=_p_text("p_value"),
     ).encode(
         x="difference:Q",
-        tooltip=["outcome:N", "difference:Q", "ci_low:Q", "ci_high:Q",
+        tooltip=["outcome:N", *_difference_tooltips(unit),
                  alt.Tooltip("p_text:N", title="p-value"), "participant_n:Q", "comparison_n:Q"],
     )
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#555555").encode(x="x:Q")
@@ -353,7 +362,7 @@ def subgroup_forest(frame: pl.DataFrame, unit: str, overall: float | None) -> al
         p_text=_p_text("p_value"), heterogeneity_p_text=_p_text("heterogeneity_p_value"),
     ).encode(
         x=alt.X("difference:Q", title=None),
-        tooltip=["grouping:N", "group:N", "difference:Q", "ci_low:Q", "ci_high:Q",
+        tooltip=["grouping:N", "group:N", *_difference_tooltips(unit),
                  alt.Tooltip("p_text:N", title="p-value"), "participant_n:Q",
                  alt.Tooltip("heterogeneity_p_text:N", title="Differs between groups (p)")],
     )

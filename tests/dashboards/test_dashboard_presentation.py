@@ -183,3 +183,34 @@ def test_the_forest_plot_never_draws_days_on_a_proportions_axis(monkeypatch, pub
         "Differences in days with 95% confidence intervals":
             ("Difference in days, participants - matched comparisons (95% CI)", ",.0f"),
     }
+
+
+AS_SHARES = dict.fromkeys(("difference", "ci_low", "ci_high"), "+.1%")
+AS_DAYS = dict.fromkeys(("difference", "ci_low", "ci_high"), "+,.0f")
+
+
+def difference_tooltip_formats(app) -> dict[tuple[str, bool], dict[str, str | None]]:
+    """(unit, by subgroup) -> the tooltip format of the difference and its interval, for
+    each forest plot on the page."""
+    formats = {}
+    for chart in app.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        description = spec.get("description", "")
+        if description.startswith("Differences in "):
+            # The overall plot is layered; the subgroups' is a facet of the same layers.
+            point = (spec.get("spec") or spec)["layer"][1]
+            formats[(description.split()[2], "by subgroup" in description)] = {
+                entry["field"]: entry.get("format") for entry in point["encoding"]["tooltip"]
+                if entry["field"] in ("difference", "ci_low", "ci_high")}
+    return formats
+
+
+def test_the_forest_plots_tooltips_read_in_the_unit_of_their_outcomes(monkeypatch):
+    """A difference and its interval read as signed percentages on the proportions' plot and
+    as whole days on the days' plot, never as raw decimals (their published format is
+    `by_unit`, which no single number format fits)."""
+    app = page_as(monkeypatch, "state_coordinator", "outcomes")
+    assert not app.exception
+    formats = difference_tooltip_formats(app)
+    assert formats[("proportion", False)] == AS_SHARES
+    assert formats[("days", False)] == AS_DAYS

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from conftest import leadership_beside
 from test_dashboard_pages import page_as
+from test_dashboard_presentation import AS_SHARES, difference_tooltip_formats
 
 from dashboards.views.outcomes import CURVES_WITHHELD
 from orchestration.defs.assets.leadership import read_publication, read_truth, write_candidate
@@ -54,6 +55,8 @@ def test_coordinators_see_the_forest_plot_and_the_curves(reliable, monkeypatch):
     assert {"grouping", "group", "heterogeneity_p_value"} <= set.union(*columns)
     assert {"arm", "origin", "day", "survival", "at_risk"} <= set.union(*columns)
     assert not any(CURVES_WITHHELD == i.value for i in app.info)
+    # The groups' differences read as signed percentages, as the overall plot's do.
+    assert difference_tooltip_formats(app)[("proportion", True)] == AS_SHARES
     # A CSV under each table (show_table keys its button by the table's name).
     downloads = " ".join(b.proto.id for b in app.get("download_button"))
     assert "csv_effect_by_group" in downloads
