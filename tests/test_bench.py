@@ -57,6 +57,13 @@ def test_ingest_three_ways_on_the_same_rows(report):
     assert peer["files_rejected"] == platform["files_rejected"]
     assert floor["workbooks"] == ingest["workbooks"]
     assert floor["csv_rows"] + floor["workbook_sheet_rows"] > 0
+    # The floor's and the peer's time by stage: each stage took time, and with one
+    # repetition the stages are the parts of the whole.
+    assert set(floor["stages_seconds"]) == {"read_csv", "read_workbooks", "insert"}
+    assert set(peer["stages_seconds"]) == {"reference", "read", "validate", "write"}
+    for way in (floor, peer):
+        assert all(seconds > 0 for seconds in way["stages_seconds"].values())
+        assert sum(way["stages_seconds"].values()) == pytest.approx(way["seconds"], rel=0.05)
     assert ingest["ingest_vs_floor"] == pytest.approx(platform["seconds"] / floor["seconds"])
     assert ingest["pandas_vs_ingest"] == pytest.approx(peer["seconds"] / platform["seconds"])
 

@@ -1,8 +1,9 @@
 """Ingest of the activity forms three ways, on the same files, into fresh DuckDB files:
 
 - platform: `ingest_files` with `activity_reference`, the path every run takes;
-- floor: DuckDB's read_csv of the CSV exports plus fastexcel reading the workbooks into
-  one table, with no validation at all: what the engines can do on this machine;
+- floor: polars reading each CSV export and fastexcel each workbook, every value as text,
+  concatenated into one table and inserted into DuckDB once, with no validation at all:
+  the fastest the engines read these files on this machine;
 - peer: the pandas implementation of the same rules (orchestration/bench/pandas_peer.py).
 
 Every database starts as a copy of one with the reference kinds (roster, referrals, ...)
@@ -12,6 +13,7 @@ ingested by `ingest_files`, so each repetition writes into the same fresh state.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import shutil
 import statistics
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 import fastexcel
+import polars as pl
 import pyarrow as pa
 
 from orchestration.bench.pandas_peer import ingest_with_pandas
@@ -57,12 +60,15 @@ def platform_ingest(database: Path, files, as_of: dt.date) -> dict:
     return {"seconds": seconds, **counts, "rejected_by_reason": reasons}
 
 
-def _encoding(path: Path) -> str:
+def _csv_rows(path: Path) -> pl.DataFrame:
+    """One export, every value as text: its bytes decoded (UTF-8 with or without a byte-order
+    mark, else Latin-1: the encodings the contract allows) and read by polars."""
+    raw = path.read_bytes()
     try:
-        path.read_bytes().decode("utf-8")
-        return "utf-8"
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return "latin-1"
+        text = raw.decode("latin-1")
+    return pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=True)
 
 
 def _workbook_rows(path: Path) -> pa.Table | None:
@@ -76,51 +82,57 @@ def _workbook_rows(path: Path) -> pa.Table | None:
 
 
 def floor_ingest(database: Path, files) -> dict:
-    """Read without validation: DuckDB read_csv (per encoding) and fastexcel, into tables."""
+    """Read without validation: polars per CSV export and fastexcel per workbook (both on
+    every core), each half concatenated, one DuckDB insert each; seconds per stage."""
     csvs = [f.path for f in files if f.path.suffix.lower() == ".csv" and f.path.stat().st_size]
     workbooks = [f.path for f in files if f.path.suffix.lower() == ".xlsx"]
+    workers = os.cpu_count() or 1
     with duckdb.connect(str(database)) as con:
         began = time.perf_counter()
-        by_encoding: dict[str, list[str]] = {}
-        for path in csvs:
-            by_encoding.setdefault(_encoding(path), []).append(str(path))
-        csv_rows, unread = 0, 0
-        for number, (encoding, paths) in enumerate(sorted(by_encoding.items())):
-            con.execute(
-                f"create table floor_csv_{number} as select * from read_csv($files, "
-                "all_varchar = true, union_by_name = true, header = true, "
-                f"strict_mode = false, null_padding = true, encoding = '{encoding}')",
-                {"files": paths},
-            )
-            csv_rows += con.sql(f"select count(*) from floor_csv_{number}").fetchall()[0][0]
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            exports = pl.concat(list(pool.map(_csv_rows, csvs)), how="diagonal_relaxed") \
+                if csvs else pl.DataFrame()
+        read_csvs = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             tables = list(pool.map(_workbook_rows, workbooks))
         read = [t for t in tables if t is not None]
-        unread = len(tables) - len(read)
-        workbook_rows = 0
-        if read:
-            combined = pa.concat_tables(read, promote_options="permissive")
-            con.register("floor_workbooks", combined)
-            con.execute("create table floor_xlsx as select * from floor_workbooks")
-            con.unregister("floor_workbooks")
-            workbook_rows = combined.num_rows
-        seconds = time.perf_counter() - began
-    return {"seconds": seconds, "csv_files": len(csvs), "csv_rows": int(csv_rows),
-            "workbooks": len(workbooks), "workbooks_unreadable": unread,
-            "workbook_sheet_rows": int(workbook_rows)}
+        combined = pa.concat_tables(read, promote_options="permissive") if read else None
+        read_workbooks = time.perf_counter()
+        for table, frame in (("floor_csv", exports.to_arrow() if csvs else None),
+                             ("floor_xlsx", combined)):
+            if frame is not None:
+                con.register("floor_frame", frame)
+                con.execute(f"create table {table} as select * from floor_frame")
+                con.unregister("floor_frame")
+        finished = time.perf_counter()
+    return {"seconds": finished - began,
+            "stages_seconds": {"read_csv": read_csvs - began,
+                               "read_workbooks": read_workbooks - read_csvs,
+                               "insert": finished - read_workbooks},
+            "csv_files": len(csvs), "csv_rows": exports.height if csvs else 0,
+            "workbooks": len(workbooks), "workbooks_unreadable": len(tables) - len(read),
+            "workbook_sheet_rows": combined.num_rows if combined is not None else 0}
 
 
 def peer_ingest(database: Path, files, as_of: dt.date) -> dict:
     with duckdb.connect(str(database)) as con:
         began = time.perf_counter()
         reference = activity_reference(con, as_of)
+        referenced = time.perf_counter()
         counts = ingest_with_pandas(con, files, reference, SEEDS_DIR / "activity_types.csv")
         seconds = time.perf_counter() - began
-    return {"seconds": seconds, **counts}
+    stages = {"reference": referenced - began, **counts.pop("stages_seconds")}
+    return {"seconds": seconds, "stages_seconds": stages, **counts}
 
 
 def _median(samples: list[dict], key: str = "seconds") -> float:
     return statistics.median(s[key] for s in samples)
+
+
+def _median_stages(samples: list[dict]) -> dict[str, float]:
+    """Each stage's median over the repetitions (so they need not add up to the median)."""
+    return {stage: statistics.median(s["stages_seconds"][stage] for s in samples)
+            for stage in samples[0]["stages_seconds"]}
 
 
 def measure_ingest(landing: Path, as_of: dt.date, work: Path, repeat: int,
@@ -165,13 +177,17 @@ def measure_ingest(landing: Path, as_of: dt.date, work: Path, repeat: int,
         "floor": {
             "seconds": floor,
             "rows_per_second": rows / floor,
-            **{k: v for k, v in samples["floor"][-1].items() if k != "seconds"},
+            **{k: v for k, v in samples["floor"][-1].items()
+               if k not in ("seconds", "stages_seconds")},
+            "stages_seconds": _median_stages(samples["floor"]),
             "samples_seconds": [s["seconds"] for s in samples["floor"]],
         },
         "pandas": {
             "seconds": peer,
             "rows_per_second": rows / peer,
-            **{k: v for k, v in samples["pandas"][-1].items() if k not in ("seconds", "as_of")},
+            **{k: v for k, v in samples["pandas"][-1].items()
+               if k not in ("seconds", "stages_seconds", "as_of")},
+            "stages_seconds": _median_stages(samples["pandas"]),
             "samples_seconds": [s["seconds"] for s in samples["pandas"]],
         },
         "ingest_vs_floor": platform / floor,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import time
 from pathlib import Path
 
 import numpy as np
@@ -182,7 +183,9 @@ def validate(rows: pd.DataFrame, reference: ActivityReference,
 
 def ingest_with_pandas(con, files, reference: ActivityReference,
                        activity_types_csv: Path) -> dict:
-    """Read, validate and write `files` (LandingFile, activity forms); return the counts."""
+    """Read, validate and write `files` (LandingFile, activity forms); return the counts and
+    the seconds of each of the three stages."""
+    began = time.perf_counter()
     seed = pd.read_csv(activity_types_csv, dtype=str)
     family_level = dict(zip(seed["activity_type"].str.strip().str.lower(),
                             seed["family_level"].str.strip().str.lower() == "true"))
@@ -198,6 +201,7 @@ def ingest_with_pandas(con, files, reference: ActivityReference,
         frame["_source_format"] = f.path.suffix.lower().lstrip(".")
         frames.append(frame)
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    read = time.perf_counter()
     if len(rows):
         rows = validate(rows, reference, family_level, program_parameter("max_activity_minutes"))
         kept = rows["_reason_code"].isna()
@@ -208,13 +212,17 @@ def ingest_with_pandas(con, files, reference: ActivityReference,
             + rejected["_row_number"].astype(str))
     else:
         accepted = rejected = pd.DataFrame()
+    validated = time.perf_counter()
     for table, frame in (("peer_activity_rows", accepted), ("peer_rejected_rows", rejected)):
         if len(frame):
             con.register("peer_frame", frame)
             con.execute(f"create or replace table {table} as select * from peer_frame")
             con.unregister("peer_frame")
+    written = time.perf_counter()
     file_rows = sum(n for _, n, _ in rejected_files)
     return {
+        "stages_seconds": {"read": read - began, "validate": validated - read,
+                           "write": written - validated},
         "files": len(files),
         "files_rejected": len(rejected_files),
         "rows_read": len(rows) + file_rows,
