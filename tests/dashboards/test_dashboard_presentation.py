@@ -11,7 +11,7 @@ import pytest
 from conftest import marts
 from test_dashboard_pages import page_as
 
-from dashboards import data_access
+from dashboards import charts, data_access
 from dashboards.filters import Filters
 from dashboards.labels import EMPTY, Labels
 from dashboards.suppression import SUPPRESSED_LABEL, for_display
@@ -214,3 +214,23 @@ def test_the_forest_plots_tooltips_read_in_the_unit_of_their_outcomes(monkeypatc
     formats = difference_tooltip_formats(app)
     assert formats[("proportion", False)] == AS_SHARES
     assert formats[("days", False)] == AS_DAYS
+
+
+def test_the_entry_cohorts_name_their_measures_in_words(monkeypatch, published):
+    """The cohort measures (`reunified_6m`, `still_in_care`, ...) read as words in the
+    table and in the chart's legend, not as the mart's codes."""
+    app = page_as(monkeypatch, "state_coordinator", "reach")
+    assert not app.exception
+    shown = [frame.value for frame in app.dataframe if "measure" in frame.value.columns]
+    assert shown, "no cohort table on the reach page"
+    measures = set(shown[0]["measure"].to_list())
+    assert "still in care" in measures
+    assert not any("_" in measure for measure in measures), measures
+    # The chart as the page draws it (Streamlit sends its rows apart from the spec).
+    cohorts = marts(published, "select match_sfy, measure, denominator, numerator, share, "
+                               "status, follow_up_ends from marts.agg_match_cohort")
+    spec = charts.labelled(charts.cohorts(cohorts), _labels(published))
+    drawn = {row["measure"] for rows in spec["datasets"].values() for row in rows
+             if "measure" in row}
+    assert "still in care" in drawn
+    assert not any("_" in measure for measure in drawn), drawn
