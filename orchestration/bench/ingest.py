@@ -90,16 +90,15 @@ def floor_ingest(database: Path, files) -> dict:
     with duckdb.connect(str(database)) as con:
         began = time.perf_counter()
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            exports = pl.concat(list(pool.map(_csv_rows, csvs)), how="diagonal_relaxed") \
-                if csvs else pl.DataFrame()
+            exports = pl.concat(list(pool.map(_csv_rows, csvs)),
+                                how="diagonal_relaxed").to_arrow() if csvs else None
         read_csvs = time.perf_counter()
         with ThreadPoolExecutor(max_workers=workers) as pool:
             tables = list(pool.map(_workbook_rows, workbooks))
         read = [t for t in tables if t is not None]
         combined = pa.concat_tables(read, promote_options="permissive") if read else None
         read_workbooks = time.perf_counter()
-        for table, frame in (("floor_csv", exports.to_arrow() if csvs else None),
-                             ("floor_xlsx", combined)):
+        for table, frame in (("floor_csv", exports), ("floor_xlsx", combined)):
             if frame is not None:
                 con.register("floor_frame", frame)
                 con.execute(f"create table {table} as select * from floor_frame")
@@ -109,7 +108,7 @@ def floor_ingest(database: Path, files) -> dict:
             "stages_seconds": {"read_csv": read_csvs - began,
                                "read_workbooks": read_workbooks - read_csvs,
                                "insert": finished - read_workbooks},
-            "csv_files": len(csvs), "csv_rows": exports.height if csvs else 0,
+            "csv_files": len(csvs), "csv_rows": exports.num_rows if exports is not None else 0,
             "workbooks": len(workbooks), "workbooks_unreadable": len(tables) - len(read),
             "workbook_sheet_rows": combined.num_rows if combined is not None else 0}
 
