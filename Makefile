@@ -28,9 +28,10 @@ install: .venv/.synced parse
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
-# The manifest is prepared once here, never reparsed per run.
+# The manifest is prepared once here; each run's dbt steps share one parse that starts
+# from this one (orchestration/defs/dbt_in_process.py).
 parse: .venv/.synced
-	cd dbt_project && ../$(VENV_BIN)/dbt parse --quiet --profiles-dir .
+	$(VENV_BIN)/python -m orchestration.defs.dbt_in_process
 
 generate: install
 	@if [ -d "$(LANDING)" ]; then echo "landing zone $(LANDING) exists: kept"; \

@@ -17,6 +17,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.config import DBT_PROJECT_DIR
+from orchestration.defs.dbt_in_process import dbt_in_process
 from orchestration.defs.jobs import RANGE_END_TAG, RANGE_START_TAG, run_as_of
 from orchestration.defs.partitions import service_month_partitions
 from orchestration.defs.resources import PlatformSettings
@@ -122,9 +123,9 @@ def _build(
     variables = json.dumps(
         dbt_variables(settings, run_as_of(context), months or run_months(context))
     )
-    yield from dbt.cli(
-        ["build", *RUN_EXCLUDES, "--vars", variables], context=context,
-        target_path=run_target_path(context.run.run_id),
+    yield from dbt_in_process(
+        dbt, ["build", *RUN_EXCLUDES, "--vars", variables], context=context,
+        target_path=run_target_path(context.run.run_id), warehouse=settings.warehouse,
     ).stream()
 
 

@@ -1,0 +1,209 @@
+"""dbt in the run's own process, parsed once per run.
+
+A `dbt` process per step starts Python, imports dbt and loads the parsed project again:
+about 2.6 s a step before dbt does any work, four times a run, and the run's first step
+parsed the whole project (about 4 s) because its vars differ from the last parse. Here a
+run's steps share one parse (dbt's programmatic invocation with a manifest), and that parse
+starts from the one `make parse` keeps (`PARSE_VARS`: the vars are read when SQL is compiled,
+never while parsing, so every run can reuse it).
+
+dagster-dbt still turns dbt's events into asset events and checks, unchanged: they reach it
+as the JSON lines a `dbt` process would print, through a pipe from the thread dbt runs in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource
+from dagster_dbt.asset_utils import (
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
+from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+from packaging import version
+
+from orchestration.config import DBT_PROJECT_DIR
+
+# The vars every parse is made with (`make parse` too). Models read vars when they are
+# compiled, so a parse serves any run's vars; the warehouse's file name is kept because dbt
+# names the database after it (a parse never opens the file). These keep dbt's state check,
+# which hashes the vars and the connection, matching the parse `make parse` left.
+DEFAULT_WAREHOUSE_NAME = "warehouse.duckdb"
+
+
+def parse_vars(warehouse: str | Path = DEFAULT_WAREHOUSE_NAME) -> dict[str, str]:
+    return {"warehouse_path": Path(warehouse).name, "duckdb_memory_limit": "1GB"}
+
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+_parsed: dict[tuple[str, str, str, str], Any] = {}
+_lock = threading.Lock()
+
+
+def _common_args(project_dir: Path, dbt: DbtCliResource | None, target_path: Path) -> list[str]:
+    """The flags every invocation passes (a resource's profile and target; none: the
+    project's own profiles and the `duckdb` target, as `make parse` uses)."""
+    args = ["--project-dir", str(project_dir), "--target-path", str(target_path),
+            "--log-path", str(target_path), "--no-send-anonymous-usage-stats"]
+    if dbt is None:
+        return [*args, "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb"]
+    if dbt.profiles_dir:
+        args += ["--profiles-dir", str(dbt.profiles_dir)]
+    if dbt.profile:
+        args += ["--profile", dbt.profile]
+    if dbt.target:
+        args += ["--target", dbt.target]
+    return args
+
+
+def _parse(project_dir: Path, dbt: DbtCliResource | None, target_path: Path,
+           warehouse: str | Path = DEFAULT_WAREHOUSE_NAME):
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke([
+        "parse", "--quiet", *_common_args(project_dir, dbt, target_path),
+        "--vars", json.dumps(parse_vars(warehouse)),
+    ])
+    if not result.success:
+        raise dg.Failure(f"dbt could not parse the project: {result.exception}")
+    return result.result
+
+
+def parsed_manifest(dbt: DbtCliResource, project_dir: Path, target_path: Path,
+                    warehouse: str | Path):
+    """dbt's parsed project for a target folder: parsed once per process and folder,
+    starting from `make parse`'s partial parse when the folder has none."""
+    key = (str(project_dir), str(dbt.target), str(target_path), Path(warehouse).name)
+    with _lock:
+        if key not in _parsed:
+            kept = DBT_PROJECT_DIR / "target" / PARTIAL_PARSE_FILE
+            here = target_path / PARTIAL_PARSE_FILE
+            if kept.exists() and not here.exists():
+                target_path.mkdir(parents=True, exist_ok=True)
+                shutil.copy(kept, here)
+            _parsed[key] = _parse(project_dir, dbt, target_path, warehouse)
+        return _parsed[key]
+
+
+def _close_duckdb() -> None:
+    """Close the warehouse dbt-duckdb keeps open after an invocation, as a `dbt` process
+    would on exit: the run's next steps open it with their own configuration, which DuckDB
+    refuses while this process holds it otherwise configured."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+        if environment is not None:
+            environment.close()
+
+
+class _ThreadedDbt:
+    """What dagster-dbt reads of a `dbt` process (`subprocess.Popen`): its JSON log lines on
+    `stdout`, `wait()`, `returncode` and `args`; dbt runs in a thread of this process."""
+
+    def __init__(self, args: list[str], invoke: Callable[[Callable], bool]):
+        self.args = args
+        self.returncode: int | None = None
+        read, write = os.pipe()
+        self.stdout = os.fdopen(read, "rb")
+        self._lines = os.fdopen(write, "wb")
+        self._thread = threading.Thread(target=self._run, args=(invoke,), daemon=True,
+                                         name="dbt")
+        self._thread.start()
+
+    def _line(self, event: dict) -> None:
+        self._lines.write(json.dumps(event).encode() + b"\n")
+        self._lines.flush()
+
+    def _emit(self, msg) -> None:
+        from dbt_common.events.functions import msg_to_dict
+
+        # The lines a dbt process prints at its default log level: debug events go to
+        # dbt.log in the target folder, as before.
+        if msg.info.level != "debug":
+            self._line(msg_to_dict(msg))
+
+    def _run(self, invoke: Callable[[Callable], bool]) -> None:
+        try:
+            self.returncode = 0 if invoke(self._emit) else 1
+        except BaseException as error:  # noqa: BLE001 - reported as the process would
+            self._line({"info": {"level": "error", "name": "InvocationFailed",
+                                 "msg": f"dbt failed: {error!r}"}, "data": {}})
+            self.returncode = 2
+        finally:
+            self._lines.close()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._thread.join(timeout)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def send_signal(self, _signal) -> None:
+        """An interrupted step ends the run's process, and this thread with it."""
+
+
+def dbt_in_process(
+    dbt: DbtCliResource, args: Sequence[str], *, context: dg.AssetExecutionContext,
+    target_path: Path, warehouse: str | Path,
+) -> DbtCliInvocation:
+    """`dbt.cli(args, context=context, target_path=target_path)`, run in this process on
+    the run's one parse of the project (`warehouse`: the file dbt builds in)."""
+    from dbt.cli.main import dbtRunner
+    from dbt.version import __version__ as dbt_version
+
+    cleaned, selects, excludes = extract_runtime_selection_from_args(args)
+    params = get_updated_cli_invocation_params_for_context(
+        context=context, manifest={}, dagster_dbt_translator=DagsterDbtTranslator(),
+        runtime_selects=selects, runtime_excludes=excludes,
+    )
+    project_dir = Path(params.dbt_project.project_dir if params.dbt_project else dbt.project_dir)
+    manifest = parsed_manifest(dbt, project_dir, target_path, warehouse)
+    full_args = [*cleaned, *_common_args(project_dir, dbt, target_path), "--quiet",
+                 *params.selection_args]
+    if params.indirect_selection:
+        full_args += ["--indirect-selection", params.indirect_selection]
+
+    def invoke(callback: Callable) -> bool:
+        try:
+            result = dbtRunner(manifest=manifest, callbacks=[callback]).invoke(full_args)
+        finally:
+            _close_duckdb()
+        if result.exception is not None:
+            raise result.exception
+        return result.success
+
+    return DbtCliInvocation(
+        process=_ThreadedDbt(["dbt", *full_args], invoke),
+        manifest=params.manifest,
+        dagster_dbt_translator=params.dagster_dbt_translator,
+        project_dir=project_dir,
+        target_path=target_path,
+        raise_on_error=True,
+        context=context,
+        adapter=None,
+        cli_version=version.parse(dbt_version),
+        project=params.dbt_project,
+    )
+
+
+def main() -> None:
+    """`make parse`: the manifest the asset definitions read, and the partial parse every
+    run starts from (dbt's default target folder, the `duckdb` target)."""
+    _parse(DBT_PROJECT_DIR, None, DBT_PROJECT_DIR / "target")
+
+
+if __name__ == "__main__":
+    main()
