@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 from orchestration.config import DBT_PROJECT_DIR
 
@@ -17,10 +16,9 @@ def ensure_dbt_manifest() -> None:
     """Parse the dbt project once when no manifest exists (`make` parses it up front)."""
     if (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
         return
-    dbt = Path(sys.executable).parent / "dbt"
+    # The parse `make parse` makes, which each run's own parse starts from.
     result = subprocess.run(
-        [str(dbt if dbt.exists() else "dbt"), "parse", "--quiet",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [sys.executable, "-m", "orchestration.defs.dbt_in_process"],
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
