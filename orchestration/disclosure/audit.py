@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from orchestration.disclosure import definitions as spec
+from orchestration.disclosure.lp import Solver
 
 _EPS = 1e-6
 
@@ -535,20 +536,22 @@ def _attack_component(attack: _Attack, report: AuditReport, unknowns: list[int],
     def integral(x: np.ndarray) -> bool:
         return bool(np.all(np.abs(x[:n] - np.round(x[:n])) <= _EPS))
 
-    def program(objective, a_ub=None, b_ub=None, bounds=(0, None)):
+    solver = Solver()
+
+    def program(objective):
         report.programs += 1
-        return linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a if len(equations) else None,
-                       b_eq=rhs if len(equations) else None, bounds=bounds, method="highs")
+        return solver.minimize(objective, a_eq=a if len(equations) else None,
+                               b_eq=rhs if len(equations) else None)
 
     # Joint maximum: sum of min(x_t, SAFE_FROM) over the targets (t_t <= x_t).
     cap = sparse.csr_array(
         (np.r_[np.ones(k), -np.ones(k)],
          (np.r_[np.arange(k), np.arange(k)], np.r_[n + np.arange(k), where])), shape=(k, n + k))
-    joint = linprog(np.r_[np.zeros(n), -np.ones(k)], A_ub=cap, b_ub=np.zeros(k),
-                    A_eq=sparse.hstack([a, sparse.csr_array((a.shape[0], k))]).tocsr()
-                    if len(equations) else None,
-                    b_eq=rhs if len(equations) else None,
-                    bounds=[(0, None)] * n + [(0, spec.SAFE_FROM)] * k, method="highs")
+    joint = solver.minimize(np.r_[np.zeros(n), -np.ones(k)], a_ub=cap, b_ub=np.zeros(k),
+                            a_eq=sparse.hstack([a, sparse.csr_array((a.shape[0], k))]).tocsr()
+                            if len(equations) else None,
+                            b_eq=rhs if len(equations) else None,
+                            upper=np.r_[np.full(n, np.inf), np.full(k, spec.SAFE_FROM)])
     report.programs += 1
     if joint.status == 0:
         for t, j in zip(targets, where, strict=True):

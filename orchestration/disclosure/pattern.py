@@ -8,7 +8,7 @@ over non-negative values that satisfy every relation, with every shown cell fixe
 at least SAFE_FROM: a reader cannot tell it from a count of 11 or more.
 
 The pattern is grown greedily, one primary cell at a time in a fixed order, with the
-attacker's own linear program as the test (HiGHS, through scipy):
+attacker's own linear program as the test (HiGHS, `orchestration/disclosure/lp.py`):
 1. One joint program proves most primary cells at once: it maximises the sum of
    min(cell, SAFE_FROM) over them; every cell that reaches SAFE_FROM there is safe.
 2. Each remaining cell is maximised on its own, over its component only (the hidden
@@ -34,9 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linprog
 
 from orchestration.disclosure.definitions import SAFE_FROM, SMALL_MAX
+from orchestration.disclosure.lp import OPTIMAL, UNBOUNDED, Solver
 
 # Cells within this of SAFE_FROM count as reaching it (the solver's own tolerance).
 TOLERANCE = 1e-6
@@ -83,6 +83,7 @@ class _Protection:
             for cell in {total, *parts}:
                 touching[cell].append(r)
         self.touching = touching
+        self.solver = Solver()
 
     def run(self) -> np.ndarray:
         targets = np.flatnonzero(self.primary)
@@ -151,10 +152,10 @@ class _Protection:
               np.r_[n + np.arange(k), [column[t] for t in targets]])),
             shape=(k, n + k))
         objective = np.r_[np.zeros(n), -np.ones(k)]
-        bounds = [(0, None)] * n + [(0, SAFE_FROM)] * k
-        result = linprog(objective, A_ub=link, b_ub=np.zeros(k), A_eq=a_eq, b_eq=b,
-                         bounds=bounds, method="highs")
-        if result.status == 0:
+        upper = np.r_[np.full(n, np.inf), np.full(k, SAFE_FROM)]
+        result = self.solver.minimize(objective, a_ub=link, b_ub=np.zeros(k), a_eq=a_eq,
+                                      b_eq=b, upper=upper)
+        if result.status == OPTIMAL:
             self._mark_safe(cells, result.x[:n])
 
     def _mark_safe(self, cells: list[int], x: np.ndarray) -> None:
@@ -170,10 +171,10 @@ class _Protection:
         objective = np.zeros(len(cells))
         j = cells.index(cell)
         objective[j] = -1.0
-        result = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-        if result.status == 3:  # unbounded above
+        result = self.solver.minimize(objective, a_eq=a, b_eq=b)
+        if result.status == UNBOUNDED:
             return None, result, cells, relations
-        if result.status != 0:
+        if result.status != OPTIMAL:
             raise ProtectionError(f"the relations of cell {cell} have no solution "
                                   f"(status {result.status}: {result.message})")
         if record:
@@ -186,7 +187,7 @@ class _Protection:
         if high is None or high >= SAFE_FROM - TOLERANCE:
             self.safe[cell] = True
             return False
-        binding = [r for r, dual in zip(relations, result.eqlin.marginals, strict=True)
+        binding = [r for r, dual in zip(relations, result.eq_duals, strict=True)
                    if abs(dual) > TOLERANCE]
         candidates = (self._candidates(binding, SAFE_FROM - high)
                       or self._candidates(relations, SAFE_FROM - high))
