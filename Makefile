@@ -61,13 +61,14 @@ demo: generate run users serve
 # The browser tests drive Debian's chromium (Playwright cannot download browsers here).
 # Two xdist workers, each module's tests on one worker (its module fixtures built once);
 # the demo run the pipeline and dashboard tests share is built once for both (tests/conftest.py).
+# The 25 slowest tests are listed at the end, so a slower suite shows where.
 PYTEST_WORKERS ?= 2
 test: install
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 # The PostgreSQL tests start a private server from Debian's binaries (any version).
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  (apt-get update && apt-get install -y postgresql)
-	$(VENV_BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope
+	$(VENV_BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope --durations=25
 
 # The unit tier: every test not marked slow (no pipeline run, no browser, no server).
 test-fast: install
