@@ -64,8 +64,47 @@ def test_a_failure_mid_write_leaves_raw_as_it_was(tmp_path, monkeypatch):
     second = contract_file(tmp_path / "b", [(2025, "200.00")])
     with pytest.raises(OSError, match="disk full"):
         write_read_results(con, [second], "run-2", dt.datetime(2024, 9, 1))
-    assert written == ["raw.contract_terms"]
+    assert written == ["ingest_staging.raw.contract_terms"]
     assert counts(con) == before
+
+
+class FailingCopy:
+    """A connection whose copy of the staged rows into raw.ingested_files fails."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+    def execute(self, statement, *args):
+        if statement.startswith("insert into raw.ingested_files select"):
+            raise OSError("disk full")
+        return self.con.execute(statement, *args)
+
+
+def test_every_batch_is_staged_and_one_transaction_copies_them_all_or_none(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    staging = tmp_path / "warehouse.duckdb.ingest-staging"
+    con = duckdb.connect(str(path))
+    ensure_raw_schema(con)
+    first = contract_file(tmp_path / "a", [(2024, "100.00")])
+    write_read_results(con, [first], "run-1", dt.datetime(2024, 8, 1))
+    before = counts(con)
+    batches = [contract_file(tmp_path / "b", [(2025, "200.00")]),
+               contract_file(tmp_path / "c", [(2026, "300.00"), (2027, "x")])]
+    # The copy into raw fails after both batches were staged: raw keeps none of them.
+    with pytest.raises(OSError, match="disk full"):
+        write_read_results(FailingCopy(con), batches, "run-2", dt.datetime(2024, 9, 1))
+    assert counts(con) == before
+    assert not staging.exists()
+    # A staging file a killed run left behind is removed, not read.
+    staging.write_bytes(b"left by a killed run")
+    write_read_results(con, batches, "run-3", dt.datetime(2024, 10, 1))
+    assert counts(con) == [before[0] + 2, before[1] + 2, before[2] + 1]
+    assert not staging.exists()
+    assert {file for file, _ in ingested_versions(con)} == {"contract/contract_terms.csv"}
+    assert len(ingested_versions(con)) == 3
 
 
 def test_latest_snapshot_takes_the_newest_extract_by_dbts_rule():
@@ -81,3 +120,16 @@ def test_latest_snapshot_takes_the_newest_extract_by_dbts_rule():
         )
     latest = warehouse.latest_snapshot(con, "parent_partners", ["pp_id", "site_id"])
     assert latest.rows() == [("P1", "S02")]
+
+
+def test_a_batch_larger_than_a_row_group_reaches_raw_whole(tmp_path):
+    """DuckDB writes an append over a row group (122,880 rows) straight to the file; the
+    staged rows of such a batch must all be copied into raw."""
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    ensure_raw_schema(con)
+    (tmp_path / "contract").mkdir()
+    (tmp_path / "contract" / "contract_terms.csv").write_text(HEADER + "".join(
+        f"C{i},Acme,2024,2023-07-01,2024-06-30,100.00,0.10\n" for i in range(130_000)))
+    big = read_landing_file(discover(tmp_path)[0])
+    write_read_results(con, [big], "run-1", dt.datetime(2024, 8, 1))
+    assert counts(con) == [130_000, 1, 0]

@@ -18,11 +18,13 @@ from orchestration.cli.serve import serve
 from orchestration.cli.template import template_group
 from orchestration.cli.users import users_group
 from orchestration.cli.validate_outcomes import validate_outcomes_command
+from orchestration.runner.memory import limit_malloc_arenas
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Parent Partner Analytics: landing zone -> DuckDB -> dbt metrics -> dashboards."""
+    limit_malloc_arenas()
 
 
 for command in (generate, run, serve, validate_outcomes_command, bench, users_group,

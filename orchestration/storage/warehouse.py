@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 import polars as pl
 
@@ -34,12 +36,13 @@ def duckdb_type(dtype: pl.DataType) -> str:
     return _DUCKDB_TYPES[dtype.base_type() if hasattr(dtype, "base_type") else dtype]
 
 
-def _create(table: str, columns: dict[str, pl.DataType], postgres: bool = False) -> str:
+def _create(table: str, columns: dict[str, pl.DataType], postgres: bool = False,
+            schema: str = "raw") -> str:
     spell = sql_type if postgres else str
     cols = ",\n  ".join(
         f'"{name}" {spell(duckdb_type(dtype))}' for name, dtype in columns.items()
     )
-    return f"create table if not exists raw.{table} (\n  {cols}\n)"
+    return f"create table if not exists {schema}.{table} (\n  {cols}\n)"
 
 
 def raw_table_columns(kind_name: str) -> dict[str, pl.DataType]:
@@ -47,15 +50,15 @@ def raw_table_columns(kind_name: str) -> dict[str, pl.DataType]:
     return {**kind.columns, **LINEAGE_COLUMNS}
 
 
-def raw_ddl(postgres: bool = False) -> list[str]:
+def raw_ddl(postgres: bool = False, schema: str = "raw") -> list[str]:
     """Statements creating the raw schema and every raw table (idempotent), in DuckDB's
-    types or, with `postgres`, in PostgreSQL's."""
-    statements = ["create schema if not exists raw"]
+    types or, with `postgres`, in PostgreSQL's (`schema`: another place for the same)."""
+    statements = [f"create schema if not exists {schema}"]
     statements += [
-        _create(kind.name, raw_table_columns(kind.name), postgres) for kind in ALL_KINDS
+        _create(kind.name, raw_table_columns(kind.name), postgres, schema) for kind in ALL_KINDS
     ]
-    statements.append(_create("ingested_files", INGESTED_FILES_COLUMNS, postgres))
-    statements.append(_create("rejected_rows", REJECTED_ROWS_COLUMNS, postgres))
+    statements.append(_create("ingested_files", INGESTED_FILES_COLUMNS, postgres, schema))
+    statements.append(_create("rejected_rows", REJECTED_ROWS_COLUMNS, postgres, schema))
     return statements
 
 
@@ -106,22 +109,83 @@ def write_read_results(con, results, run_id: str, ingested_at) -> None:
     """Append file versions to raw in ONE transaction: all of them or none.
 
     `results` is an iterable of orchestration.ingest batches (IngestBatch; a
-    ReadResult counts as a batch of its one file), consumed one at a time inside the
-    transaction, so a run never holds more than one batch's rows. Each batch costs
-    one insert per table: accepted rows to raw.<kind> with lineage, rejected rows to
-    raw.rejected_rows, and its files' rows to raw.ingested_files.
+    ReadResult counts as a batch of its one file), consumed one at a time, so a run never
+    holds more than one batch's rows. Each batch costs one insert per table: accepted rows
+    to raw.<kind> with lineage, rejected rows to raw.rejected_rows, and its files' rows to
+    raw.ingested_files.
+
+    On DuckDB each batch is committed to a staging database of its own beside the
+    warehouse, and one transaction at the end copies what was staged into raw. DuckDB
+    keeps a transaction's appended rows in memory until it commits: one transaction over
+    every batch held the whole append (1.5 GB for scale 10's 2.8 million activity rows),
+    where a batch at a time holds one batch and the final copy streams. A failure before
+    that copy commits leaves raw as it was; a staging file a killed run left behind is
+    removed by the next ingestion.
     """
-    con.execute("begin transaction")
-    try:
+    if is_postgres(con):
+        _write_in_one_transaction(con, results, run_id, ingested_at)
+        return
+    staged: list[str] = []
+    with _staging_database(con) as staging:
+        for result in results:
+            batch = result.as_batch() if isinstance(result, ReadResult) else result
+            with _transaction(con):
+                for table, frame in _frames(batch, run_id, ingested_at):
+                    if frame.height:
+                        _insert(con, f"{staging}.{table}", frame)
+                        staged += [] if table in staged else [table]
+        with _transaction(con):
+            for table in staged:
+                con.execute(f"insert into {table} select * from {staging}.{table}")
+
+
+def _write_in_one_transaction(con, results, run_id: str, ingested_at) -> None:
+    with _transaction(con):
         for result in results:
             batch = result.as_batch() if isinstance(result, ReadResult) else result
             for table, frame in _frames(batch, run_id, ingested_at):
                 if frame.height:
                     _insert(con, table, frame)
+
+
+@contextmanager
+def _transaction(con):
+    con.execute("begin transaction")
+    try:
+        yield
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+
+
+STAGING_DATABASE = "ingest_staging"
+
+
+@contextmanager
+def _staging_database(con):
+    """A database attached as STAGING_DATABASE (schema raw) for one ingestion: a file
+    beside the warehouse (`<warehouse>.ingest-staging`), or memory for a warehouse in
+    memory. The warehouse's connection holds the only lock on it, so a staging file found
+    there is a killed run's, and is removed."""
+    [(path,)] = con.execute("select path from duckdb_databases() "
+                            "where database_name = current_database()").fetchall()
+    staging = Path(f"{path}.ingest-staging") if path else None
+    files = (staging, staging.with_name(staging.name + ".wal")) if staging else ()
+    for leftover in files:
+        leftover.unlink(missing_ok=True)
+    con.execute(f"attach ? as {STAGING_DATABASE}", [str(staging or ":memory:")])
+    try:
+        # The tables are made here, before any batch's transaction: DuckDB 2.0.0 copies
+        # none of the rows of a table created in the transaction that appended more than
+        # a row group to it (counted, but not read by `insert ... select`).
+        for statement in raw_ddl(schema=f"{STAGING_DATABASE}.raw"):
+            con.execute(statement)
+        yield STAGING_DATABASE
+    finally:
+        con.execute(f"detach {STAGING_DATABASE}")
+        for written in files:
+            written.unlink(missing_ok=True)
 
 
 def _frames(batch: IngestBatch, run_id: str, ingested_at):

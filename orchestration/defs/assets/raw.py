@@ -2,7 +2,8 @@
 
 Every file version (path + sha256) is read once: re-running is a no-op, and a
 changed file arrives as a new version beside the old one. Each materialization
-writes all its new file versions in one transaction.
+writes all its new file versions or none: batch by batch into a staging database, then
+into raw in one transaction (`orchestration/storage/warehouse.py`, `write_read_results`).
 """
 
 import datetime as dt
