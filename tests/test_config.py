@@ -46,7 +46,7 @@ def test_defaults_resolve_inside_the_repository(clean_env):
     assert settings.audit_log == REPO_ROOT / "data" / "audit.log"
     assert (settings.warehouse_target, settings.reporting_start) == ("duckdb", None)
     assert settings.alert_webhook is None
-    assert settings.duckdb_memory_limit == "1GB"
+    assert settings.duckdb_memory_limit == "768MB"
     assert settings.sign_in_limits == SignInLimits(per_name=5, per_client=20, per_minute=30)
     assert settings.as_of == dt.date.today()
     assert settings.run_failures_file == REPO_ROOT / "data" / "dagster_home" / "run_failures.jsonl"

@@ -30,7 +30,7 @@ from dagster_dbt.asset_utils import (
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 from packaging import version
 
-from orchestration.config import DBT_PROJECT_DIR
+from orchestration.config import DBT_PROJECT_DIR, DEFAULT_DUCKDB_MEMORY_LIMIT
 
 # The vars every parse is made with (`make parse` too). Models read vars when they are
 # compiled, so a parse serves any run's vars; the warehouse's file name is kept because dbt
@@ -40,7 +40,8 @@ DEFAULT_WAREHOUSE_NAME = "warehouse.duckdb"
 
 
 def parse_vars(warehouse: str | Path = DEFAULT_WAREHOUSE_NAME) -> dict[str, str]:
-    return {"warehouse_path": Path(warehouse).name, "duckdb_memory_limit": "1GB"}
+    return {"warehouse_path": Path(warehouse).name,
+            "duckdb_memory_limit": DEFAULT_DUCKDB_MEMORY_LIMIT}
 
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
