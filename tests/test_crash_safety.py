@@ -1,4 +1,5 @@
-"""kill -9 of `ppa run` mid ingest, mid dbt build, mid outcomes and mid publish.
+"""kill -9 of `ppa run` mid ingest, mid dbt build, mid outcomes and mid publish, and a
+stop (SIGTERM) mid dbt build.
 
 One landing zone (the demo's), one uninterrupted run to compare with, and one warehouse
 whose runs are killed one after the other - each kill point found by polling the run's
@@ -12,6 +13,7 @@ published file: it must see the previous copy or the new one, whole, and no erro
 import datetime as dt
 import hashlib
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -169,6 +171,36 @@ def test_a_kill_mid_publish_leaves_the_previous_copy_whole(zone, killed_mid_outc
     assert reader.reads > 0 and set(reader.seen) == {previous_run}
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
     zone["previous_run"] = previous_run
+
+
+def terminate_at(zone, name: str, ready) -> tuple[int, str, Path]:
+    """Start `ppa run` on the crashed warehouse and stop it with SIGTERM (a service
+    manager's stop; Ctrl-C alike) once `ready`: its exit code, log and run file."""
+    _, _, dagster_home = _paths(zone)
+    log = zone["root"] / f"terminated-{name}.log"
+    known = run_databases(dagster_home)
+    proc = start_run(zone["crashed"], log)
+    try:
+        run_db, _ = wait_for(proc, dagster_home, known, ready, log)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=RUN_TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            kill_group(proc)
+    return code, log.read_text(), run_db
+
+
+def test_a_stop_mid_dbt_ends_the_run_with_its_reason(zone):
+    # After the kill mid publish, before the normal re-run that must then equal the
+    # uninterrupted run. dbt runs inside the run's process: a stop must end dbt there and
+    # the process exit with its reason, where a thread left inside DuckDB aborted it.
+    if "previous_run" not in zone:
+        pytest.skip("the kill mid publish did not happen")
+    code, log, run_db = terminate_at(zone, "dbt", materialized("dbt_downstream"))
+    assert code == 1, log[-3000:]  # an exit, not a death by signal nor an abort
+    assert "step dbt_downstream failed" in log
+    assert "terminate called" not in log and "FATAL" not in log
+    assert not succeeded(step_events(run_db), "dbt_downstream")
 
 
 def test_after_a_normal_re_run_marts_and_raw_equal_the_uninterrupted_runs(zone):

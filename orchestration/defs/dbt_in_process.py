@@ -13,9 +13,11 @@ as the JSON lines a `dbt` process would print, through a pipe from the thread db
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -45,6 +47,8 @@ def parse_vars(warehouse: str | Path = DEFAULT_WAREHOUSE_NAME) -> dict[str, str]
 
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# How long an interrupted step waits for dbt to end its current query and stop.
+STOP_TIMEOUT_SECONDS = 60
 
 _parsed: dict[tuple[str, str, str, str], Any] = {}
 _lock = threading.Lock()
@@ -116,6 +120,7 @@ class _ThreadedDbt:
     def __init__(self, args: list[str], invoke: Callable[[Callable], bool]):
         self.args = args
         self.returncode: int | None = None
+        self._interrupted = False
         read, write = os.pipe()
         self.stdout = os.fdopen(read, "rb")
         self._lines = os.fdopen(write, "wb")
@@ -131,16 +136,17 @@ class _ThreadedDbt:
         from dbt_common.events.functions import msg_to_dict
 
         # The lines a dbt process prints at its default log level: debug events go to
-        # dbt.log in the target folder, as before.
-        if msg.info.level != "debug":
+        # dbt.log in the target folder, as before. Once interrupted nobody reads them.
+        if msg.info.level != "debug" and not self._interrupted:
             self._line(msg_to_dict(msg))
 
     def _run(self, invoke: Callable[[Callable], bool]) -> None:
         try:
             self.returncode = 0 if invoke(self._emit) else 1
         except BaseException as error:  # noqa: BLE001 - reported as the process would
-            self._line({"info": {"level": "error", "name": "InvocationFailed",
-                                 "msg": f"dbt failed: {error!r}"}, "data": {}})
+            if not self._interrupted:
+                self._line({"info": {"level": "error", "name": "InvocationFailed",
+                                     "msg": f"dbt failed: {error!r}"}, "data": {}})
             self.returncode = 2
         finally:
             self._lines.close()
@@ -152,8 +158,21 @@ class _ThreadedDbt:
     def poll(self) -> int | None:
         return self.returncode
 
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+        """Interrupt dbt if it is still running and wait for it (at most `timeout`)."""
+        if self._thread.is_alive():
+            self.send_signal(signal.SIGINT)
+            self._thread.join(timeout)
+
     def send_signal(self, _signal) -> None:
-        """An interrupted step ends the run's process, and this thread with it."""
+        """What SIGINT does to a dbt process: a KeyboardInterrupt where dbt was invoked,
+        which dbt handles by cancelling its open queries and ending the invocation (once
+        the node it waits on returns). dagster-dbt then waits for the thread before the
+        step fails: a thread left inside DuckDB when the process exits aborts it."""
+        self._interrupted = True
+        if self._thread.is_alive():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(self._thread.ident), ctypes.py_object(KeyboardInterrupt))
 
 
 def dbt_in_process(

@@ -123,10 +123,16 @@ def _build(
     variables = json.dumps(
         dbt_variables(settings, run_as_of(context), months or run_months(context))
     )
-    yield from dbt_in_process(
+    invocation = dbt_in_process(
         dbt, ["build", *RUN_EXCLUDES, "--vars", variables], context=context,
         target_path=run_target_path(context.run.run_id), warehouse=settings.warehouse,
-    ).stream()
+    )
+    try:
+        yield from invocation.stream()
+    finally:
+        # An interrupted step (Ctrl-C, SIGTERM, a cancelled run) stops dbt before the
+        # process ends: a thread left inside DuckDB at exit aborts the process.
+        invocation.process.stop()
 
 
 # Four dbt definitions in graph order, so none is split around the assets between them:
