@@ -54,3 +54,35 @@ def test_a_stop_interrupts_dbt_where_it_was_invoked_and_waits_for_it():
     assert not process._thread.is_alive() and process.returncode == 2
     # Nobody reads the lines of an interrupted invocation: none is written.
     assert _lines(process) == []
+
+
+# A process whose dbt thread is still querying DuckDB when the main thread ends, as when
+# Dagster fails an interrupted step without closing its generator.
+LEFT_RUNNING = """
+import duckdb, threading
+from orchestration.defs.dbt_in_process import _ThreadedDbt
+querying = threading.Event()
+
+def invoke(emit):
+    con = duckdb.connect()
+    try:
+        while True:
+            con.execute("select sum(range) from range(2000000)").fetchall()
+            querying.set()
+    except KeyboardInterrupt:
+        print("dbt interrupted", flush=True)
+        raise
+
+process = _ThreadedDbt(["dbt", "build"], invoke)
+querying.wait(30)
+"""
+
+
+def test_a_dbt_thread_left_running_is_stopped_when_the_process_exits():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", LEFT_RUNNING], capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "dbt interrupted" in result.stdout

@@ -13,12 +13,14 @@ as the JSON lines a `dbt` process would print, through a pipe from the thread db
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import json
 import os
 import shutil
 import signal
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -113,6 +115,18 @@ def _close_duckdb() -> None:
             environment.close()
 
 
+# Every dbt thread of this process, stopped at its exit however the step ended: Dagster
+# may fail an interrupted step without closing the step's generator, and a thread left
+# inside DuckDB when the interpreter finalizes aborts the process.
+_RUNNING: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_every_dbt() -> None:
+    for process in list(_RUNNING):
+        process.stop()
+
+
 class _ThreadedDbt:
     """What dagster-dbt reads of a `dbt` process (`subprocess.Popen`): its JSON log lines on
     `stdout`, `wait()`, `returncode` and `args`; dbt runs in a thread of this process."""
@@ -126,6 +140,7 @@ class _ThreadedDbt:
         self._lines = os.fdopen(write, "wb")
         self._thread = threading.Thread(target=self._run, args=(invoke,), daemon=True,
                                          name="dbt")
+        _RUNNING.add(self)
         self._thread.start()
 
     def _line(self, event: dict) -> None:
