@@ -80,16 +80,23 @@ def _paths(zone):
 def kill_at(zone, name: str, ready, step: str):
     """Start `ppa run` on the crashed warehouse, kill -9 it once `ready`; check the step
     was still running. Returns the run's log."""
-    _, _, dagster_home = _paths(zone)
-    log = zone["root"] / f"killed-{name}.log"
-    known = run_databases(dagster_home)
-    proc = start_run(zone["crashed"], log)
+    proc, log, started_run = _start(zone, f"killed-{name}.log")
     try:
-        run_db, _ = wait_for(proc, dagster_home, known, ready, log)
+        run_db = started_run(ready)
     finally:
         kill_group(proc)
     assert not succeeded(step_events(run_db), step), f"{step} had ended before the kill"
     return log.read_text()
+
+
+def _start(zone, log_name: str):
+    """`ppa run` on the crashed warehouse: the process, its log, and a wait for the point
+    `ready` of its step events that returns the run's file."""
+    _, _, dagster_home = _paths(zone)
+    log = zone["root"] / log_name
+    known = run_databases(dagster_home)
+    proc = start_run(zone["crashed"], log)
+    return proc, log, lambda ready: wait_for(proc, dagster_home, known, ready, log)[0]
 
 
 def raw_rows(fingerprint) -> dict[str, int]:
@@ -176,12 +183,9 @@ def test_a_kill_mid_publish_leaves_the_previous_copy_whole(zone, killed_mid_outc
 def terminate_at(zone, name: str, ready) -> tuple[int, str, Path]:
     """Start `ppa run` on the crashed warehouse and stop it with SIGTERM (a service
     manager's stop; Ctrl-C alike) once `ready`: its exit code, log and run file."""
-    _, _, dagster_home = _paths(zone)
-    log = zone["root"] / f"terminated-{name}.log"
-    known = run_databases(dagster_home)
-    proc = start_run(zone["crashed"], log)
+    proc, log, started_run = _start(zone, f"terminated-{name}.log")
     try:
-        run_db, _ = wait_for(proc, dagster_home, known, ready, log)
+        run_db = started_run(ready)
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=RUN_TIMEOUT)
     finally:

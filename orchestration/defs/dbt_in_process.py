@@ -4,7 +4,7 @@ A `dbt` process per step starts Python, imports dbt and loads the parsed project
 about 2.6 s a step before dbt does any work, four times a run, and the run's first step
 parsed the whole project (about 4 s) because its vars differ from the last parse. Here a
 run's steps share one parse (dbt's programmatic invocation with a manifest), and that parse
-starts from the one `make parse` keeps (`PARSE_VARS`: the vars are read when SQL is compiled,
+starts from the one `make parse` keeps (`parse_vars`: the vars are read when SQL is compiled,
 never while parsing, so every run can reuse it).
 
 dagster-dbt still turns dbt's events into asset events and checks, unchanged: they reach it
@@ -168,9 +168,6 @@ class _ThreadedDbt:
 
     def wait(self, timeout: float | None = None) -> int | None:
         self._thread.join(timeout)
-        return self.returncode
-
-    def poll(self) -> int | None:
         return self.returncode
 
     def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:

@@ -122,30 +122,33 @@ def write_read_results(con, results, run_id: str, ingested_at) -> None:
     that copy commits leaves raw as it was; a staging file a killed run left behind is
     removed by the next ingestion.
     """
+    batches = (result.as_batch() if isinstance(result, ReadResult) else result
+               for result in results)
     if is_postgres(con):
-        _write_in_one_transaction(con, results, run_id, ingested_at)
-        return
-    staged: list[str] = []
-    with _staging_database(con) as staging:
-        for result in results:
-            batch = result.as_batch() if isinstance(result, ReadResult) else result
-            with _transaction(con):
-                for table, frame in _frames(batch, run_id, ingested_at):
-                    if frame.height:
-                        _insert(con, f"{staging}.{table}", frame)
-                        staged += [] if table in staged else [table]
         with _transaction(con):
-            for table in staged:
+            for batch in batches:
+                _insert_batch(con, batch, run_id, ingested_at)
+        return
+    staged: set[str] = set()
+    with _staging_database(con) as staging:
+        for batch in batches:
+            with _transaction(con):
+                staged |= _insert_batch(con, batch, run_id, ingested_at, into=staging)
+        with _transaction(con):
+            for table in sorted(staged):
                 con.execute(f"insert into {table} select * from {staging}.{table}")
 
 
-def _write_in_one_transaction(con, results, run_id: str, ingested_at) -> None:
-    with _transaction(con):
-        for result in results:
-            batch = result.as_batch() if isinstance(result, ReadResult) else result
-            for table, frame in _frames(batch, run_id, ingested_at):
-                if frame.height:
-                    _insert(con, table, frame)
+def _insert_batch(con, batch: IngestBatch, run_id: str, ingested_at,
+                  into: str | None = None) -> set[str]:
+    """A batch's rows, one insert per table, into raw or the same tables of the `into`
+    database; the raw tables written."""
+    written = set()
+    for table, frame in _frames(batch, run_id, ingested_at):
+        if frame.height:
+            _insert(con, f"{into}.{table}" if into else table, frame)
+            written.add(table)
+    return written
 
 
 @contextmanager
