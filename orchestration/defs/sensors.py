@@ -1,9 +1,16 @@
 """Sensors: the landing zone (a run for new or changed files) and failed runs.
 
 The landing-zone sensor requests a run for the months whose files are new or changed.
-The cursor maps each landing file to (size, mtime_ns, sha256); a file whose size
-or mtime moved is hashed, and only a changed hash counts, so touching a file or
-re-saving it unchanged requests nothing.
+It keeps each landing file's (size, mtime_ns, sha256); a file whose size or mtime moved
+is hashed, and only a changed hash counts, so touching a file or re-saving it unchanged
+requests nothing.
+
+Those states live in the instance's key-value store, written when they change; the
+cursor is their digest. Dagster stores a sensor's cursor with every tick and keeps
+skipped ticks for 7 days: a cursor holding the states themselves (4 MB at scale 10)
+grew the instance by gigabytes a day. A look first compares a digest of the listing
+(paths, sizes, times) with the last one's and stops there when it is the same: at scale
+10 that is a fifth of classifying the 29,000 files.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -39,6 +47,62 @@ def changed_files(landing_dir, cursor: dict) -> tuple[list, dict]:
         if not previous or previous[2] != digest:
             changed.append(f)
     return changed, next_cursor
+
+
+# The key of the last look in the instance's key-value store.
+STATE_KEY = "landing_zone_sensor/last_look"
+# The last look read or written by this process (the code server keeps it between ticks).
+_last_look: dict[str, dict] = {}
+
+
+def listing_signature(landing_dir: Path) -> str:
+    """A digest of every file's path, size and modification time under the landing zone
+    (linked folders not entered, as discovery does not). The same digest as the last
+    look's: no file can be new or changed, so there is nothing to classify or hash."""
+    digest = hashlib.sha256()
+    for root, dirs, files in os.walk(landing_dir):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            try:
+                stat = os.stat(path)
+            except OSError:  # a broken link: discovery skips it too
+                continue
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _look_digest(look: dict) -> str:
+    return hashlib.sha256(json.dumps(look, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def last_look(instance: dg.DagsterInstance, cursor: str | None) -> dict | None:
+    """The look a cursor names: {"states": file states, "signature": listing signature};
+    None when there is no cursor, or the stored look is not the one it names (a tick that
+    stored it and then failed): the sensor then looks as it first does. A cursor of the
+    earlier kind holds the file states themselves."""
+    if not cursor:
+        return None
+    if cursor.startswith("{"):
+        return {"states": json.loads(cursor), "signature": None}
+    if cursor in _last_look:
+        return _last_look[cursor]
+    stored = instance.run_storage.get_cursor_values({STATE_KEY}).get(STATE_KEY)
+    look = json.loads(stored) if stored else None
+    if look is None or _look_digest(look) != cursor:
+        return None
+    _last_look.clear()
+    _last_look[cursor] = look
+    return look
+
+
+def store_look(instance: dg.DagsterInstance, look: dict) -> str:
+    """Keep `look`; the cursor that names it."""
+    digest = _look_digest(look)
+    instance.run_storage.set_cursor_values({STATE_KEY: json.dumps(look, sort_keys=True)})
+    _last_look.clear()
+    _last_look[digest] = look
+    return digest
 
 
 def months_to_run(changed) -> tuple[str, str] | None:
@@ -74,10 +138,11 @@ def already_ingested(settings: PlatformSettings) -> set[tuple[str, str]]:
         return set()
 
 
-# How often the landing zone is looked at: a tick that finds nothing new only lists the
-# zone and stats each file (hashing only those whose size or time moved), so a file
-# dropped in waits at most this long for its run to be requested.
-LANDING_ZONE_INTERVAL_SECONDS = 10
+# How often the landing zone is looked at: as often as Dagster's sensor daemon looks at
+# its sensors at all (every 5 s). A look that finds nothing new lists the zone and stats
+# each file (0.1 s of a core for scale 10's 29,000 files), so a file dropped in waits
+# about 5 s for its run to be requested.
+LANDING_ZONE_INTERVAL_SECONDS = 5
 
 
 @dg.sensor(
@@ -87,17 +152,23 @@ LANDING_ZONE_INTERVAL_SECONDS = 10
     description="Requests a run for the service months whose landing files are new or changed.",
 )
 def landing_zone_sensor(context: dg.SensorEvaluationContext, settings: PlatformSettings):
-    cursor = json.loads(context.cursor) if context.cursor else {}
-    changed, next_cursor = changed_files(Path(settings.landing_dir), cursor)
-    if not context.cursor:
+    landing_dir = Path(settings.landing_dir)
+    previous = last_look(context.instance, context.cursor)
+    signature = listing_signature(landing_dir)
+    if previous is not None and previous["signature"] == signature:
+        return dg.SkipReason("no new or changed landing files")
+    changed, states = changed_files(landing_dir, previous["states"] if previous else {})
+    if previous is None:
         ingested = already_ingested(settings)
-        changed = [f for f in changed if (f.rel_path, next_cursor[f.rel_path][2]) not in ingested]
-    context.update_cursor(json.dumps(next_cursor, sort_keys=True))
+        changed = [f for f in changed if (f.rel_path, states[f.rel_path][2]) not in ingested]
+    look = {"states": states, "signature": signature}
+    if look != previous:
+        context.update_cursor(store_look(context.instance, look))
     window = months_to_run(changed)
     if window is None:
         return dg.SkipReason("no new or changed landing files")
     run_key = hashlib.sha256(
-        json.dumps(sorted(next_cursor[f.rel_path][2] for f in changed)).encode()
+        json.dumps(sorted(states[f.rel_path][2] for f in changed)).encode()
     ).hexdigest()[:16]
     return dg.RunRequest(run_key=run_key, tags=partition_range_tags(*window))
 

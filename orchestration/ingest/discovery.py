@@ -9,6 +9,7 @@ instead of silently skipped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -34,9 +35,16 @@ class LandingFile:
     outside_landing_zone: bool = False
 
 
+@functools.cache
+def _glob_parts(glob: str) -> tuple[str, ...]:
+    return PurePosixPath(glob).parts
+
+
 def _matches(rel_path: str, glob: str) -> bool:
-    """Whole-path glob match, part by part ('*' never crosses a folder), any case."""
-    parts, pattern = PurePosixPath(rel_path.lower()).parts, PurePosixPath(glob).parts
+    """Whole-path glob match, part by part ('*' never crosses a folder), any case.
+    `rel_path` is normalised (`relative_to(...).as_posix()`): its parts are its pieces
+    between slashes."""
+    parts, pattern = rel_path.lower().split("/"), _glob_parts(glob)
     return len(parts) == len(pattern) and all(map(fnmatchcase, parts, pattern))
 
 
@@ -86,7 +94,7 @@ def classify(landing_dir: Path, path: Path, resolver: _Resolver | None = None
     rel_path = path.relative_to(landing_dir).as_posix()
     real, outside = (resolver or _Resolver(landing_dir)).real_path(path)
     if _matches(rel_path, ACTIVITY_ROWS.glob):
-        folder = PurePosixPath(rel_path).parts[1]
+        folder = rel_path.split("/")[1]
         month = _valid_month(folder)
         if month is None or path.suffix.lower() not in _ACTIVITY_SUFFIXES:
             return None
