@@ -1,4 +1,4 @@
-"""The manifest the definitions load (orchestration/runner/dbt_manifest.py): parsed again
+"""The manifest the definitions load (orchestration/defs/dbt_manifest.py): parsed again
 when a project file changed after it, never by the processes `dagster dev` starts when it is
 current, so every run's parse stays a partial parse of the one `make parse` keeps."""
 
@@ -13,7 +13,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.config import DBT_PROJECT_DIR, REPO_ROOT
 from orchestration.defs.dbt_in_process import PARTIAL_PARSE_FILE, parsed_manifest
-from orchestration.runner.dbt_manifest import ensure_dbt_manifest, manifest_is_current
+from orchestration.defs.dbt_manifest import ensure_dbt_manifest, manifest_is_current
 
 
 def _touch(path: Path, mtime: float) -> Path:

@@ -33,8 +33,8 @@ def outcome_lineage():
 @click.command()
 @click.argument("as_of")
 def main(as_of: str) -> None:
+    from orchestration.defs.dbt_manifest import ensure_dbt_manifest
     from orchestration.runner.dagster_home import prepare_dagster_home
-    from orchestration.runner.dbt_manifest import ensure_dbt_manifest
 
     try:
         as_of_date = parse_as_of(as_of)

@@ -20,10 +20,10 @@ from orchestration.config import Paths, parse_as_of
 def main(as_of: str, month: str) -> None:
     import dagster as dg
 
+    from orchestration.defs.dbt_manifest import ensure_dbt_manifest
     from orchestration.defs.definitions import defs
     from orchestration.defs.jobs import AS_OF_TAG, materialize_everything, partition_range_tags
     from orchestration.runner.dagster_home import prepare_dagster_home
-    from orchestration.runner.dbt_manifest import ensure_dbt_manifest
 
     prepare_dagster_home(Paths.from_env())
     ensure_dbt_manifest()

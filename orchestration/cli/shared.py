@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from orchestration.runner.dbt_manifest import DbtParseError, ensure_dbt_manifest
+from orchestration.defs.dbt_manifest import DbtParseError, ensure_dbt_manifest
 
 
 def fail(message: str) -> None:

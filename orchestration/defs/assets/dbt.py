@@ -18,15 +18,15 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from orchestration.config import DBT_PROJECT_DIR
 from orchestration.defs.dbt_in_process import dbt_in_process
+from orchestration.defs.dbt_manifest import ensure_dbt_manifest
 from orchestration.defs.jobs import RANGE_END_TAG, RANGE_START_TAG, run_as_of
 from orchestration.defs.partitions import service_month_partitions
 from orchestration.defs.resources import PlatformSettings
-from orchestration.runner.dbt_manifest import ensure_dbt_manifest
 from orchestration.storage.postgres import dbt_connection_env
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # Instead of dagster-dbt's `prepare_if_dev`: parse only when the manifest is stale, with the
-# parse every run's own parse starts from (orchestration/runner/dbt_manifest.py).
+# parse every run's own parse starts from (orchestration/defs/dbt_manifest.py).
 ensure_dbt_manifest()
 
 
