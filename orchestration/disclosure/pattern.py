@@ -83,6 +83,11 @@ class _Protection:
             for cell in {total, *parts}:
                 touching[cell].append(r)
         self.touching = touching
+        # Each relation as arrays: its cells (the total first) and their signs in
+        # sum(parts) - total = 0.
+        self._members = [np.array((total, *parts), dtype=np.int64)
+                         for total, parts in self.relations]
+        self._signs = [np.r_[-1.0, np.ones(len(parts))] for _, parts in self.relations]
         self.solver = Solver()
 
     def run(self) -> np.ndarray:
@@ -119,20 +124,21 @@ class _Protection:
         return sorted(cells), sorted(relations)
 
     def _system(self, cells: list[int], relations: list[int]):
-        """A_eq x = b over the hidden `cells`, shown cells moved to the right-hand side."""
-        column = {cell: j for j, cell in enumerate(cells)}
-        rows, cols, data = [], [], []
-        b = np.zeros(len(relations))
-        for i, r in enumerate(relations):
-            total, parts = self.relations[r]
-            for cell, sign in ((total, -1.0), *((p, 1.0) for p in parts)):
-                if self.hidden[cell]:
-                    rows.append(i)
-                    cols.append(column[cell])
-                    data.append(sign)
-                else:
-                    b[i] -= sign * self.values[cell]
-        a = sparse.csr_array((data, (rows, cols)), shape=(len(relations), len(cells)))
+        """A_eq x = b over the hidden `cells` (sorted), shown cells moved to the right-hand
+        side."""
+        members = np.concatenate([self._members[r] for r in relations])
+        signs = np.concatenate([self._signs[r] for r in relations])
+        rows = np.repeat(np.arange(len(relations)),
+                         [len(self._members[r]) for r in relations])
+        hidden = self.hidden[members]
+        shown = ~hidden
+        b = -np.bincount(rows[shown], weights=signs[shown] * self.values[members[shown]],
+                         minlength=len(relations))
+        columns = np.searchsorted(cells, members[hidden])
+        if not np.array_equal(np.asarray(cells)[columns], members[hidden]):
+            raise RuntimeError("a hidden cell of the relations is missing from the program")
+        a = sparse.csr_array((signs[hidden], (rows[hidden], columns)),
+                             shape=(len(relations), len(cells)))
         return a, b
 
     def _joint(self, cells: list[int], relations: list[int]) -> None:
