@@ -235,6 +235,54 @@ def test_cells_without_a_reference_are_placed_as_the_reader_places_them(tmp_path
     assert "16,384 columns" in file_limits.sheet_problem(buffer.getvalue())
 
 
+_VAST_SHEET = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+    '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>'
+)
+
+
+def _archive(member: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/theme/theme1.xml", '<a:theme xmlns:a="urn:x"><a:clr/></a:theme>')
+        archive.writestr("xl/worksheets/sheet1.xml", member)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "utf-16-be", "iso-8859-1"])
+def test_a_vast_sheet_is_refused_in_any_encoding_the_parser_reads(encoding):
+    """Members without a sheetData element are not parsed; one written in UTF-16 or a
+    single-byte encoding still has it found."""
+    declared = {"utf-16-le": "UTF-16", "utf-16-be": "UTF-16"}.get(encoding, encoding)
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+    xml = f'<?xml version="1.0" encoding="{declared}"?>{_VAST_SHEET}'
+    assert "16,384 columns" in file_limits.sheet_problem(_archive(bom + xml.encode(encoding)))
+
+
+def test_a_sheet_data_element_made_by_an_entity_is_still_judged():
+    """A document type may declare an entity whose text is a sheetData element written with
+    character references, so the name never appears in the bytes: such a member is parsed."""
+    opening, rest = _VAST_SHEET.split("<sheetData>")
+    element = "<sheetData>" + rest.removesuffix("</worksheet>")
+    hidden = (element.replace("sheetData", "&#115;heetData").replace("<", "&#60;")
+              .replace('"', "&#34;"))
+    xml = f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY s "{hidden}">]>{opening}&s;</worksheet>'
+    assert b"sheetData" not in xml.encode()
+    assert "16,384 columns" in file_limits.sheet_problem(_archive(xml.encode()))
+
+
+def test_a_sheet_data_name_across_two_read_chunks_is_found():
+    """The member is read a chunk at a time: a name split between two chunks is found (the
+    sheet ends there, unclosed: it is judged as far as it goes)."""
+    opening = '<?xml version="1.0"?><worksheet xmlns="urn:x"><!--'
+    padding = "x" * (file_limits._CHUNK - len(opening) - len("--><shee"))
+    cells = _VAST_SHEET.split("<sheetData>")[1].split("</sheetData>")[0]
+    xml = (opening + padding + "--><sheetData>" + cells).encode()
+    assert xml.index(b"sheetData") == file_limits._CHUNK - 4 and xml.count(b"sheetData") == 1
+    assert "16,384 columns" in file_limits.sheet_problem(_archive(xml))
+
+
 def test_ingestion_refuses_a_vast_sheet_with_its_reason(tmp_path):
     form = _form(tmp_path, "PP01_F002.xlsx")
     _sheet(form.path, [(0, 0), (100_000, 100)])

@@ -264,9 +264,42 @@ def _widen(span: tuple[int, int] | None, value: int) -> tuple[int, int]:
     return (value, value) if span is None else (min(span[0], value), max(span[1], value))
 
 
+# What must be in a member's bytes for the XML parser to report a sheetData element: its
+# name, written out (an XML name is never a reference), in an encoding the parser reads -
+# UTF-8, or any single-byte encoding (the parser refuses one whose ASCII letters are not
+# ASCII's bytes), UTF-16 of either byte order. A document type may declare an entity whose
+# text is markup (a name written with character references, unseen here): a member with
+# one is parsed whatever it holds.
+_SHEET_MARKS = tuple(
+    word.encode(encoding)
+    for word in ("sheetData", "DOCTYPE")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+_LONGEST_MARK = max(map(len, _SHEET_MARKS))
+
+
+def _may_hold_sheet_data(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether the member's bytes name a sheetData element or declare a document type. A
+    workbook's other members (styles, theme, relationships) hold no cells: most of what the
+    parser would otherwise be called for, element by element."""
+    tail = b""
+    with (
+        contextlib.suppress(zipfile.BadZipFile, OSError, EOFError, NotImplementedError),
+        archive.open(member) as stream,
+    ):
+        while chunk := stream.read(_CHUNK):
+            window = tail + chunk
+            if any(mark in window for mark in _SHEET_MARKS):
+                return True
+            tail = window[-(_LONGEST_MARK - 1):]
+    return False
+
+
 def _cell_span(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
     """(rows, columns) the filled cells of one member span; (0, 0) for a member that holds
     no sheet. A member that is not XML, or stops being XML, is judged as far as it is."""
+    if not _may_hold_sheet_data(archive, member):
+        return 0, 0
     span = _CellSpan()
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler, parser.EndElementHandler = span.start, span.end
