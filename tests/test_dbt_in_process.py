@@ -86,3 +86,26 @@ def test_a_dbt_thread_left_running_is_stopped_when_the_process_exits():
                             text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "dbt interrupted" in result.stdout
+
+
+def test_a_failed_dbt_step_is_reported_by_dbts_own_errors():
+    """`ppa run` names what dbt said, not dagster-dbt's first line ("The dbt CLI process with
+    command"), which is all a one-line reason kept of it."""
+    import inspect
+
+    from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+
+    from orchestration.runner.pipeline import DBT_ERRORS, step_error_text
+
+    assert DBT_ERRORS in inspect.getsource(DbtCliInvocation._format_error_messages)
+    message = (
+        "The dbt CLI process with command\n\n`dbt build --vars {...}`\n\nfailed with exit code "
+        f"`1`. Check the stdout in the Dagster compute logs.\n\n{DBT_ERRORS}\n\n"
+        "Runtime Error in model fct_family_month (models/marts/fct_family_month.sql)\n"
+        "  Catalog Error: Table with name int_matches does not exist!"
+    )
+    assert step_error_text(message) == (
+        "Runtime Error in model fct_family_month (models/marts/fct_family_month.sql) "
+        "Catalog Error: Table with name int_matches does not exist!"
+    )
+    assert step_error_text("Out of memory\nTraceback ...") == "Out of memory"

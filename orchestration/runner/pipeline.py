@@ -108,6 +108,20 @@ def _stop_when_an_interrupt_stalls(instance: dg.DagsterInstance, run_id: str) ->
     return done
 
 
+# How dagster-dbt introduces dbt's own errors in the message of a failed dbt step, after
+# the whole command line.
+DBT_ERRORS = "Errors parsed from dbt logs:"
+
+
+def step_error_text(message: str) -> str:
+    """What to say of a failed step: dbt's own errors when dbt failed (the first line of
+    dagster-dbt's message only says that a command failed), else the message's first line."""
+    text = message.strip()
+    if DBT_ERRORS in text:
+        return " ".join(text.split(DBT_ERRORS, 1)[1].split()) or text.splitlines()[0]
+    return text.splitlines()[0] if text else "step failed"
+
+
 def _record_failure(result, step_failures: list, reason: str, checks: list[str] = ()) -> None:
     """A failed in-process run joins the failure sensor's record (published as
     marts.ops_run_failures, and POSTed to the alert webhook when one is set): the run-status
@@ -185,7 +199,7 @@ def run_everything(
                       "their findings): correct what they name and run again")
         elif failed:
             error = failed[0].step_failure_data.error
-            message = error.message.strip().splitlines()[0] if error else "step failed"
+            message = step_error_text(error.message) if error else "step failed"
             reason = f"step {failed[0].step_key} failed: {message}"
         if not result.success:
             _record_failure(result, failed, reason, errors)
