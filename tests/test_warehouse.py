@@ -133,3 +133,51 @@ def test_a_batch_larger_than_a_row_group_reaches_raw_whole(tmp_path):
     big = read_landing_file(discover(tmp_path)[0])
     write_read_results(con, [big], "run-1", dt.datetime(2024, 8, 1))
     assert counts(con) == [130_000, 1, 0]
+
+
+def test_no_batch_is_held_while_the_next_one_is_read(tmp_path):
+    """A run holds one batch's rows at a time: when the next batch is read, the last one is
+    unreachable (a loop variable kept it, and two large extracts were held at once)."""
+    import gc
+    import weakref
+
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    batches: list[weakref.ref] = []
+    alive_when_read = []
+
+    def results():
+        for sfy in (2024, 2025, 2026):
+            gc.collect()
+            alive_when_read.append(sum(ref() is not None for ref in batches))
+            landing = tmp_path / str(sfy)
+            batch = contract_file(landing, [(sfy, "100.00")]).as_batch()
+            batches.append(weakref.ref(batch))
+            yield batch
+            del batch
+
+    write_read_results(con, results(), "run-1", dt.datetime(2024, 8, 1))
+    assert alive_when_read == [0, 0, 0]
+    assert counts(con)[1] == 3
+
+
+def test_each_reference_file_is_a_batch_and_each_activity_month_one():
+    from types import SimpleNamespace
+
+    from orchestration.defs.assets.raw import _batches_of
+    from orchestration.ingest.schemas import ACTIVITY_ROWS, FIDELITY_CHECKLISTS
+
+    def landing_file(kind, rel_path, month=None):
+        return SimpleNamespace(kind=kind, rel_path=rel_path, partition_key=month)
+
+    files = [
+        landing_file(FIDELITY_CHECKLISTS, "exits/fidelity_checklists_2021-04-30.csv"),
+        landing_file(FIDELITY_CHECKLISTS, "exits/fidelity_checklists_2021-08-31.csv"),
+        landing_file(ACTIVITY_ROWS, "activity_forms/2021-07/a.csv", "2021-07"),
+        landing_file(ACTIVITY_ROWS, "activity_forms/2021-07/b.xlsx", "2021-07"),
+        landing_file(ACTIVITY_ROWS, "activity_forms/2021-08/c.csv", "2021-08"),
+    ]
+    assert [[f.rel_path.rsplit("/", 1)[-1] for f in batch] for batch in _batches_of(files)] == [
+        ["fidelity_checklists_2021-04-30.csv"], ["fidelity_checklists_2021-08-31.csv"],
+        ["a.csv", "b.xlsx"], ["c.csv"],
+    ]
