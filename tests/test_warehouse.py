@@ -161,23 +161,34 @@ def test_no_batch_is_held_while_the_next_one_is_read(tmp_path):
     assert counts(con)[1] == 3
 
 
-def test_each_reference_file_is_a_batch_and_each_activity_month_one():
+def test_each_reference_file_is_a_batch_and_an_activity_month_a_few(tmp_path, monkeypatch):
+    """A month's forms by BATCH_FILES and BATCH_BYTES at most (every rule is a row's own or
+    its file's), a file larger than that alone; a reference extract alone."""
     from types import SimpleNamespace
 
+    from orchestration.defs.assets import raw
     from orchestration.defs.assets.raw import _batches_of
     from orchestration.ingest.schemas import ACTIVITY_ROWS, FIDELITY_CHECKLISTS
 
-    def landing_file(kind, rel_path, month=None):
-        return SimpleNamespace(kind=kind, rel_path=rel_path, partition_key=month)
+    monkeypatch.setattr(raw, "BATCH_FILES", 3)
+    monkeypatch.setattr(raw, "BATCH_BYTES", 100)
+
+    def landing_file(kind, rel_path, size, month=None):
+        path = tmp_path / rel_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x" * size)
+        return SimpleNamespace(kind=kind, rel_path=rel_path, partition_key=month, path=path)
 
     files = [
-        landing_file(FIDELITY_CHECKLISTS, "exits/fidelity_checklists_2021-04-30.csv"),
-        landing_file(FIDELITY_CHECKLISTS, "exits/fidelity_checklists_2021-08-31.csv"),
-        landing_file(ACTIVITY_ROWS, "activity_forms/2021-07/a.csv", "2021-07"),
-        landing_file(ACTIVITY_ROWS, "activity_forms/2021-07/b.xlsx", "2021-07"),
-        landing_file(ACTIVITY_ROWS, "activity_forms/2021-08/c.csv", "2021-08"),
+        landing_file(FIDELITY_CHECKLISTS, "exits/fidelity_checklists_2021-04-30.csv", 10),
+        landing_file(FIDELITY_CHECKLISTS, "exits/fidelity_checklists_2021-08-31.csv", 10),
+        *(landing_file(ACTIVITY_ROWS, f"activity_forms/2021-07/{name}", size, "2021-07")
+          for name, size in (("a.xlsx", 10), ("b.xlsx", 10), ("c.xlsx", 10), ("d.xlsx", 10),
+                             ("e.csv", 60), ("f.csv", 60), ("g.csv", 500), ("h.csv", 30))),
+        landing_file(ACTIVITY_ROWS, "activity_forms/2021-08/i.csv", 10, "2021-08"),
     ]
     assert [[f.rel_path.rsplit("/", 1)[-1] for f in batch] for batch in _batches_of(files)] == [
         ["fidelity_checklists_2021-04-30.csv"], ["fidelity_checklists_2021-08-31.csv"],
-        ["a.csv", "b.xlsx"], ["c.csv"],
+        ["a.xlsx", "b.xlsx", "c.xlsx"], ["d.xlsx", "e.csv"], ["f.csv"], ["g.csv"], ["h.csv"],
+        ["i.csv"],
     ]
