@@ -236,3 +236,55 @@ def test_invoices(landing, codes):
         (dt.date(2024, 3, 1), 100000.0)]
     assert {n: c for n, (c, _) in rejected_by_row(result).items()} == {
         3: "unknown_code", 4: "invalid_date", 5: "invalid_number"}
+
+
+def _grouped_on_the_values(frame, key):
+    """duplicate_key as grouping every row on its file and key columns marks it."""
+    import polars as pl
+
+    from orchestration.ingest import record_rules
+    from orchestration.ingest.row_checks import FILE_INDEX, REASON_CODE
+    from orchestration.ingest.source_table import ROW_NUMBER
+
+    passing = pl.col(REASON_CODE).is_null()
+    first = pl.when(passing).then(pl.col(ROW_NUMBER)).min().over(FILE_INDEX, *key)
+    repeated = passing & (pl.col(ROW_NUMBER) != first)
+    return frame.with_columns(
+        pl.when(repeated).then(pl.lit("duplicate_key")).otherwise(pl.col(REASON_CODE))
+        .alias(REASON_CODE),
+        pl.when(repeated).then(first).alias(record_rules._FIRST_ROW),
+    )
+
+
+@pytest.mark.parametrize("collide", [False, True])
+@pytest.mark.parametrize("seed", range(5))
+def test_repeated_keys_are_marked_as_grouping_on_the_values_marks_them(seed, collide, monkeypatch):
+    """Rows are grouped on a hash of their file and key first: the rows and the earlier row
+    each repeat are those grouping on the values finds, nulls in keys included, and when
+    every hash collides (`collide`) nothing more is marked."""
+    import numpy as np
+    import polars as pl
+
+    from orchestration.ingest import record_rules
+    from orchestration.ingest.row_checks import FILE_INDEX, REASON_CODE
+    from orchestration.ingest.source_table import ROW_NUMBER
+
+    if collide:
+        monkeypatch.setattr(record_rules, "_key_hash", lambda key: pl.lit(7, pl.UInt64))
+    rng = np.random.default_rng(seed)
+    n = 400
+    frame = pl.DataFrame({
+        FILE_INDEX: rng.integers(0, 3, n).astype(np.int32),
+        ROW_NUMBER: np.arange(2, n + 2, dtype=np.int32),
+        "family_id": [None if v == 0 else f"F{v}" for v in rng.integers(0, 12, n)],
+        "match_date": [None if v == 0 else dt.date(2024, 1, v) for v in rng.integers(0, 6, n)],
+        REASON_CODE: [None if v else "invalid_date" for v in rng.random(n) > 0.2],
+    })
+    key = ("family_id", "match_date")
+    marked = record_rules._reject_repeated_keys(frame, key)
+    expected = _grouped_on_the_values(frame, key)
+    assert marked.get_column(REASON_CODE).to_list() == expected.get_column(REASON_CODE).to_list()
+    repeats = pl.col(REASON_CODE) == "duplicate_key"
+    assert (marked.filter(repeats).get_column(record_rules._FIRST_ROW).to_list()
+            == expected.filter(repeats).get_column(record_rules._FIRST_ROW).to_list())
+    assert expected.filter(repeats).height > 0
