@@ -145,3 +145,22 @@ def test_the_targets_follow_the_scale():
         "incremental month <= 30% (scale 1) / 20% (above) of the full run": False, "full run <= 45 s (scale 1) / 600 s (scale 50)": True,
         "freshness <= 30 s (scale 1)": None, "worst page p95 <= 300 ms": False,
         "peak RSS <= 1.5 GB (to scale 10) / 2 GB (above)": True}
+
+
+def test_a_runs_peak_memory_is_its_own_not_the_benchmarks(tmp_path):
+    """The kernel carries a process's peak over fork and exec: a run started straight from
+    a benchmark grown large (the pandas peer) was reported at the benchmark's size."""
+    import os
+
+    from orchestration.bench.runs import run_measured
+
+    grown = bytearray(400 * 1024 * 1024)
+    grown[:: 4096] = b"x" * len(grown[:: 4096])  # touched: resident
+    statm = Path(f"/proc/{os.getpid()}/statm").read_text()
+    own = int(statm.split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    assert own > 400 * 1024 * 1024
+    measured = run_measured([sys.executable, "-c", "x = bytearray(50 * 1024 * 1024)"],
+                            dict(os.environ), tmp_path / "log")
+    assert measured["exit_code"] == 0 and measured["seconds"] > 0
+    assert 50 <= measured["peak_rss_mb"] < 200
+    del grown

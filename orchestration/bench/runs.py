@@ -11,10 +11,11 @@ the kernel's accounting of the finished process and the processes it waited for 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
-import time
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,18 +46,16 @@ class RunPaths:
 
 def run_measured(command: list[str], env: dict[str, str], log: Path) -> dict:
     """Run `command` to its end; wall seconds, exit code and peak RSS (MB) of the process
-    tree (the largest resident set among it and the children it waited for)."""
-    began = time.perf_counter()
-    with open(log, "ab") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   cwd="/")
-        _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return {
-        "seconds": time.perf_counter() - began,
-        "exit_code": process.returncode,
-        "peak_rss_mb": usage.ru_maxrss / 1024,  # Linux reports kilobytes
-    }
+    tree (the largest resident set among it and the children it waited for), measured by
+    a small process of its own (orchestration/bench/measured.py): a process forked from
+    this one would start from this one's peak."""
+    with tempfile.TemporaryDirectory() as folder, open(log, "ab") as out:
+        result = Path(folder) / "measured.json"
+        subprocess.run(
+            [sys.executable, "-m", "orchestration.bench.measured", str(result), "--", *command],
+            env=env, stdout=out, stderr=subprocess.STDOUT, cwd="/", check=False,
+        )
+        return json.loads(result.read_text())
 
 
 def _check_step_keys() -> set[str]:
