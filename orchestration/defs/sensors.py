@@ -72,8 +72,9 @@ def listing_signature(landing_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _look_digest(look: dict) -> str:
-    return hashlib.sha256(json.dumps(look, sort_keys=True).encode()).hexdigest()[:32]
+def _digest(stored: str) -> str:
+    """The cursor naming a look as stored (its JSON, keys sorted)."""
+    return hashlib.sha256(stored.encode()).hexdigest()[:32]
 
 
 def last_look(instance: dg.DagsterInstance, cursor: str | None) -> dict | None:
@@ -88,9 +89,9 @@ def last_look(instance: dg.DagsterInstance, cursor: str | None) -> dict | None:
     if cursor in _last_look:
         return _last_look[cursor]
     stored = instance.run_storage.get_cursor_values({STATE_KEY}).get(STATE_KEY)
-    look = json.loads(stored) if stored else None
-    if look is None or _look_digest(look) != cursor:
+    if not stored or _digest(stored) != cursor:
         return None
+    look = json.loads(stored)
     _last_look.clear()
     _last_look[cursor] = look
     return look
@@ -98,8 +99,9 @@ def last_look(instance: dg.DagsterInstance, cursor: str | None) -> dict | None:
 
 def store_look(instance: dg.DagsterInstance, look: dict) -> str:
     """Keep `look`; the cursor that names it."""
-    digest = _look_digest(look)
-    instance.run_storage.set_cursor_values({STATE_KEY: json.dumps(look, sort_keys=True)})
+    stored = json.dumps(look, sort_keys=True)
+    digest = _digest(stored)
+    instance.run_storage.set_cursor_values({STATE_KEY: stored})
     _last_look.clear()
     _last_look[digest] = look
     return digest
