@@ -161,3 +161,86 @@ def test_the_matched_share_is_judged_only_on_a_large_enough_sample(participants,
     too_small = outcomes_assets.matching_sample_too_small(participants, pool)
     assert (too_small is None) == (reason is None)
     assert reason is None or too_small.startswith(reason)
+
+
+def _materialized(result: dg.ExecuteInProcessResult) -> dict[dg.AssetKey, dict]:
+    return {e.asset_key: e.materialization.metadata
+            for e in result.get_asset_materialization_events()}
+
+
+def _tables(warehouse) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {t: con.sql(f"select * from outcomes.{t} order by all").fetchall()
+                for t in ("matched_pairs", "outcome_comparison", "matching_balance",
+                          "outcome_study_status")}
+
+
+def test_a_step_on_unchanged_inputs_keeps_its_tables_and_computes_nothing(
+        tmp_path, monkeypatch):
+    warehouse = tmp_path / "warehouse.duckdb"
+    run_outcomes(warehouse, planted_episodes())
+    before = _tables(warehouse)
+    resources = {"duckdb": DuckDBResource(database=str(warehouse))}
+
+    def must_not_run(*_args, **_kwargs):
+        raise AssertionError("computed again on unchanged inputs")
+
+    monkeypatch.setattr(outcomes_assets, "match_episodes", must_not_run)
+    monkeypatch.setattr(outcomes_assets, "matched_comparison", must_not_run)
+    again = dg.materialize([matched_pairs, outcome_comparison], resources=resources)
+    metadata = _materialized(again)
+    assert len(metadata) == 5
+    assert all(m["recomputed"].value is False for m in metadata.values())
+    # The reported figures are the ones the computation reported.
+    assert metadata[MATCHED_PAIRS_KEY]["matched_pairs"].value == len(before["matched_pairs"]) / 2
+    assert _tables(warehouse) == before
+
+
+def test_a_changed_input_or_code_computes_again(tmp_path, monkeypatch):
+    warehouse = tmp_path / "warehouse.duckdb"
+    episodes = planted_episodes()
+    run_outcomes(warehouse, episodes)
+    resources = {"duckdb": DuckDBResource(database=str(warehouse))}
+    # One covariate of one episode differs: the match is computed again, on the new data.
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update intermediate.int_episode_covariates set prior_removals = "
+                    "prior_removals + 1 where episode_id = (select min(episode_id) from "
+                    "intermediate.int_episode_covariates)")
+        changed = con.sql("select * from intermediate.int_episode_covariates").pl()
+    result = dg.materialize([matched_pairs], resources=resources)
+    assert _materialized(result)[MATCHED_PAIRS_KEY]["recomputed"].value is True
+    expected = outcomes_assets.match_episodes(changed.sort("episode_id")).pairs
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        pairs = con.sql("select * from outcomes.matched_pairs").pl()
+    assert pairs.sort("episode_id").equals(expected.sort("episode_id"))
+    # The same inputs under other code (an upgrade) are computed again too.
+    monkeypatch.setattr(outcomes_assets, "OUTCOME_CODE", "another version")
+    result = dg.materialize([matched_pairs], resources=resources)
+    assert _materialized(result)[MATCHED_PAIRS_KEY]["recomputed"].value is True
+
+
+def test_a_step_that_fails_while_writing_is_computed_again(tmp_path, monkeypatch):
+    warehouse = tmp_path / "warehouse.duckdb"
+    run_outcomes(warehouse, planted_episodes())
+    resources = {"duckdb": DuckDBResource(database=str(warehouse))}
+    code = outcomes_assets.OUTCOME_CODE
+    monkeypatch.setattr(outcomes_assets, "OUTCOME_CODE", "another version")
+    written = []
+
+    def fail_after_the_first_table(con, table, frame):
+        if written:
+            raise RuntimeError("stopped while writing")
+        written.append(table)
+        outcomes_assets.replace_table.__wrapped__(con, table, frame)
+
+    real = outcomes_assets.replace_table
+    fail_after_the_first_table.__wrapped__ = real
+    monkeypatch.setattr(outcomes_assets, "replace_table", fail_after_the_first_table)
+    failed = dg.materialize([outcome_comparison], resources=resources, raise_on_error=False)
+    assert not failed.success and written
+    # Half its tables are the other version's: back on the first version, whose inputs the
+    # step last completed from, nothing may take them as computed from those.
+    monkeypatch.setattr(outcomes_assets, "replace_table", real)
+    monkeypatch.setattr(outcomes_assets, "OUTCOME_CODE", code)
+    result = dg.materialize([outcome_comparison], resources=resources)
+    assert all(m["recomputed"].value is True for m in _materialized(result).values())

@@ -3,6 +3,12 @@ schema (dbt sources of the outcome marts), on DuckDB or PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import json
+from pathlib import Path
+
+import numpy as np
 import polars as pl
 
 from orchestration.outcomes.balance import BALANCE_SCHEMA
@@ -73,3 +79,79 @@ def replace_table(con, table: str, frame: pl.DataFrame) -> None:
     except BaseException:
         con.execute("rollback")
         raise
+
+
+# What each outcome step last computed from: the digest of its inputs and code, and the
+# metadata it reported. A step whose inputs are unchanged keeps its tables (the study is
+# deterministic): a month's new activity forms change none of them, and at scale 50 the
+# matching took 22 s of a month's run.
+STEP_INPUTS_TABLE = "outcomes.step_inputs"
+
+
+def code_digest(paths: list[Path], packages: tuple[str, ...]) -> str:
+    """A digest of the Python files under `paths` and the installed versions of `packages`:
+    what a step computes with, besides its inputs."""
+    digest = hashlib.sha256()
+    for root in paths:
+        files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
+        for path in files:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for package in packages:
+        digest.update(f"{package}=={importlib.metadata.version(package)}\0".encode())
+    return digest.hexdigest()
+
+
+def inputs_digest(code: str, *inputs: pl.DataFrame | str | int) -> str:
+    """A digest of a step's code and inputs. A frame counts by its columns, types and the
+    multiset of its rows (order-insensitive: a tie in a read's order changes nothing)."""
+    digest = hashlib.sha256(code.encode())
+    for item in inputs:
+        if isinstance(item, pl.DataFrame):
+            digest.update(repr(list(item.schema.items())).encode())
+            digest.update(str(item.height).encode())
+            if item.height:
+                rows = item.hash_rows(seed=0).to_numpy()
+                digest.update(np.sort(rows).tobytes())
+        else:
+            digest.update(repr(item).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _placeholder(con) -> str:
+    return "%s" if is_postgres(con) else "?"
+
+
+def _ensure_step_inputs(con) -> None:
+    con.execute("create schema if not exists outcomes")
+    con.execute(
+        f"create table if not exists {STEP_INPUTS_TABLE} "
+        "(step varchar primary key, inputs varchar not null, metadata varchar not null)"
+    )
+
+
+def reusable(con, step: str, inputs: str) -> dict | None:
+    """The metadata `step` reported when it last computed from exactly `inputs`, or None
+    when it must compute (never ran here, or ran on other inputs or code)."""
+    _ensure_step_inputs(con)
+    p = _placeholder(con)
+    rows = con.sql(
+        f"select metadata from {STEP_INPUTS_TABLE} where step = {p} and inputs = {p}",
+        params=(step, inputs),
+    ).fetchall()
+    return json.loads(rows[0][0]) if rows else None
+
+
+def forget(con, step: str) -> None:
+    """Before a step writes its tables: from here until `remember`, they are not reused."""
+    _ensure_step_inputs(con)
+    con.sql(f"delete from {STEP_INPUTS_TABLE} where step = {_placeholder(con)}",
+            params=(step,))
+
+
+def remember(con, step: str, inputs: str, metadata: dict) -> None:
+    """After a step wrote every table it writes: they are what `inputs` give."""
+    p = _placeholder(con)
+    forget(con, step)
+    con.sql(f"insert into {STEP_INPUTS_TABLE} values ({p}, {p}, {p})",
+            params=(step, inputs, json.dumps(metadata, default=float)))

@@ -16,10 +16,13 @@ to the outcomes page and to leadership's publication, which withholds the result
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+import orchestration.outcomes
 from orchestration.outcomes.balance import BALANCE_THRESHOLD, balance_violations, covariate_balance
 from orchestration.outcomes.comparison import matched_comparison, naive_comparison
 from orchestration.outcomes.covariates import PARTICIPANT
@@ -39,8 +42,13 @@ from orchestration.storage.outcome_tables import (
     STUDY_STATUS_TABLE,
     SUBGROUP_TABLE,
     SURVIVAL_TABLE,
+    code_digest,
+    forget,
+    inputs_digest,
     read_table,
+    remember,
     replace_table,
+    reusable,
 )
 
 GROUP = "outcomes"
@@ -54,6 +62,14 @@ MIN_PARTICIPANTS_TO_JUDGE_MATCHING = 100
 # 1:1 matching without replacement within a caliper needs a pool several times the
 # participants; a smaller pool runs out of close neighbours whatever the data quality.
 MIN_POOL_PER_PARTICIPANT = 2
+
+
+# What the study computes with besides its inputs: the statistics, this wiring and the
+# libraries doing the math. A change to any of them computes every step again.
+OUTCOME_CODE = code_digest(
+    [Path(orchestration.outcomes.__file__).parent, Path(__file__)],
+    packages=("numpy", "polars", "scipy", "scikit-learn", "lifelines"),
+)
 
 
 def _key(table: str) -> dg.AssetKey:
@@ -88,17 +104,22 @@ SURVIVAL_KEY = _key(SURVIVAL_TABLE)
 def matched_pairs(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as con:
         episodes = read_table(con, COVARIATES_TABLE)
-        result = match_episodes(episodes)
-        replace_table(con, MATCHED_PAIRS_TABLE, result.pairs)
-    return dg.MaterializeResult(
-        metadata={
-            "participants": result.participants,
-            "comparison_pool": result.pool,
-            "matched_pairs": result.matched,
-            "matched_share": result.matched_share,
-            "caliper_logit": result.caliper,
-        }
-    )
+        inputs = inputs_digest(OUTCOME_CODE, episodes)
+        metadata = reusable(con, "matched_pairs", inputs)
+        if metadata is None:
+            forget(con, "matched_pairs")
+            result = match_episodes(episodes)
+            replace_table(con, MATCHED_PAIRS_TABLE, result.pairs)
+            metadata = {
+                "participants": result.participants,
+                "comparison_pool": result.pool,
+                "matched_pairs": result.matched,
+                "matched_share": result.matched_share,
+                "caliper_logit": result.caliper,
+            }
+            remember(con, "matched_pairs", inputs, metadata)
+            return dg.MaterializeResult(metadata={**metadata, "recomputed": True})
+    return dg.MaterializeResult(metadata={**metadata, "recomputed": False})
 
 
 @dg.multi_asset(
@@ -153,29 +174,38 @@ def outcome_comparison(duckdb: DuckDBResource):
         outcomes = read_table(con, EPISODE_OUTCOME_TABLE)
         covariates = read_table(con, COVARIATES_TABLE)
         pairs = read_table(con, MATCHED_PAIRS_TABLE)
-        matched = matched_comparison(outcomes)
-        naive = naive_comparison(outcomes)
-        balance = covariate_balance(covariates, pairs)
-        status = study_status(
-            balance,
-            participants=int((covariates["study_group"] == PARTICIPANT).sum()),
-            matched=int((pairs["study_group"] == PARTICIPANT).sum()),
-        )
-        replace_table(con, COMPARISON_TABLE, matched)
-        replace_table(con, NAIVE_COMPARISON_TABLE, naive)
-        replace_table(con, BALANCE_TABLE, balance)
-        replace_table(con, STUDY_STATUS_TABLE, status)
-    yield dg.MaterializeResult(asset_key=COMPARISON_KEY, metadata=_estimates(matched))
-    yield dg.MaterializeResult(asset_key=NAIVE_COMPARISON_KEY, metadata=_estimates(naive))
-    worst = balance["smd_after"].abs().max() if balance.height else None
-    yield dg.MaterializeResult(
-        asset_key=BALANCE_KEY, metadata={"covariates": balance.height, "max_abs_smd_after": worst}
-    )
-    [verdict] = status.to_dicts()
-    yield dg.MaterializeResult(
-        asset_key=STUDY_STATUS_KEY,
-        metadata={"status": verdict["status"], "reason": verdict["reason"] or ""},
-    )
+        inputs = inputs_digest(OUTCOME_CODE, outcomes, covariates, pairs)
+        metadata = reusable(con, "outcome_comparison", inputs)
+        recomputed = metadata is None
+        if recomputed:
+            forget(con, "outcome_comparison")
+            matched = matched_comparison(outcomes)
+            naive = naive_comparison(outcomes)
+            balance = covariate_balance(covariates, pairs)
+            status = study_status(
+                balance,
+                participants=int((covariates["study_group"] == PARTICIPANT).sum()),
+                matched=int((pairs["study_group"] == PARTICIPANT).sum()),
+            )
+            replace_table(con, COMPARISON_TABLE, matched)
+            replace_table(con, NAIVE_COMPARISON_TABLE, naive)
+            replace_table(con, BALANCE_TABLE, balance)
+            replace_table(con, STUDY_STATUS_TABLE, status)
+            worst = balance["smd_after"].abs().max() if balance.height else None
+            [verdict] = status.to_dicts()
+            metadata = {
+                COMPARISON_TABLE: _estimates(matched),
+                NAIVE_COMPARISON_TABLE: _estimates(naive),
+                BALANCE_TABLE: {"covariates": balance.height, "max_abs_smd_after": worst},
+                STUDY_STATUS_TABLE: {"status": verdict["status"],
+                                     "reason": verdict["reason"] or ""},
+            }
+            remember(con, "outcome_comparison", inputs, metadata)
+    for table, key in ((COMPARISON_TABLE, COMPARISON_KEY),
+                       (NAIVE_COMPARISON_TABLE, NAIVE_COMPARISON_KEY),
+                       (BALANCE_TABLE, BALANCE_KEY), (STUDY_STATUS_TABLE, STUDY_STATUS_KEY)):
+        yield dg.MaterializeResult(asset_key=key,
+                                   metadata={**metadata[table], "recomputed": recomputed})
 
 
 def _estimates(frame: pl.DataFrame) -> dict:
@@ -307,15 +337,22 @@ def most_participants_matched(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 )
 def outcome_by_subgroup(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as con:
-        frame = subgroup_comparison(
-            read_table(con, COVARIATES_TABLE), read_table(con, EPISODE_OUTCOME_TABLE),
-            min_pairs=program_parameter("subgroup_min_pairs"),
-        )
-        replace_table(con, SUBGROUP_TABLE, frame)
-    return dg.MaterializeResult(metadata={
-        "rows": frame.height,
-        "rows_with_estimates": frame.filter(pl.col("difference").is_not_null()).height,
-    })
+        covariates = read_table(con, COVARIATES_TABLE)
+        outcomes = read_table(con, EPISODE_OUTCOME_TABLE)
+        min_pairs = program_parameter("subgroup_min_pairs")
+        inputs = inputs_digest(OUTCOME_CODE, covariates, outcomes, min_pairs)
+        metadata = reusable(con, "outcome_by_subgroup", inputs)
+        if metadata is None:
+            forget(con, "outcome_by_subgroup")
+            frame = subgroup_comparison(covariates, outcomes, min_pairs=min_pairs)
+            replace_table(con, SUBGROUP_TABLE, frame)
+            metadata = {
+                "rows": frame.height,
+                "rows_with_estimates": frame.filter(pl.col("difference").is_not_null()).height,
+            }
+            remember(con, "outcome_by_subgroup", inputs, metadata)
+            return dg.MaterializeResult(metadata={**metadata, "recomputed": True})
+    return dg.MaterializeResult(metadata={**metadata, "recomputed": False})
 
 
 @dg.asset(
@@ -335,9 +372,16 @@ def time_to_reunification(duckdb: DuckDBResource) -> dg.MaterializeResult:
         spells = con.sql(
             f"select arm, origin, days, reunified from {SPELLS_TABLE} "
             "order by arm, origin, matched_pair_id").pl()
-        curves = reunification_curves(spells)
-        replace_table(con, SURVIVAL_TABLE, curves)
-    return dg.MaterializeResult(metadata={"rows": curves.height, "spells": spells.height})
+        inputs = inputs_digest(OUTCOME_CODE, spells)
+        metadata = reusable(con, "time_to_reunification", inputs)
+        if metadata is None:
+            forget(con, "time_to_reunification")
+            curves = reunification_curves(spells)
+            replace_table(con, SURVIVAL_TABLE, curves)
+            metadata = {"rows": curves.height, "spells": spells.height}
+            remember(con, "time_to_reunification", inputs, metadata)
+            return dg.MaterializeResult(metadata={**metadata, "recomputed": True})
+    return dg.MaterializeResult(metadata={**metadata, "recomputed": False})
 
 
 outcome_assets = [matched_pairs, outcome_comparison, outcome_by_subgroup, time_to_reunification]
