@@ -775,7 +775,8 @@ def _refuse_unless_statewide(viewer: Viewer) -> None:
 
 
 def check_results(viewer: Viewer) -> pl.DataFrame:
-    """The publishing run's checks (their messages name files and sites): statewide only."""
+    """The published data's checks, each as last evaluated (their messages name files and
+    sites): statewide only."""
     _refuse_unless_statewide(viewer)
     return _run(
         viewer,

@@ -288,3 +288,29 @@ def test_repeated_keys_are_marked_as_grouping_on_the_values_marks_them(seed, col
     assert (marked.filter(repeats).get_column(record_rules._FIRST_ROW).to_list()
             == expected.filter(repeats).get_column(record_rules._FIRST_ROW).to_list())
     assert expected.filter(repeats).height > 0
+
+
+def test_an_extract_checked_a_slice_at_a_time_reads_as_checked_whole(landing, codes, monkeypatch):
+    """Every rule but the repeated key is a row's own: slices of 3 rows, with repeats and
+    bad rows on both sides of their edges, give the same rows and reasons as one pass."""
+    from orchestration.ingest import batch
+
+    rows = [
+        referral(referral_id="R1"), referral(referral_id="R2", referral_date="2024-13-01"),
+        referral(referral_id="R3"), referral(referral_id="R1", site_id="S2"),
+        referral(referral_id="R4", referral_source="neighbour"), referral(referral_id="R3"),
+        referral(referral_id="R2"), referral(referral_id="R5"), referral(referral_id="R2"),
+        referral(referral_id="R6", pp_id=""), referral(referral_id="R1"),
+    ]
+    path = write_csv(landing, "referrals/referrals_2024-04-01.csv", header(REFERRALS), rows)
+    whole = read(path, code_lists=codes)
+    monkeypatch.setattr(batch, "CHECK_ROWS", 3)
+    sliced = read(path, code_lists=codes)
+    assert sliced.accepted.equals(whole.accepted)
+    assert sliced.rejected.equals(whole.rejected)
+    # The repeats of R1, R3 and R2 (whose first, at row 3, was itself rejected) are found
+    # across the slices: R2's first accepted row (8) is the one kept.
+    assert whole.accepted.get_column("referral_id").to_list() == ["R1", "R3", "R2", "R5", "R6"]
+    assert {n: code for n, (code, _) in rejected_by_row(whole).items()} == {
+        3: "invalid_date", 5: "duplicate_key", 6: "unknown_code", 7: "duplicate_key",
+        10: "duplicate_key", 12: "duplicate_key"}

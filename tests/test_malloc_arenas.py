@@ -44,3 +44,29 @@ def test_every_ppa_command_sets_it_first():
         os.environ.pop("MALLOC_ARENA_MAX", None)
         if env_before is not None:
             os.environ["MALLOC_ARENA_MAX"] = env_before
+
+
+# polars computes 400 MB and drops it; the process says what it still holds.
+FREED = """
+import sys
+from orchestration.runner.memory import limit_malloc_arenas
+if sys.argv[1] == "ppa":
+    limit_malloc_arenas()
+import polars as pl
+frame = pl.DataFrame({"a": range(10)}).select(pl.int_range(50_000_000, dtype=pl.Int64) * 2)
+assert frame.height == 50_000_000
+del frame
+held = [l for l in open("/proc/self/status") if l.startswith("VmRSS")][0].split()[1]
+print(int(held) // 1024)
+"""
+
+
+def test_polars_returns_what_it_freed_under_ppa():
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+
+    def held_mb(mode: str) -> int:
+        return int(subprocess.run([sys.executable, "-c", FREED, mode], env=env,
+                                  capture_output=True, text=True, check=True).stdout)
+
+    # jemalloc's own default keeps the 400 MB for a while; under `ppa` they go back at once.
+    assert held_mb("default") - held_mb("ppa") > 250

@@ -52,8 +52,10 @@ def render(viewer: Viewer) -> None:
 
     if viewer.role == STATE_COORDINATOR:
         st.subheader("Checks of the published data")
-        st.caption("Every check of the run that published this data: an error blocks "
-                   "publication (the previous copy stays), a warning is shown here.")
+        st.caption("Every check of the published data, as last evaluated (a run for new "
+                   "activity forms alone checks what it rebuilt; the rest keep the last "
+                   "complete run's results, with its time): an error blocks publication "
+                   "(the previous copy stays), a warning is shown here.")
         show_table(context, data_access.check_results(viewer), "check_results")
         st.subheader("Failed runs")
         show_table(context, data_access.run_failures(viewer), "run_failures")

@@ -87,6 +87,8 @@ def run_stages(dagster_home: Path, run_id: str | None = None) -> dict:
     import dagster as dg
     from dagster._core.instance.ref import InstanceRef
 
+    from orchestration.defs.jobs import SELECTION_TAG
+
     with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home))) as instance:
         run = instance.get_run_by_id(run_id) if run_id else instance.get_runs(limit=1)[0]
         record = instance.get_run_record_by_id(run.run_id)
@@ -110,6 +112,8 @@ def run_stages(dagster_home: Path, run_id: str | None = None) -> dict:
     return {
         "run_id": run.run_id,
         "status": run.status.value,
+        # Which assets it ran: every one, or those reading the activity forms alone.
+        "selection": run.tags.get(SELECTION_TAG, "every asset"),
         "run_seconds": run_seconds,
         "stages_seconds": stages,
         # Between steps: Dagster's own work (events, slot claims, loading definitions).

@@ -31,7 +31,7 @@ def manifest_path(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     return project_dir / "target" / "manifest.json"
 
 
-def _project_files(project_dir: Path):
+def project_files(project_dir: Path):
     for root, dirs, files in os.walk(project_dir):
         if Path(root) == project_dir:
             dirs[:] = [d for d in dirs if d not in _OUTPUT_DIRS]
@@ -46,7 +46,7 @@ def manifest_is_current(project_dir: Path = DBT_PROJECT_DIR) -> bool:
         parsed_at = manifest.stat().st_mtime
     except FileNotFoundError:
         return False
-    return all(path.stat().st_mtime <= parsed_at for path in _project_files(project_dir))
+    return all(path.stat().st_mtime <= parsed_at for path in project_files(project_dir))
 
 
 def ensure_dbt_manifest() -> None:

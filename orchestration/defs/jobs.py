@@ -2,19 +2,40 @@
 that say which months and which as-of date a run covers."""
 
 import datetime as dt
+import hashlib
+from pathlib import Path
 
 import dagster as dg
 
-from orchestration.config import parse_as_of
+import orchestration
+from orchestration.config import DBT_PROJECT_DIR, parse_as_of
+from orchestration.defs.dbt_manifest import project_files
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 AS_OF_TAG = "ppa/as_of"
+# The code a run computed with (`code_version`), and which assets it was asked for when
+# not all (orchestration/defs/activity_runs.py).
+CODE_TAG = "ppa/code"
+SELECTION_TAG = "ppa/selection"
+
+
+def code_version() -> str:
+    """A digest of what a run computes with: the Python package, the dbt project and the
+    seeds."""
+    digest = hashlib.sha256()
+    package = Path(orchestration.__file__).parent
+    for path in sorted(package.rglob("*.py")) + sorted(project_files(DBT_PROJECT_DIR)):
+        digest.update(str(path.relative_to(package.parent)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
 
 materialize_everything = dg.define_asset_job(
     "materialize_everything",
     selection=dg.AssetSelection.all(),
     description="Ingest, build and test every dbt model, match outcomes, publish.",
+    tags={CODE_TAG: code_version()},
 )
 
 

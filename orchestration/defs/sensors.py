@@ -1,6 +1,9 @@
 """Sensors: the landing zone (a run for new or changed files) and failed runs.
 
-The landing-zone sensor requests a run for the months whose files are new or changed.
+The landing-zone sensor requests a run for the months whose files are new or changed:
+of the assets downstream of raw.activity_rows alone when only activity forms are new and
+the rest is as the last complete run left it (orchestration/defs/activity_runs.py), else
+of every asset.
 It keeps each landing file's (size, mtime_ns, sha256); a file whose size or mtime moved
 is hashed, and only a changed hash counts, so touching a file or re-saving it unchanged
 requests nothing.
@@ -24,6 +27,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.config import parse_as_of
+from orchestration.defs.activity_runs import activity_run
 from orchestration.defs.jobs import materialize_everything, partition_range_tags
 from orchestration.defs.partitions import service_month_partitions
 from orchestration.defs.resources import PlatformSettings
@@ -172,7 +177,16 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, settings: PlatformS
     run_key = hashlib.sha256(
         json.dumps(sorted(states[f.rel_path][2] for f in changed)).encode()
     ).hexdigest()[:16]
-    return dg.RunRequest(run_key=run_key, tags=partition_range_tags(*window))
+    tags = partition_range_tags(*window)
+    selection = None
+    if all(f.kind is ACTIVITY_ROWS for f in changed) and context.repository_def is not None:
+        selection, extra, why_not = activity_run(
+            context.instance, context.repository_def.asset_graph, parse_as_of(None)
+        )
+        tags |= extra
+        if why_not:
+            context.log.info(f"A run of every asset: {why_not}.")
+    return dg.RunRequest(run_key=run_key, tags=tags, asset_selection=selection)
 
 
 def _failed_at(context: dg.RunFailureSensorContext) -> dt.datetime:

@@ -31,6 +31,7 @@ from orchestration.ingest.row_checks import (
     reason,
     reason_code,
     text,
+    text_name,
     unreadable,
     value_counts,
 )
@@ -179,26 +180,48 @@ def _duplicate_reason(key: tuple[str, ...]) -> pl.Expr:
     )
 
 
+def check_rows(
+    frame: pl.DataFrame,
+    kind: FileKind,
+    *,
+    code_lists: CodeLists,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every rule but duplicate_key, each row on its own: (the rows that pass, typed and
+    without their text columns; the rows that fail, with reason columns).
+
+    `frame` carries the text columns of `input_columns(kind)` and the file columns
+    (module doc) of the rows of any number of files of that kind. A rule looks at its row
+    and its file only, so the rows of a large file can be checked a slice at a time.
+    """
+    typed, checks = _typed_and_checks(kind, code_lists)
+    checked = with_parsed(frame, typed).with_columns(reason_code(checks))
+    passing = pl.col(REASON_CODE).is_null()
+    rejected = checked.filter(~passing).with_columns(reason(checks).alias(REASON))
+    texts = [text_name(c) for c in input_columns(kind)]
+    return checked.filter(passing).drop(texts, strict=False), rejected
+
+
+def reject_repeated_keys(
+    passed: pl.DataFrame, kind: FileKind
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """duplicate_key over the rows that passed every other rule (`check_rows`), all files'
+    rows together: (the rows accepted, the repeats rejected with reason columns)."""
+    marked = _reject_repeated_keys(passed, kind.key)
+    passing = pl.col(REASON_CODE).is_null()
+    rejected = marked.filter(~passing).with_columns(_duplicate_reason(kind.key).alias(REASON))
+    # Filtering copies every column: only when a key repeats.
+    accepted = marked.filter(passing) if rejected.height else marked
+    return accepted.drop(_FIRST_ROW), rejected.drop(_FIRST_ROW)
+
+
 def validate_records(
     frame: pl.DataFrame,
     kind: FileKind,
     *,
     code_lists: CodeLists,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(accepted rows, rejected rows with reason columns) of files of one kind.
-
-    `frame` carries the text columns of `input_columns(kind)` and the file columns
-    (module doc) of the rows of any number of files of that kind.
-    """
-    typed, checks = _typed_and_checks(kind, code_lists)
-    checked = _reject_repeated_keys(
-        with_parsed(frame, typed).with_columns(reason_code(checks)), kind.key
-    )
-    passing = pl.col(REASON_CODE).is_null()
-    rejected = checked.filter(~passing).with_columns(
-        pl.when(pl.col(REASON_CODE) == "duplicate_key")
-        .then(_duplicate_reason(kind.key))
-        .otherwise(reason(checks))
-        .alias(REASON)
-    )
-    return checked.filter(passing).drop(_FIRST_ROW), rejected.drop(_FIRST_ROW)
+    """(accepted rows, rejected rows with reason columns) of files of one kind: `check_rows`
+    then `reject_repeated_keys`. Accepted rows are typed, without their text columns."""
+    passed, rejected = check_rows(frame, kind, code_lists=code_lists)
+    accepted, repeated = reject_repeated_keys(passed, kind)
+    return accepted, pl.concat([rejected, repeated], how="diagonal_relaxed")

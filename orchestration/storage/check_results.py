@@ -1,7 +1,10 @@
-"""The asset-check results of a run as a table, for the data-quality page.
+"""The asset-check results of the published data as a table, for the data-quality page.
 
 The publish step writes it into the published file as marts.dq_check_results. Every
-check the publish step depends on is `blocking`, so it has been evaluated by then.
+check the publish step depends on is `blocking`, so it has been evaluated by then. A run
+of some assets (new activity forms alone: orchestration/defs/activity_runs.py) evaluates
+the checks of what it rebuilt; every other check is shown as last evaluated, with its run
+and time.
 """
 
 from __future__ import annotations
@@ -51,27 +54,41 @@ def failing_checks(evaluations) -> list[str]:
     ]
 
 
+def _row(entry, run_id: str, descriptions: dict) -> dict:
+    evaluation = entry.dagster_event.asset_check_evaluation_data
+    key = dg.AssetCheckKey(evaluation.asset_key, evaluation.check_name)
+    return {
+        "check_name": evaluation.check_name,
+        "asset": evaluation.asset_key.to_user_string(),
+        "severity": evaluation.severity.value,
+        "passed": evaluation.passed,
+        "description": descriptions.get(key),
+        "message": check_message(evaluation),
+        "run_id": run_id,
+        "evaluated_at": dt.datetime.fromtimestamp(entry.timestamp),
+    }
+
+
 def check_results(
     instance: dg.DagsterInstance, run_id: str, descriptions: dict[dg.AssetCheckKey, str | None]
 ) -> pl.DataFrame:
-    """One row per check evaluated in `run_id`; `descriptions` says what each check tests."""
+    """One row per check of `descriptions` (what each check tests): its evaluation in
+    `run_id`, else its latest evaluation in an earlier run, if any."""
     records = instance.get_records_for_run(
         run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
-    rows = []
-    for record in records:
-        evaluation = record.event_log_entry.dagster_event.asset_check_evaluation_data
-        key = dg.AssetCheckKey(evaluation.asset_key, evaluation.check_name)
-        rows.append({
-            "check_name": evaluation.check_name,
-            "asset": evaluation.asset_key.to_user_string(),
-            "severity": evaluation.severity.value,
-            "passed": evaluation.passed,
-            "description": descriptions.get(key),
-            "message": check_message(evaluation),
-            "run_id": run_id,
-            "evaluated_at": dt.datetime.fromtimestamp(record.event_log_entry.timestamp),
-        })
+    rows = [_row(record.event_log_entry, run_id, descriptions) for record in records]
+    evaluated = {dg.AssetCheckKey(dg.AssetKey.from_user_string(r["asset"]), r["check_name"])
+                 for r in rows}
+    earlier = [key for key in descriptions if key not in evaluated]
+    if earlier:
+        latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(earlier)
+        for key in earlier:
+            execution = latest.get(key)
+            entry = execution.event if execution is not None else None
+            if entry is not None and entry.dagster_event.event_type_value == (
+                    dg.DagsterEventType.ASSET_CHECK_EVALUATION.value):
+                rows.append(_row(entry, execution.run_id, descriptions))
     return pl.DataFrame(rows, schema=CHECK_RESULT_SCHEMA, orient="row")
 
 

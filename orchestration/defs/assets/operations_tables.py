@@ -22,7 +22,11 @@ from orchestration.storage.run_failures import read_failures
 def operations_tables(
     context: dg.AssetExecutionContext, run_failures_file: Path, packet_deliveries_file: Path
 ) -> dict[str, pl.DataFrame]:
-    descriptions = check_descriptions(context.job_def.asset_layer.asset_graph)
+    # Every check of the definitions, not only of the assets this run was asked for (a run
+    # executed in process has no repository to ask; the definitions are loaded by then).
+    from orchestration.defs.definitions import defs
+
+    descriptions = check_descriptions(defs.resolve_asset_graph())
     return {
         "dq_check_results": check_results(context.instance, context.run_id, descriptions),
         "ops_run_failures": read_failures(run_failures_file),
