@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.bench.runs import RunPaths
+from orchestration.bench.runs import RunPaths, run_stages
 
 
 def _free_port() -> int:
@@ -99,7 +99,10 @@ def measure_freshness(paths: RunPaths, new_file: Path, rel_path: str, log: Path,
                 return {"seconds": None,
                         "reason": f"not published within {timeout} s of the drop"}
             time.sleep(1)
-        return {"seconds": time.monotonic() - dropped, "serve_startup_seconds": startup,
-                "file": rel_path}
+        seconds = time.monotonic() - dropped
+        # Which assets the sensor's run covered: those reading the forms, or every one.
+        selection = run_stages(paths.dagster_home)["selection"]
+        return {"seconds": seconds, "serve_startup_seconds": startup, "file": rel_path,
+                "run_selection": selection}
     finally:
         _stop(process)
