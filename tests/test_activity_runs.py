@@ -70,11 +70,20 @@ def test_no_complete_run_yet_means_every_asset(instance):
 def test_after_a_complete_run_of_the_same_code_and_date_the_activity_assets_do(instance):
     add_run(instance)
     assert why_not_activity_alone(instance, AS_OF, CODE) is None
-    # Activity runs since, whatever became of them, and runs of other jobs change nothing.
-    add_run(instance, selection=ACTIVITY_ONLY, status="FAILURE")
+    # Activity runs since, done or under way, and runs of other jobs change nothing.
     add_run(instance, selection=ACTIVITY_ONLY)
+    add_run(instance, selection=ACTIVITY_ONLY, status="STARTED")
     add_run(instance, job="deliver_monthly_packets", code=None, as_of=None)
     assert why_not_activity_alone(instance, AS_OF, CODE) is None
+
+
+@pytest.mark.parametrize("status", ["FAILURE", "CANCELED"])
+def test_an_activity_run_that_did_not_finish_means_every_asset_next(instance, status):
+    # It may have failed for want of the rest (a new warehouse under the same instance).
+    add_run(instance)
+    add_run(instance, selection=ACTIVITY_ONLY, status=status)
+    assert f"({status.lower()}, the activity assets) is the newest run" in (
+        why_not_activity_alone(instance, AS_OF, CODE))
 
 
 @pytest.mark.parametrize(("newest", "reason"), [

@@ -27,6 +27,8 @@ WAREHOUSE_JOBS = {materialize_everything.name, "__ASSET_JOB"}
 RUNS_LOOKED_AT = 200
 
 ACTIVITY_KEY = dg.AssetKey(["raw", ACTIVITY_ROWS.name])
+STOPPED = {dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED,
+           dg.DagsterRunStatus.CANCELING}
 
 
 def activity_assets(asset_graph) -> list[dg.AssetKey]:
@@ -45,12 +47,17 @@ def why_not_activity_alone(instance: dg.DagsterInstance, as_of: dt.date,
     records = instance.get_run_records(limit=RUNS_LOOKED_AT)
     for record in records:  # newest first
         run = record.dagster_run
-        if run.job_name not in WAREHOUSE_JOBS or is_activity_run(run):
+        if run.job_name not in WAREHOUSE_JOBS:
+            continue
+        # An activity run that failed or was stopped may have found the rest missing (a
+        # new warehouse under the same instance): the next run is complete, and heals it.
+        if is_activity_run(run) and run.status not in STOPPED:
             continue
         complete = run.job_name == materialize_everything.name and not run.asset_selection
         if not complete or run.status != dg.DagsterRunStatus.SUCCESS:
-            return (f"run {run.run_id[:8]} ({run.status.value.lower()}, "
-                    f"{'every asset' if complete else 'some assets'}) is the newest run")
+            assets = ("the activity assets" if is_activity_run(run)
+                      else "every asset" if complete else "some assets")
+            return f"run {run.run_id[:8]} ({run.status.value.lower()}, {assets}) is the newest run"
         if run.tags.get(CODE_TAG) != code:
             return f"the code changed since run {run.run_id[:8]}"
         if run.tags.get(AS_OF_TAG) != as_of.isoformat():
