@@ -122,11 +122,14 @@ def test_the_activity_assets_are_what_reads_the_forms():
 FAMILY = "F0000268"
 
 
-def _new_version_of_a_form(landing: Path) -> None:
+def _new_version_of_a_form(landing: Path, again: bool = False) -> None:
     """A re-export of one site's June forms in which one family's form was submitted
-    again, later, without its last three activities."""
+    again, later, without its last three activities (`again`: one more row gone)."""
     path = landing / CHANGED
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if again:
+        path.write_text("".join(lines[:-1]), encoding="utf-8")
+        return
     assert all(f",{FAMILY},2024-06,2024-07-05T19:22:00," in line for line in lines[-3:])
     lines = [line.replace("2024-07-05T19:22:00", "2024-07-09T08:00:00")
              if f",{FAMILY}," in line else line for line in lines[:-3]]
@@ -164,8 +167,8 @@ def two_runs(demo_run, tmp_path_factory):
     return activity, complete
 
 
-def test_the_sensor_asks_for_the_activity_assets_alone(demo_run, tmp_path, monkeypatch):
-    env = _copy(demo_run, tmp_path / "copy")
+def _sensor_request(demo_run, root: Path, monkeypatch, empty_warehouse=False):
+    env = _copy(demo_run, root)
     for name in ("PPA_LANDING_DIR", "PPA_WAREHOUSE", "PPA_PUBLISHED"):
         monkeypatch.setenv(name, env[name])
     monkeypatch.setenv("PPA_AS_OF", DEMO_AS_OF)
@@ -175,12 +178,29 @@ def test_the_sensor_asks_for_the_activity_assets_alone(demo_run, tmp_path, monke
             instance=instance, definitions=defs,
             resources={"settings": platform_settings(Settings.from_env())},
         )
+        sensors.landing_zone_sensor(context)  # the first look, which finds the re-export
+        _new_version_of_a_form(root / "landing", again=True)
+        if empty_warehouse:
+            Path(env["PPA_WAREHOUSE"]).unlink()
         request = sensors.landing_zone_sensor(context)
     sensors._last_look.clear()
     assert isinstance(request, dg.RunRequest)
+    return request
+
+
+def test_the_sensor_asks_for_the_activity_assets_alone(demo_run, tmp_path, monkeypatch):
+    request = _sensor_request(demo_run, tmp_path / "copy", monkeypatch)
     assert set(request.asset_selection) == set(activity_assets(defs.resolve_asset_graph()))
     assert request.tags[SELECTION_TAG] == ACTIVITY_ONLY
     assert request.tags[AS_OF_TAG] == DEMO_AS_OF
+
+
+def test_a_warehouse_without_the_reference_files_gets_every_asset(demo_run, tmp_path,
+                                                                  monkeypatch):
+    # The forms would be checked against an empty roster and no referrals.
+    request = _sensor_request(demo_run, tmp_path / "copy", monkeypatch, empty_warehouse=True)
+    assert request.asset_selection is None
+    assert SELECTION_TAG not in request.tags
 
 
 def _instance_runs(env) -> list[dg.DagsterRun]:

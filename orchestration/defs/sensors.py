@@ -38,20 +38,23 @@ from orchestration.storage.postgres import postgres_ingested
 from orchestration.storage.run_failures import describe_failure, report_failure
 
 
-def changed_files(landing_dir, cursor: dict) -> tuple[list, dict]:
-    """The landing files new or changed since `cursor`, and the cursor to store next."""
-    changed, next_cursor = [], {}
+def changed_files(landing_dir, cursor: dict) -> tuple[list, dict, set[tuple[str, str]]]:
+    """The landing files new or changed since `cursor`, the cursor to store next, and the
+    (file, sha256) versions of the reference files (every kind but activity forms)."""
+    changed, next_cursor, references = [], {}, set()
     for f in discover(landing_dir):
         stat = f.path.stat()
         previous = cursor.get(f.rel_path)
         if previous and previous[0] == stat.st_size and previous[1] == stat.st_mtime_ns:
             next_cursor[f.rel_path] = previous
-            continue
-        digest = fingerprint(f)
-        next_cursor[f.rel_path] = [stat.st_size, stat.st_mtime_ns, digest]
-        if not previous or previous[2] != digest:
-            changed.append(f)
-    return changed, next_cursor
+        else:
+            digest = fingerprint(f)
+            next_cursor[f.rel_path] = [stat.st_size, stat.st_mtime_ns, digest]
+            if not previous or previous[2] != digest:
+                changed.append(f)
+        if f.kind is not ACTIVITY_ROWS:
+            references.add((f.rel_path, next_cursor[f.rel_path][2]))
+    return changed, next_cursor, references
 
 
 # The key of the last look in the instance's key-value store.
@@ -164,7 +167,8 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, settings: PlatformS
     signature = listing_signature(landing_dir)
     if previous is not None and previous["signature"] == signature:
         return dg.SkipReason("no new or changed landing files")
-    changed, states = changed_files(landing_dir, previous["states"] if previous else {})
+    changed, states, references = changed_files(
+        landing_dir, previous["states"] if previous else {})
     if previous is None:
         ingested = already_ingested(settings)
         changed = [f for f in changed if (f.rel_path, states[f.rel_path][2]) not in ingested]
@@ -183,6 +187,12 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, settings: PlatformS
         selection, extra, why_not = activity_run(
             context.instance, context.repository_def.asset_graph, parse_as_of(None)
         )
+        # The forms are checked against the roster and referrals the warehouse holds: it
+        # must hold every reference file of the landing zone (a warehouse emptied or new
+        # under the same instance, or one a run is writing and no look can read, does not).
+        if why_not is None and not references <= already_ingested(settings):
+            selection, extra = None, {}
+            why_not = "the warehouse does not hold (or cannot be read for) every reference file"
         tags |= extra
         if why_not:
             context.log.info(f"A run of every asset: {why_not}.")
