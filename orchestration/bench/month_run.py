@@ -22,18 +22,30 @@ from orchestration.config import Paths, parse_as_of
 def main(as_of: str, month: str) -> None:
     import dagster as dg
 
+    from orchestration.config import Settings
     from orchestration.defs.activity_runs import activity_run
     from orchestration.defs.dbt_manifest import ensure_dbt_manifest
     from orchestration.defs.definitions import defs
     from orchestration.defs.jobs import AS_OF_TAG, materialize_everything, partition_range_tags
+    from orchestration.defs.resources import platform_settings
+    from orchestration.defs.sensors import already_ingested
+    from orchestration.ingest.discovery import discover, fingerprint
+    from orchestration.ingest.schemas import REFERENCE_KINDS
     from orchestration.runner.dagster_home import prepare_dagster_home
 
-    prepare_dagster_home(Paths.from_env())
+    paths = Paths.from_env()
+    prepare_dagster_home(paths)
     ensure_dbt_manifest()
     job = defs.resolve_job_def(materialize_everything.name)
     day = parse_as_of(as_of)
+    # What the sensor weighs (from the digests it keeps): the reference files of the
+    # landing zone, held or not.
+    references = {(f.rel_path, fingerprint(f)) for kind in REFERENCE_KINDS
+                  for f in discover(paths.landing_dir, kind)}
+    held = references <= already_ingested(platform_settings(Settings.from_env()))
     with dg.DagsterInstance.get() as instance:
-        selection, extra, why_not = activity_run(instance, defs.resolve_asset_graph(), day)
+        selection, extra, why_not = activity_run(instance, defs.resolve_asset_graph(), day,
+                                                 references_held=held)
         if why_not:
             print(f"A run of every asset: {why_not}.", file=sys.stderr)
         result = job.execute_in_process(

@@ -68,11 +68,18 @@ def why_not_activity_alone(instance: dg.DagsterInstance, as_of: dt.date,
     return "no complete run yet"
 
 
-def activity_run(instance: dg.DagsterInstance, asset_graph, as_of: dt.date
+def activity_run(instance: dg.DagsterInstance, asset_graph, as_of: dt.date, *,
+                 references_held: bool
                  ) -> tuple[list[dg.AssetKey] | None, dict[str, str], str | None]:
     """For a run of new activity forms only: (its assets, its extra tags, None) when the
-    activity assets alone will do, else (None, {}, why every asset must run)."""
+    activity assets alone will do, else (None, {}, why every asset must run).
+
+    `references_held`: whether the warehouse holds every reference file of the landing zone
+    (the forms are checked against its roster and referrals: against an emptied or new
+    warehouse's, none, they would be rejected for good)."""
     why_not = why_not_activity_alone(instance, as_of, materialize_everything.tags[CODE_TAG])
+    if why_not is None and not references_held:
+        why_not = "the warehouse does not hold (or cannot be read for) every reference file"
     if why_not is not None:
         return None, {}, why_not
     tags = {AS_OF_TAG: as_of.isoformat(), SELECTION_TAG: ACTIVITY_ONLY}

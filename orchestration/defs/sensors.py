@@ -184,15 +184,11 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, settings: PlatformS
     tags = partition_range_tags(*window)
     selection = None
     if all(f.kind is ACTIVITY_ROWS for f in changed) and context.repository_def is not None:
+        # A warehouse a run is writing cannot be read: it counts as not holding them.
         selection, extra, why_not = activity_run(
-            context.instance, context.repository_def.asset_graph, parse_as_of(None)
+            context.instance, context.repository_def.asset_graph, parse_as_of(None),
+            references_held=references <= already_ingested(settings),
         )
-        # The forms are checked against the roster and referrals the warehouse holds: it
-        # must hold every reference file of the landing zone (a warehouse emptied or new
-        # under the same instance, or one a run is writing and no look can read, does not).
-        if why_not is None and not references <= already_ingested(settings):
-            selection, extra = None, {}
-            why_not = "the warehouse does not hold (or cannot be read for) every reference file"
         tags |= extra
         if why_not:
             context.log.info(f"A run of every asset: {why_not}.")
