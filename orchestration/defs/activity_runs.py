@@ -3,10 +3,10 @@
 A month's new forms change raw.activity_rows and what is computed from it; the reference
 extracts, what is built from them alone (staging, CFSR indicators, the outcome study) and
 the seeds are as the last complete run left them, provided nothing else ran since, it
-ran the same code, and it computed as of the same date (most of those models count days
-to the as-of date). Then the landing-zone sensor asks for the assets downstream of
-raw.activity_rows only: at scale 10, 33 of the 109 assets. Otherwise it asks for every
-asset, as before, and says why.
+ran the same code, it computed as of the same date (most of those models count days to
+the as-of date), and the warehouse still holds every reference file of the landing zone.
+Then the landing-zone sensor asks for the assets downstream of raw.activity_rows only:
+33 of the 109 assets. Otherwise it asks for every asset, as before, and says why.
 """
 
 from __future__ import annotations
