@@ -2,7 +2,6 @@
 that say which months and which as-of date a run covers."""
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import dagster as dg
@@ -10,6 +9,7 @@ import dagster as dg
 import orchestration
 from orchestration.config import DBT_PROJECT_DIR, parse_as_of
 from orchestration.defs.dbt_manifest import project_files
+from orchestration.storage.outcome_tables import code_digest
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -23,12 +23,8 @@ SELECTION_TAG = "ppa/selection"
 def code_version() -> str:
     """A digest of what a run computes with: the Python package, the dbt project and the
     seeds."""
-    digest = hashlib.sha256()
     package = Path(orchestration.__file__).parent
-    for path in sorted(package.rglob("*.py")) + sorted(project_files(DBT_PROJECT_DIR)):
-        digest.update(str(path.relative_to(package.parent)).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    return code_digest([package, *sorted(project_files(DBT_PROJECT_DIR))])[:16]
 
 
 materialize_everything = dg.define_asset_job(

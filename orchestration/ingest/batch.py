@@ -51,7 +51,6 @@ FILE_COLUMNS = {
     c: t for c, t in INGESTED_FILES_COLUMNS.items() if c not in ("run_id", "ingested_at")
 }
 _GROUP, _POSITION = "_group", "_position"  # where a row sits among the stacked tables
-_NO_ROW = "_no_row"  # a CSV record with no value at all: not a row
 # The most rows of an extract checked together (the repeated-key rule then looks at all).
 CHECK_ROWS = 250_000
 
@@ -227,14 +226,9 @@ def _stack(indexed: list[tuple[int, SourceTable]]) -> pl.DataFrame:
     blank = pl.all_horizontal(
         [pl.col(c).str.strip_chars().fill_null("") == "" for c in cells] or [pl.lit(True)]
     )
-    stacked = stacked.with_columns(
-        extra.alias(EXTRA_VALUES), pl.lit(width, pl.Int32).alias(HEADER_WIDTH),
-        (blank & ~extra).alias(_NO_ROW),
+    return stacked.filter(~(blank & ~extra)).with_columns(
+        extra.alias(EXTRA_VALUES), pl.lit(width, pl.Int32).alias(HEADER_WIDTH)
     )
-    # Filtering copies every column: only when there is a record to drop.
-    if stacked.get_column(_NO_ROW).any():
-        stacked = stacked.filter(~pl.col(_NO_ROW))
-    return stacked.drop(_NO_ROW)
 
 
 def _text_columns(table: SourceTable, columns: tuple[str, ...]) -> list[pl.Expr]:
@@ -328,16 +322,6 @@ def _validate_kind(
     return accepted, rejected, read
 
 
-def _in_file_order(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` by FILE_INDEX, ROW_NUMBER; sorting copies every column, so only when the rows
-    are not in that order already (an extract's rows come in it)."""
-    files = frame.get_column(FILE_INDEX).to_numpy()
-    rows = frame.get_column(ROW_NUMBER).to_numpy()
-    ordered = bool(np.all((files[1:] > files[:-1])
-                          | ((files[1:] == files[:-1]) & (rows[1:] > rows[:-1]))))
-    return frame if ordered else frame.sort(FILE_INDEX, ROW_NUMBER, maintain_order=True)
-
-
 def _counts(index: pl.Series | None, n: int) -> np.ndarray:
     if index is None or index.len() == 0:
         return np.zeros(n, dtype=np.int64)
@@ -382,7 +366,7 @@ def validate(
             warned = ok.filter(pl.col("warnings").is_not_null()).get_column(FILE_INDEX)
             warned_n += _counts(warned, n)
         accepted[name] = (
-            _in_file_order(ok)
+            ok.sort(FILE_INDEX, ROW_NUMBER, maintain_order=True)
             .join(lineage, on=FILE_INDEX, how="left", maintain_order="left")
             .select(
                 *(pl.col(c).cast(t) for c, t in kind.columns.items()),

@@ -209,9 +209,7 @@ def reject_repeated_keys(
     marked = _reject_repeated_keys(passed, kind.key)
     passing = pl.col(REASON_CODE).is_null()
     rejected = marked.filter(~passing).with_columns(_duplicate_reason(kind.key).alias(REASON))
-    # Filtering copies every column: only when a key repeats.
-    accepted = marked.filter(passing) if rejected.height else marked
-    return accepted.drop(_FIRST_ROW), rejected.drop(_FIRST_ROW)
+    return marked.filter(passing).drop(_FIRST_ROW), rejected.drop(_FIRST_ROW)
 
 
 def validate_records(

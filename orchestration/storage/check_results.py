@@ -54,15 +54,19 @@ def failing_checks(evaluations) -> list[str]:
     ]
 
 
+def _key(entry) -> dg.AssetCheckKey:
+    evaluation = entry.dagster_event.asset_check_evaluation_data
+    return dg.AssetCheckKey(evaluation.asset_key, evaluation.check_name)
+
+
 def _row(entry, run_id: str, descriptions: dict) -> dict:
     evaluation = entry.dagster_event.asset_check_evaluation_data
-    key = dg.AssetCheckKey(evaluation.asset_key, evaluation.check_name)
     return {
         "check_name": evaluation.check_name,
         "asset": evaluation.asset_key.to_user_string(),
         "severity": evaluation.severity.value,
         "passed": evaluation.passed,
-        "description": descriptions.get(key),
+        "description": descriptions.get(_key(entry)),
         "message": check_message(evaluation),
         "run_id": run_id,
         "evaluated_at": dt.datetime.fromtimestamp(entry.timestamp),
@@ -78,8 +82,7 @@ def check_results(
         run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     rows = [_row(record.event_log_entry, run_id, descriptions) for record in records]
-    evaluated = {dg.AssetCheckKey(dg.AssetKey.from_user_string(r["asset"]), r["check_name"])
-                 for r in rows}
+    evaluated = {_key(record.event_log_entry) for record in records}
     earlier = [key for key in descriptions if key not in evaluated]
     if earlier:
         latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(earlier)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from orchestration.config import REPO_ROOT
 from orchestration.outcomes.balance import BALANCE_SCHEMA
 from orchestration.outcomes.comparison import COMPARISON_SCHEMA
 from orchestration.outcomes.matching import MATCHED_PAIRS_SCHEMA
@@ -88,14 +90,15 @@ def replace_table(con, table: str, frame: pl.DataFrame) -> None:
 STEP_INPUTS_TABLE = "outcomes.step_inputs"
 
 
-def code_digest(paths: list[Path], packages: tuple[str, ...]) -> str:
-    """A digest of the Python files under `paths` and the installed versions of `packages`:
-    what a step computes with, besides its inputs."""
+def code_digest(paths: list[Path], packages: tuple[str, ...] = ()) -> str:
+    """A digest of code: the Python files under each folder of `paths`, each other path
+    as a file, and the installed versions of `packages`."""
     digest = hashlib.sha256()
     for root in paths:
         files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
         for path in files:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
     for package in packages:
         digest.update(f"{package}=={importlib.metadata.version(package)}\0".encode())
     return digest.hexdigest()
@@ -130,28 +133,22 @@ def _ensure_step_inputs(con) -> None:
     )
 
 
-def reusable(con, step: str, inputs: str) -> dict | None:
-    """The metadata `step` reported when it last computed from exactly `inputs`, or None
-    when it must compute (never ran here, or ran on other inputs or code)."""
+def computed_once(con, step: str, inputs: str, compute: Callable[[], dict]
+                  ) -> tuple[dict, bool]:
+    """(the metadata `step` reports, whether it computed): the metadata it reported when it
+    last computed from exactly `inputs` (its tables are still those), else what `compute`
+    returns after writing its tables. The record of the last computation is deleted before
+    `compute` writes and written after it, so tables half written are never reused."""
     _ensure_step_inputs(con)
     p = _placeholder(con)
     rows = con.sql(
         f"select metadata from {STEP_INPUTS_TABLE} where step = {p} and inputs = {p}",
         params=(step, inputs),
     ).fetchall()
-    return json.loads(rows[0][0]) if rows else None
-
-
-def forget(con, step: str) -> None:
-    """Before a step writes its tables: from here until `remember`, they are not reused."""
-    _ensure_step_inputs(con)
-    con.sql(f"delete from {STEP_INPUTS_TABLE} where step = {_placeholder(con)}",
-            params=(step,))
-
-
-def remember(con, step: str, inputs: str, metadata: dict) -> None:
-    """After a step wrote every table it writes: they are what `inputs` give."""
-    p = _placeholder(con)
-    forget(con, step)
+    if rows:
+        return json.loads(rows[0][0]), False
+    con.sql(f"delete from {STEP_INPUTS_TABLE} where step = {p}", params=(step,))
+    metadata = compute()
     con.sql(f"insert into {STEP_INPUTS_TABLE} values ({p}, {p}, {p})",
             params=(step, inputs, json.dumps(metadata, default=float)))
+    return metadata, True

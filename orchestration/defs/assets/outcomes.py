@@ -43,12 +43,10 @@ from orchestration.storage.outcome_tables import (
     SUBGROUP_TABLE,
     SURVIVAL_TABLE,
     code_digest,
-    forget,
+    computed_once,
     inputs_digest,
     read_table,
-    remember,
     replace_table,
-    reusable,
 )
 
 GROUP = "outcomes"
@@ -104,22 +102,21 @@ SURVIVAL_KEY = _key(SURVIVAL_TABLE)
 def matched_pairs(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as con:
         episodes = read_table(con, COVARIATES_TABLE)
-        inputs = inputs_digest(OUTCOME_CODE, episodes)
-        metadata = reusable(con, "matched_pairs", inputs)
-        if metadata is None:
-            forget(con, "matched_pairs")
+
+        def compute() -> dict:
             result = match_episodes(episodes)
             replace_table(con, MATCHED_PAIRS_TABLE, result.pairs)
-            metadata = {
+            return {
                 "participants": result.participants,
                 "comparison_pool": result.pool,
                 "matched_pairs": result.matched,
                 "matched_share": result.matched_share,
                 "caliper_logit": result.caliper,
             }
-            remember(con, "matched_pairs", inputs, metadata)
-            return dg.MaterializeResult(metadata={**metadata, "recomputed": True})
-    return dg.MaterializeResult(metadata={**metadata, "recomputed": False})
+
+        metadata, recomputed = computed_once(
+            con, "matched_pairs", inputs_digest(OUTCOME_CODE, episodes), compute)
+    return dg.MaterializeResult(metadata={**metadata, "recomputed": recomputed})
 
 
 @dg.multi_asset(
@@ -174,11 +171,8 @@ def outcome_comparison(duckdb: DuckDBResource):
         outcomes = read_table(con, EPISODE_OUTCOME_TABLE)
         covariates = read_table(con, COVARIATES_TABLE)
         pairs = read_table(con, MATCHED_PAIRS_TABLE)
-        inputs = inputs_digest(OUTCOME_CODE, outcomes, covariates, pairs)
-        metadata = reusable(con, "outcome_comparison", inputs)
-        recomputed = metadata is None
-        if recomputed:
-            forget(con, "outcome_comparison")
+
+        def compute() -> dict:
             matched = matched_comparison(outcomes)
             naive = naive_comparison(outcomes)
             balance = covariate_balance(covariates, pairs)
@@ -193,14 +187,17 @@ def outcome_comparison(duckdb: DuckDBResource):
             replace_table(con, STUDY_STATUS_TABLE, status)
             worst = balance["smd_after"].abs().max() if balance.height else None
             [verdict] = status.to_dicts()
-            metadata = {
+            return {
                 COMPARISON_TABLE: _estimates(matched),
                 NAIVE_COMPARISON_TABLE: _estimates(naive),
                 BALANCE_TABLE: {"covariates": balance.height, "max_abs_smd_after": worst},
                 STUDY_STATUS_TABLE: {"status": verdict["status"],
                                      "reason": verdict["reason"] or ""},
             }
-            remember(con, "outcome_comparison", inputs, metadata)
+
+        metadata, recomputed = computed_once(
+            con, "outcome_comparison",
+            inputs_digest(OUTCOME_CODE, outcomes, covariates, pairs), compute)
     for table, key in ((COMPARISON_TABLE, COMPARISON_KEY),
                        (NAIVE_COMPARISON_TABLE, NAIVE_COMPARISON_KEY),
                        (BALANCE_TABLE, BALANCE_KEY), (STUDY_STATUS_TABLE, STUDY_STATUS_KEY)):
@@ -340,19 +337,19 @@ def outcome_by_subgroup(duckdb: DuckDBResource) -> dg.MaterializeResult:
         covariates = read_table(con, COVARIATES_TABLE)
         outcomes = read_table(con, EPISODE_OUTCOME_TABLE)
         min_pairs = program_parameter("subgroup_min_pairs")
-        inputs = inputs_digest(OUTCOME_CODE, covariates, outcomes, min_pairs)
-        metadata = reusable(con, "outcome_by_subgroup", inputs)
-        if metadata is None:
-            forget(con, "outcome_by_subgroup")
+
+        def compute() -> dict:
             frame = subgroup_comparison(covariates, outcomes, min_pairs=min_pairs)
             replace_table(con, SUBGROUP_TABLE, frame)
-            metadata = {
+            return {
                 "rows": frame.height,
                 "rows_with_estimates": frame.filter(pl.col("difference").is_not_null()).height,
             }
-            remember(con, "outcome_by_subgroup", inputs, metadata)
-            return dg.MaterializeResult(metadata={**metadata, "recomputed": True})
-    return dg.MaterializeResult(metadata={**metadata, "recomputed": False})
+
+        metadata, recomputed = computed_once(
+            con, "outcome_by_subgroup",
+            inputs_digest(OUTCOME_CODE, covariates, outcomes, min_pairs), compute)
+    return dg.MaterializeResult(metadata={**metadata, "recomputed": recomputed})
 
 
 @dg.asset(
@@ -372,16 +369,15 @@ def time_to_reunification(duckdb: DuckDBResource) -> dg.MaterializeResult:
         spells = con.sql(
             f"select arm, origin, days, reunified from {SPELLS_TABLE} "
             "order by arm, origin, matched_pair_id").pl()
-        inputs = inputs_digest(OUTCOME_CODE, spells)
-        metadata = reusable(con, "time_to_reunification", inputs)
-        if metadata is None:
-            forget(con, "time_to_reunification")
+
+        def compute() -> dict:
             curves = reunification_curves(spells)
             replace_table(con, SURVIVAL_TABLE, curves)
-            metadata = {"rows": curves.height, "spells": spells.height}
-            remember(con, "time_to_reunification", inputs, metadata)
-            return dg.MaterializeResult(metadata={**metadata, "recomputed": True})
-    return dg.MaterializeResult(metadata={**metadata, "recomputed": False})
+            return {"rows": curves.height, "spells": spells.height}
+
+        metadata, recomputed = computed_once(
+            con, "time_to_reunification", inputs_digest(OUTCOME_CODE, spells), compute)
+    return dg.MaterializeResult(metadata={**metadata, "recomputed": recomputed})
 
 
 outcome_assets = [matched_pairs, outcome_comparison, outcome_by_subgroup, time_to_reunification]
