@@ -307,3 +307,45 @@ def test_the_audit_knows_counts_are_whole_numbers():
     _solve(known, report)
     assert report.integer_programs == 1
     assert [(f.cell, f.high) for f in report.findings] == [("t", 10.0)]
+
+
+def test_components_attacked_before_are_judged_by_their_bounds_and_leaks_still_caught():
+    """The audit reads back the bounds of a component whose equations it attacked before:
+    the same intervals and verdict; a weakened component has other equations, so it is
+    attacked again and its leak found, whatever was kept."""
+    from orchestration.disclosure.solved import Solved
+
+    truth = {"agg_activity_month": activity(EASTERN), "dim_site": SITES}
+    shown = leadership_tables(truth)
+    kept = Solved()
+    first = attack(shown, truth, kept)
+    assert first.passed and first.components_reused == 0 and first.programs > 0
+    again = attack(shown, truth, Solved(known=kept.used))
+    assert again.passed and again.programs == 0
+    assert again.components_reused == again.components == first.components
+    assert again.intervals == first.intervals
+
+    weakened = _unhide_first_complement(shown["agg_activity_month"], truth)
+    report = attack({**shown, "agg_activity_month": weakened}, truth,
+                    Solved(known=kept.used))
+    assert not report.passed and report.programs > 0
+    assert report.findings == attack({**shown, "agg_activity_month": weakened}, truth).findings
+
+
+def _unhide_first_complement(shown: pl.DataFrame, truth: dict) -> pl.DataFrame:
+    """The shown activity table with the first hidden count above 10 that protects a small
+    one shown again."""
+    true = truth["agg_activity_month"]
+    for column in d.ACTIVITY.counts:
+        for i, flagged in enumerate(shown[column + FLAG].to_list()):
+            value = true.filter(pl.col("area_id") == shown["area_id"][i])[column][0]
+            if not flagged or value <= d.SMALL_MAX:
+                continue
+            weakened = shown.with_columns(
+                pl.when(pl.int_range(pl.len()) == i).then(pl.lit(value))
+                .otherwise(pl.col(column)).alias(column),
+                pl.when(pl.int_range(pl.len()) == i).then(False)
+                .otherwise(pl.col(column + FLAG)).alias(column + FLAG))
+            if not attack({"agg_activity_month": weakened}, truth).passed:
+                return weakened
+    raise AssertionError("no complementary cell protects a small one")

@@ -15,7 +15,7 @@ import pytest
 
 from orchestration.config import Settings
 from orchestration.defs.assets import leadership
-from orchestration.defs.resources import platform_settings
+from orchestration.defs.resources import build_resources
 from orchestration.disclosure import definitions as d
 from orchestration.disclosure.audit import attack
 from orchestration.disclosure.publication import leadership_tables
@@ -67,7 +67,7 @@ def _weakening(truth: dict[str, pl.DataFrame]):
 def _publish(settings: Settings):
     return dg.materialize(
         [*leadership.leadership_assets, *leadership.leadership_checks],
-        resources={"settings": platform_settings(settings)}, raise_on_error=False)
+        resources=build_resources(settings), raise_on_error=False)
 
 
 def test_a_weakened_pattern_fails_the_audit_and_keeps_the_last_good_publication(
@@ -78,9 +78,9 @@ def test_a_weakened_pattern_fails_the_audit_and_keeps_the_last_good_publication(
     truth = leadership.read_truth(run_env.paths.published)
     row, column = _weakening(truth)
 
-    def weakened(true_tables):
-        return _unhide(leadership_tables(true_tables), true_tables, d.ACTIVITY.name, row,
-                       column)
+    def weakened(true_tables, solved=None):
+        return _unhide(leadership_tables(true_tables, solved), true_tables, d.ACTIVITY.name,
+                       row, column)
 
     monkeypatch.setattr(leadership, "leadership_tables", weakened)
     result = _publish(run_env)
@@ -88,6 +88,9 @@ def test_a_weakened_pattern_fails_the_audit_and_keeps_the_last_good_publication(
     [evaluation] = result.get_asset_check_evaluations()
     assert evaluation.check_name == "leadership_publication_survives_the_attack"
     assert not evaluation.passed and "pinned below 11" in evaluation.description
+    # The demo run kept its components: the unchanged ones are read back, the weakened one
+    # is attacked again.
+    assert evaluation.metadata["components_reused"].value > 0
     assert _digest(target) == last_good
 
     monkeypatch.setattr(leadership, "leadership_tables", leadership_tables)
@@ -100,6 +103,22 @@ def test_a_weakened_pattern_fails_the_audit_and_keeps_the_last_good_publication(
     assert sorted(leadership.read_publication(target)) == sorted(
         [*d.REFERENCE_TABLES, *(t.name for t in d.TABLES),
          *(m.table for m in d.MET_DEPENDENTS), leadership.STUDY_STATUS])
+
+    # Published again from the same marts: every component is read back, nothing solved,
+    # and leadership's tables are the same.
+    before = leadership.read_publication(target)
+    result = _publish(run_env)
+    assert result.success
+    [candidate] = [m for m in result.get_asset_materialization_events()
+                   if m.asset_key == leadership.CANDIDATE_KEY]
+    metadata = candidate.materialization.metadata
+    assert metadata["components_solved"].value == 0
+    assert metadata["components_reused"].value > 0
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed and evaluation.metadata["linear_programs"].value == 0
+    after = leadership.read_publication(target)
+    assert sorted(after) == sorted(before)
+    assert all(after[name].equals(before[name]) for name in before)
 
 
 def test_the_candidate_is_written_whole_and_a_dead_writers_copy_is_removed(tmp_path):

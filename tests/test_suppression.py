@@ -157,3 +157,41 @@ def test_a_latent_cell_is_never_shown_and_protects_like_a_hidden_one():
     hidden = protect(Linked(values=values, published=np.array([True, True, False, False]),
                             protected=np.ones(4, dtype=bool), relations=relations))
     assert hidden[2] and hidden[3] and (hidden[0] or hidden[1])
+
+
+def test_a_component_solved_before_is_read_back_and_a_changed_one_solved_again():
+    from orchestration.disclosure.solved import Solved
+
+    first, first_relations = grid([[3, 40], [25, 30]], True, True)
+    second, second_relations = grid([[4, 40], [25, 2]], True, True)
+    offset = first.size
+    relations = first_relations + [(t + offset, tuple(p + offset for p in parts))
+                                   for t, parts in second_relations]
+
+    def protected(values, solved):
+        return protect(Linked(values=values, published=np.ones(values.size, dtype=bool),
+                              protected=np.ones(values.size, dtype=bool),
+                              relations=relations), solved)
+
+    values = np.concatenate([first.ravel(), second.ravel()])
+    kept = Solved()
+    hidden = protected(values, kept)
+    assert (kept.solved, kept.reused) == (2, 0)
+    assert (hidden == protect(Linked(values=values, published=np.ones(values.size, bool),
+                                     protected=np.ones(values.size, bool),
+                                     relations=relations))).all()
+
+    again = Solved(known=kept.used)
+    assert (protected(values, again) == hidden).all()
+    assert (again.solved, again.reused) == (0, 2)
+
+    # The second table's 2 becomes 12 (its totals with it): only its component is solved
+    # again, and the first keeps its pattern.
+    changed, _ = grid([[4, 40], [25, 12]], True, True)
+    values = np.concatenate([first.ravel(), changed.ravel()])
+    later = Solved(known=again.used)
+    hidden_later = protected(values, later)
+    assert (later.solved, later.reused) == (1, 1)
+    assert (hidden_later[:offset] == hidden[:offset]).all()
+    assert_protected(changed, hidden_later[offset:].reshape(changed.shape), second_relations)
+    assert sorted(later.used) != sorted(kept.used)

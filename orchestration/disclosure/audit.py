@@ -13,14 +13,19 @@ beside a hidden met flag. The publication passes when there is no finding.
 
 Programs are solved per connected component of unknowns; one joint program per
 component proves most cells at once (a feasible point where a cell reaches SAFE_FROM, or
-0) and the rest are solved one by one.
+0) and the rest are solved one by one. A component's bounds are a function of its
+equations and small cells alone: those of a component attacked before, with the same
+equations, the same small cells and the same code, are read back by their digest
+(`orchestration/disclosure/solved.py`) and judged the same way.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -28,9 +33,16 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from orchestration.disclosure import definitions as spec
+from orchestration.disclosure import lp
 from orchestration.disclosure.lp import Solver
+from orchestration.disclosure.solved import Solved, component_digest
+from orchestration.storage.digests import code_digest
 
 _EPS = 1e-6
+# What a component's bounds are computed with: this module, the solver's wrapper and
+# release (and scipy's, for the whole-number programs), and the thresholds.
+AUDIT_CODE = code_digest([Path(__file__), Path(lp.__file__), Path(spec.__file__)],
+                         packages=("highspy", "scipy"))
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ class AuditReport:
     unknowns: int = 0
     equations: int = 0
     components: int = 0
+    # Components whose bounds were read back: attacked before with the same equations.
+    components_reused: int = 0
     programs: int = 0
     # Small cells whose proof point was fractional, checked again over whole numbers.
     integer_programs: int = 0
@@ -72,7 +86,8 @@ class AuditReport:
         head = (f"{self.small_cells} small cells attacked over {self.unknowns} unknowns and "
                 f"{self.equations} equations in {self.components} components "
                 f"({self.programs} linear programs, {self.integer_programs} over whole "
-                f"numbers, {self.seconds:.1f} s)")
+                f"numbers, {self.components_reused} components with the equations of one "
+                f"attacked before, {self.seconds:.1f} s)")
         if self.passed:
             return head + ": none can be told from a count of 11 or more"
         shown = "; ".join(str(f) for f in self.findings[:10])
@@ -135,8 +150,10 @@ def _cell(table: str, row: tuple, column: str) -> str:
 
 
 def attack(published: Mapping[str, pl.DataFrame],
-           truth: Mapping[str, pl.DataFrame]) -> AuditReport:
-    """Audit the leadership tables `published` against the true tables `truth`."""
+           truth: Mapping[str, pl.DataFrame], solved: Solved | None = None) -> AuditReport:
+    """Audit the leadership tables `published` against the true tables `truth`. `solved`:
+    the bounds of components attacked before, by digest (and where this one's are
+    recorded)."""
     started = time.perf_counter()
     attack = _Attack()
     rows: dict[str, list[dict]] = {}
@@ -163,7 +180,7 @@ def attack(published: Mapping[str, pl.DataFrame],
             _rounded_rule(attack, name, published[name], columns)
     report = AuditReport(unknowns=len(attack.names), equations=len(attack.equations),
                          findings=list(attack.findings))
-    _solve(attack, report)
+    _solve(attack, report, solved)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -495,7 +512,8 @@ def _components(count: int, equations: list[tuple[dict[int, float], float]]) -> 
     return list(groups.values())
 
 
-def _solve(attack: _Attack, report: AuditReport) -> None:
+def _solve(attack: _Attack, report: AuditReport, solved: Solved | None = None) -> None:
+    solved = Solved() if solved is None else solved
     small = np.asarray(attack.small, dtype=bool)
     report.small_cells = int(small.sum()) + sum(
         1 for f in attack.findings if f.reason == "a count of 1..10 is shown")
@@ -509,89 +527,123 @@ def _solve(attack: _Attack, report: AuditReport) -> None:
             continue
         report.components += 1
         equations = sorted({e for i in component for e in by_unknown.get(i, [])})
-        _attack_component(attack, report, component, equations, targets)
+        program = _Program(attack, component, equations, targets)
+        reused = solved.reused
+        found = json.loads(solved.solution(program.digest(),
+                                           lambda program=program: json.dumps(program.bounds())))
+        if solved.reused > reused:
+            report.components_reused += 1
+        else:
+            report.programs += found["programs"]
+            report.integer_programs += found["integer_programs"]
+        for t, (low, high) in zip(targets, found["bounds"], strict=True):
+            name = attack.names[t]
+            report.intervals[name] = (low, high)
+            if high is not None and high < spec.SAFE_FROM - _EPS:
+                report.findings.append(Finding(name, f"pinned below {spec.SAFE_FROM}",
+                                               low, high))
 
 
-def _attack_component(attack: _Attack, report: AuditReport, unknowns: list[int],
-                      equations: list[int], targets: list[int]) -> None:
-    local = {u: j for j, u in enumerate(unknowns)}
-    rows, cols, data = [], [], []
-    rhs = np.zeros(len(equations))
-    for i, e in enumerate(equations):
-        coefs, constant = attack.equations[e]
-        for u, coef in coefs.items():
-            rows.append(i)
-            cols.append(local[u])
-            data.append(coef)
-        rhs[i] = constant
-    a = sparse.csr_array((data, (rows, cols)), shape=(len(equations), len(unknowns)))
-    n, k = len(unknowns), len(targets)
-    where = np.array([local[t] for t in targets])
-    high: dict[int, float | None] = {}
-    low: dict[int, float] = {}
-    # A cell proven by a point with every unknown whole is safe for a reader who knows
-    # counts are whole numbers too; one proven by a fractional point is checked again.
-    whole: dict[int, bool] = {}
+class _Program:
+    """One component: its equations over its unknowns (A x = rhs, x >= 0), and the
+    positions of its small cells."""
 
-    def integral(x: np.ndarray) -> bool:
-        return bool(np.all(np.abs(x[:n] - np.round(x[:n])) <= _EPS))
+    def __init__(self, attack: _Attack, unknowns: list[int], equations: list[int],
+                 targets: list[int]) -> None:
+        local = {u: j for j, u in enumerate(unknowns)}
+        rows, cols, data = [], [], []
+        self.rhs = np.zeros(len(equations))
+        for i, e in enumerate(equations):
+            coefs, constant = attack.equations[e]
+            for u, coef in coefs.items():
+                rows.append(i)
+                cols.append(local[u])
+                data.append(coef)
+            self.rhs[i] = constant
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.cols = np.asarray(cols, dtype=np.int64)
+        self.data = np.asarray(data, dtype=np.float64)
+        self.n = len(unknowns)
+        self.where = np.array([local[t] for t in targets], dtype=np.int64)
 
-    solver = Solver()
+    def digest(self) -> str:
+        return component_digest(AUDIT_CODE, self.n, self.where, self.rows, self.cols,
+                                self.data, self.rhs)
 
-    def program(objective):
-        report.programs += 1
-        return solver.minimize(objective, a_eq=a if len(equations) else None,
-                               b_eq=rhs if len(equations) else None)
+    def bounds(self) -> dict:
+        """Each small cell's (smallest, largest) value (None: unbounded), in the order of
+        `where`, and how many programs were solved for them."""
+        a = sparse.csr_array((self.data, (self.rows, self.cols)),
+                             shape=(len(self.rhs), self.n))
+        rhs, n, where = self.rhs, self.n, self.where
+        k = len(where)
+        equations = len(rhs) > 0
+        high: dict[int, float | None] = {}
+        low: dict[int, float] = {}
+        # A cell proven by a point with every unknown whole is safe for a reader who knows
+        # counts are whole numbers too; one proven by a fractional point is checked again.
+        whole: dict[int, bool] = {}
+        counts = {"programs": 0, "integer_programs": 0}
 
-    # Joint maximum: sum of min(x_t, SAFE_FROM) over the targets (t_t <= x_t).
-    cap = sparse.csr_array(
-        (np.r_[np.ones(k), -np.ones(k)],
-         (np.r_[np.arange(k), np.arange(k)], np.r_[n + np.arange(k), where])), shape=(k, n + k))
-    joint = solver.minimize(np.r_[np.zeros(n), -np.ones(k)], a_ub=cap, b_ub=np.zeros(k),
-                            a_eq=sparse.hstack([a, sparse.csr_array((a.shape[0], k))]).tocsr()
-                            if len(equations) else None,
-                            b_eq=rhs if len(equations) else None,
-                            upper=np.r_[np.full(n, np.inf), np.full(k, spec.SAFE_FROM)])
-    report.programs += 1
-    if joint.status == 0:
-        for t, j in zip(targets, where, strict=True):
-            if joint.x[j] >= spec.SAFE_FROM - _EPS:
-                high[t] = float(joint.x[j])
-                whole[t] = integral(joint.x)
-    joint_low = program(np.isin(np.arange(n), where).astype(float))
-    if joint_low.status == 0:
-        for t, j in zip(targets, where, strict=True):
-            if joint_low.x[j] <= _EPS:
-                low[t] = 0.0
-    for t, j in zip(targets, where, strict=True):
-        objective = np.zeros(n)
-        objective[j] = 1.0
-        if t not in low:
-            result = program(objective)
-            low[t] = float(result.fun) if result.status == 0 else 0.0
-        if t not in high:
-            result = program(-objective)
-            if result.status == 3:
-                high[t] = None
-            elif result.status == 0:
-                high[t] = float(-result.fun)
-                whole[t] = integral(result.x)
-            else:
-                high[t] = low[t]
-        if high[t] is not None and high[t] >= spec.SAFE_FROM - _EPS and not whole.get(t, True):
-            report.integer_programs += 1
-            floor = np.zeros(n)
-            floor[j] = spec.SAFE_FROM
-            reached = milp(np.zeros(n), integrality=np.ones(n), bounds=Bounds(floor, np.inf),
-                           constraints=[LinearConstraint(a, rhs, rhs)] if len(equations)
-                           else None)
-            if reached.status != 0:
-                high[t] = spec.SAFE_FROM - 1.0
-        name = attack.names[t]
-        report.intervals[name] = (low[t], high[t])
-        if high[t] is not None and high[t] < spec.SAFE_FROM - _EPS:
-            report.findings.append(Finding(name, f"pinned below {spec.SAFE_FROM}",
-                                           low[t], high[t]))
+        def integral(x: np.ndarray) -> bool:
+            return bool(np.all(np.abs(x[:n] - np.round(x[:n])) <= _EPS))
+
+        solver = Solver()
+
+        def program(objective):
+            counts["programs"] += 1
+            return solver.minimize(objective, a_eq=a if equations else None,
+                                   b_eq=rhs if equations else None)
+
+        # Joint maximum: sum of min(x_t, SAFE_FROM) over the targets (t_t <= x_t).
+        cap = sparse.csr_array(
+            (np.r_[np.ones(k), -np.ones(k)],
+             (np.r_[np.arange(k), np.arange(k)], np.r_[n + np.arange(k), where])),
+            shape=(k, n + k))
+        joint = solver.minimize(
+            np.r_[np.zeros(n), -np.ones(k)], a_ub=cap, b_ub=np.zeros(k),
+            a_eq=sparse.hstack([a, sparse.csr_array((a.shape[0], k))]).tocsr()
+            if equations else None,
+            b_eq=rhs if equations else None,
+            upper=np.r_[np.full(n, np.inf), np.full(k, spec.SAFE_FROM)])
+        counts["programs"] += 1
+        if joint.status == 0:
+            for t, j in enumerate(where):
+                if joint.x[j] >= spec.SAFE_FROM - _EPS:
+                    high[t] = float(joint.x[j])
+                    whole[t] = integral(joint.x)
+        joint_low = program(np.isin(np.arange(n), where).astype(float))
+        if joint_low.status == 0:
+            for t, j in enumerate(where):
+                if joint_low.x[j] <= _EPS:
+                    low[t] = 0.0
+        for t, j in enumerate(where):
+            objective = np.zeros(n)
+            objective[j] = 1.0
+            if t not in low:
+                result = program(objective)
+                low[t] = float(result.fun) if result.status == 0 else 0.0
+            if t not in high:
+                result = program(-objective)
+                if result.status == 3:
+                    high[t] = None
+                elif result.status == 0:
+                    high[t] = float(-result.fun)
+                    whole[t] = integral(result.x)
+                else:
+                    high[t] = low[t]
+            if (high[t] is not None and high[t] >= spec.SAFE_FROM - _EPS
+                    and not whole.get(t, True)):
+                counts["integer_programs"] += 1
+                floor = np.zeros(n)
+                floor[j] = spec.SAFE_FROM
+                reached = milp(np.zeros(n), integrality=np.ones(n),
+                               bounds=Bounds(floor, np.inf),
+                               constraints=[LinearConstraint(a, rhs, rhs)] if equations
+                               else None)
+                if reached.status != 0:
+                    high[t] = spec.SAFE_FROM - 1.0
+        return {"bounds": [[low[t], high[t]] for t in range(k)], **counts}
 
 
 def _true_value(attack: _Attack, name: str) -> float:

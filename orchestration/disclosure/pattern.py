@@ -18,7 +18,10 @@ attacker's own linear program as the test (HiGHS, `orchestration/disclosure/lp.p
    its maximum (non-zero duals): the smallest shown count that could close the gap on its
    own, else the smallest non-zero one, zeros last, ties by position; then step 2 again.
 
-Same cells and relations, same order: same pattern.
+Same cells and relations, same order: same pattern. Every step of a cell looks only at
+cells its relations link it to, so the pattern is grown component by component (cells no
+relation links to another's): the same pattern, and each component's is kept by the digest
+of its figures and relations (`orchestration/disclosure/solved.py`).
 
 Why not a packaged method: tau-Argus' modular and optimal methods (pytauargus, sdcTable)
 protect cross-classified tables with hierarchies; the relations here also hold running
@@ -31,18 +34,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
+from orchestration.disclosure import definitions, lp
 from orchestration.disclosure.definitions import SAFE_FROM, SMALL_MAX
 from orchestration.disclosure.lp import OPTIMAL, UNBOUNDED, Solver
+from orchestration.disclosure.solved import Solved, component_digest
+from orchestration.storage.digests import code_digest
 
 # Cells within this of SAFE_FROM count as reaching it (the solver's own tolerance).
 TOLERANCE = 1e-6
 # How many candidate complements are tried before one is chosen.
 LOOKAHEAD = 4
 Relation = tuple[int, tuple[int, ...]]
+# What a component's pattern is computed with: this module, the solver's wrapper and
+# release, and the thresholds.
+PATTERN_CODE = code_digest([Path(__file__), Path(lp.__file__), Path(definitions.__file__)],
+                           packages=("highspy",))
 
 
 class ProtectionError(RuntimeError):
@@ -65,9 +76,66 @@ class Linked:
         return self.protected & (self.values >= 1) & (self.values <= SMALL_MAX)
 
 
-def protect(cells: Linked) -> np.ndarray:
-    """The hidden cells: primary, latent and enough complementary ones."""
-    return _Protection(cells).run()
+def protect(cells: Linked, solved: Solved | None = None) -> np.ndarray:
+    """The hidden cells: primary, latent and enough complementary ones. `solved`: the
+    patterns of components solved before, by digest (and where this one's are recorded)."""
+    solved = Solved() if solved is None else solved
+    values = np.asarray(cells.values, dtype=np.int64)
+    published = np.asarray(cells.published, dtype=bool)
+    protected = np.asarray(cells.protected, dtype=bool)
+    hidden = cells.primary | ~published
+    for members, relations in components(len(values), cells.relations):
+        if not relations:
+            continue  # nothing links its cell to a shown one: hidden if primary or latent
+        local = np.full(len(values), -1, dtype=np.int64)
+        local[members] = np.arange(len(members))
+        linked = Linked(values=values[members], published=published[members],
+                        protected=protected[members],
+                        relations=[(int(local[total]), tuple(int(p) for p in local[list(parts)]))
+                                   for total, parts in relations])
+        digest = component_digest(
+            PATTERN_CODE, linked.values, linked.published, linked.protected,
+            np.array([i for total, parts in linked.relations for i in (total, -1, *parts)],
+                     dtype=np.int64))
+        pattern = solved.solution(digest, lambda linked=linked: _pack(_Protection(linked).run()))
+        hidden[members] = _unpack(pattern, len(members))
+    return hidden
+
+
+def components(count: int, relations: Sequence[Relation]
+               ) -> list[tuple[np.ndarray, list[Relation]]]:
+    """The cells (ascending) and relations (in order) of each group of cells linked by
+    relations, in the order of their first cells."""
+    parent = list(range(count))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for total, parts in relations:
+        for part in parts:
+            a, b = root(total), root(part)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    roots = np.array([root(i) for i in range(count)], dtype=np.int64)
+    by_root: dict[int, list[Relation]] = {}
+    for relation in relations:
+        by_root.setdefault(int(roots[relation[0]]), []).append(relation)
+    order = np.argsort(roots, kind="stable")
+    starts = np.flatnonzero(np.r_[True, roots[order][1:] != roots[order][:-1]])
+    return [(members, by_root.get(int(roots[members[0]]), []))
+            for members in np.split(order, starts[1:])]
+
+
+def _pack(hidden: np.ndarray) -> str:
+    return np.packbits(hidden).tobytes().hex()
+
+
+def _unpack(pattern: str, count: int) -> np.ndarray:
+    return np.unpackbits(np.frombuffer(bytes.fromhex(pattern), dtype=np.uint8))[:count] \
+        .astype(bool)
 
 
 class _Protection:

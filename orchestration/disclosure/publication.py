@@ -22,6 +22,7 @@ import polars as pl
 
 from orchestration.disclosure import definitions as d
 from orchestration.disclosure.pattern import Linked, protect
+from orchestration.disclosure.solved import Solved
 
 CellKey = tuple[str, tuple, str]
 
@@ -337,15 +338,17 @@ def _sample_flow(cells: _Cells, frames: Mapping[str, pl.DataFrame]) -> None:
                 cells.relate(pairs, [others])
 
 
-def leadership_tables(truth: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """The suppressed tables of the leadership publication (see the module docstring)."""
+def leadership_tables(truth: Mapping[str, pl.DataFrame],
+                      solved: Solved | None = None) -> dict[str, pl.DataFrame]:
+    """The suppressed tables of the leadership publication (see the module docstring).
+    `solved`: the patterns of components solved before (`pattern.protect`)."""
     cells, frames = build_cells(truth)
     hidden = protect(Linked(
         values=np.asarray(cells.values, dtype=np.int64),
         published=np.asarray(cells.published, dtype=bool),
         protected=np.asarray(cells.protected, dtype=bool),
         relations=cells.relations,
-    )) if cells.keys else np.zeros(0, dtype=bool)
+    ), solved) if cells.keys else np.zeros(0, dtype=bool)
     out = {name: _apply(d.BY_NAME[name], frame, cells, hidden)
            for name, frame in frames.items()}
     for margins in d.MARGINS:

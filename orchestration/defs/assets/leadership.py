@@ -2,6 +2,10 @@
 dashboard sessions read, built from the file just published and audited before it
 replaces the last good one.
 
+Both keep what they solved by component in the warehouse (`disclosure.solved_components`):
+a component whose figures and relations are those of the last publication's is read back,
+not solved again (`orchestration/disclosure/solved.py`).
+
 1. `leadership/candidate` builds the suppressed tables (orchestration/disclosure) from the
    published marts and writes them, with the reference tables the pages need, to a
    candidate file beside the target (written in a folder only its owner can enter, mode
@@ -21,12 +25,15 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import polars as pl
+from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.assets.publish import private_copy, sync
 from orchestration.defs.resources import PlatformSettings
 from orchestration.disclosure import definitions
 from orchestration.disclosure.audit import attack
 from orchestration.disclosure.publication import leadership_tables
+from orchestration.disclosure.solved import Solved
+from orchestration.storage.solved_components import AUDIT, PATTERN, keep_solved, read_solved
 
 PUBLISHED_MARTS_KEY = dg.AssetKey(["published", "marts"])
 CANDIDATE_KEY = dg.AssetKey(["leadership", "candidate"])
@@ -84,10 +91,12 @@ def read_publication(path: Path) -> dict[str, pl.DataFrame]:
         return {name: con.sql(f'select * from marts."{name}"').pl() for name in names}
 
 
-def write_candidate(published: Path, candidate: Path) -> dict[str, int]:
+def write_candidate(published: Path, candidate: Path,
+                    solved: Solved | None = None) -> dict[str, int]:
     """The leadership tables of `published` and its reference tables, into `candidate`
-    (mode LEADERSHIP_MODE), atomically; row counts by table."""
-    tables = leadership_tables(read_truth(published))
+    (mode LEADERSHIP_MODE), atomically; row counts by table. `solved`: the suppression
+    patterns of components solved before."""
+    tables = leadership_tables(read_truth(published), solved)
     status = study_status(published)
     if status is not None:
         if status["status"][0] != "reliable":
@@ -138,11 +147,18 @@ def promote(candidate: Path, target: Path) -> None:
         "counts, to a tenth of a percentage point), beside the published file."
     ),
 )
-def leadership_candidate(settings: PlatformSettings) -> dg.MaterializeResult:
+def leadership_candidate(settings: PlatformSettings,
+                         duckdb: DuckDBResource) -> dg.MaterializeResult:
     target = Path(settings.published_leadership)
-    counts = write_candidate(Path(settings.published), candidate_path(target))
-    return dg.MaterializeResult(metadata={"path": str(candidate_path(target)),
-                                          **{f"rows.{t}": n for t, n in counts.items()}})
+    with duckdb.get_connection() as con:
+        solved = read_solved(con, PATTERN)
+    counts = write_candidate(Path(settings.published), candidate_path(target), solved)
+    with duckdb.get_connection() as con:
+        keep_solved(con, PATTERN, solved)
+    return dg.MaterializeResult(metadata={
+        "path": str(candidate_path(target)),
+        "components_solved": solved.solved, "components_reused": solved.reused,
+        **{f"rows.{t}": n for t, n in counts.items()}})
 
 
 @dg.asset_check(
@@ -152,22 +168,28 @@ def leadership_candidate(settings: PlatformSettings) -> dg.MaterializeResult:
         "The attacker's audit: for every count of 1..10 in the leadership publication, its "
         "smallest and largest value under every published relation (linear programming); "
         "fails when one is shown or pinned below 11, or a rate, met flag or count of "
-        "measures met gives a hidden figure away. Failing, it stops the run: leadership "
-        "keeps the last good publication."
+        "measures met gives a hidden figure away (a component with the equations of one "
+        "attacked before is judged by the bounds found then). Failing, it stops the run: "
+        "leadership keeps the last good publication."
     ),
 )
 def leadership_publication_survives_the_attack(
-    settings: PlatformSettings,
+    settings: PlatformSettings, duckdb: DuckDBResource,
 ) -> dg.AssetCheckResult:
     target = Path(settings.published_leadership)
+    with duckdb.get_connection() as con:
+        solved = read_solved(con, AUDIT)
     report = attack(read_publication(candidate_path(target)),
-                    read_truth(Path(settings.published)))
+                    read_truth(Path(settings.published)), solved)
+    with duckdb.get_connection() as con:
+        keep_solved(con, AUDIT, solved)
     return dg.AssetCheckResult(
         passed=report.passed,
         severity=dg.AssetCheckSeverity.ERROR,
         description=report.summary(),
         metadata={"small_cells": report.small_cells, "findings": len(report.findings),
                   "linear_programs": report.programs,
+                  "components_reused": report.components_reused,
                   "seconds": round(report.seconds, 2)},
     )
 

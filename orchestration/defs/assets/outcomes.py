@@ -31,6 +31,7 @@ from orchestration.outcomes.study_status import MIN_MATCHED_SHARE, smd_text, stu
 from orchestration.outcomes.subgroups import GROUPINGS, subgroup_comparison
 from orchestration.outcomes.survival import reunification_curves
 from orchestration.reference_data import program_parameter
+from orchestration.storage.digests import code_digest, inputs_digest
 from orchestration.storage.outcome_tables import (
     BALANCE_TABLE,
     COMPARISON_TABLE,
@@ -42,9 +43,7 @@ from orchestration.storage.outcome_tables import (
     STUDY_STATUS_TABLE,
     SUBGROUP_TABLE,
     SURVIVAL_TABLE,
-    code_digest,
     computed_once,
-    inputs_digest,
     read_table,
     replace_table,
 )

@@ -1,0 +1,62 @@
+"""The disclosure control's solved components (`orchestration/disclosure/solved.py`), kept
+in the warehouse's `disclosure` schema on DuckDB or PostgreSQL: by kind (the suppression's
+patterns, the audit's bounds), the digest of a component's program and its solution.
+
+Each publication replaces a kind's rows with the components it used, so the table holds
+those of the last publication (a few hundred rows) and never grows. A row is only a
+solution of the program its digest names: one left by a run that stopped halfway is as
+right as any other.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from orchestration.disclosure.solved import Solved
+from orchestration.storage.postgres import is_postgres
+
+SOLVED_TABLE = "disclosure.solved_components"
+PATTERN, AUDIT = "suppression pattern", "audit bounds"
+_SCHEMA = {"kind": pl.String, "digest": pl.String, "solution": pl.String}
+
+
+def _placeholder(con) -> str:
+    return "%s" if is_postgres(con) else "?"
+
+
+def _ensure(con) -> None:
+    con.execute("create schema if not exists disclosure")
+    con.execute(f"create table if not exists {SOLVED_TABLE} (kind varchar not null, "
+                "digest varchar not null, solution varchar not null)")
+
+
+def read_solved(con, kind: str) -> Solved:
+    """The components of `kind` the last publication kept, as known solutions."""
+    _ensure(con)
+    rows = con.sql(f"select digest, solution from {SOLVED_TABLE} where kind = "
+                   f"{_placeholder(con)}", params=(kind,)).fetchall()
+    return Solved(known=dict(rows))
+
+
+def keep_solved(con, kind: str, solved: Solved) -> None:
+    """The components of `kind` this publication used, in place of the last one's, in one
+    transaction."""
+    _ensure(con)
+    frame = pl.DataFrame({"kind": [kind] * len(solved.used), "digest": list(solved.used),
+                          "solution": list(solved.used.values())}, schema=_SCHEMA)
+    con.execute("begin transaction")
+    try:
+        con.sql(f"delete from {SOLVED_TABLE} where kind = {_placeholder(con)}",
+                params=(kind,))
+        if is_postgres(con):
+            con.copy_frame(SOLVED_TABLE, frame)
+        elif frame.height:
+            con.register("solved_rows", frame.to_arrow())
+            try:
+                con.execute(f"insert into {SOLVED_TABLE} select * from solved_rows")
+            finally:
+                con.unregister("solved_rows")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
