@@ -19,8 +19,10 @@ PACKAGES = ("orchestration", "dashboards")
 
 # Lowest layer first: each maps its areas to the module prefixes they hold.
 LAYERS: list[dict[str, tuple[str, ...]]] = [
-    # The settings object and the seeds' parameters and code lists: everything reads them.
-    {"settings": ("orchestration", "orchestration.config", "orchestration.reference_data")},
+    # The settings object, the seeds' parameters and code lists, and the digests of code and
+    # data a kept computation is named by: everything reads them.
+    {"settings": ("orchestration", "orchestration.config", "orchestration.reference_data",
+                  "orchestration.digests")},
     # Pure libraries, no Dagster: the ingest rules, the outcome statistics, disclosure control.
     {"ingest": ("orchestration.ingest",), "outcomes": ("orchestration.outcomes",),
      "disclosure": ("orchestration.disclosure",)},

@@ -9,7 +9,7 @@ import dagster as dg
 import orchestration
 from orchestration.config import DBT_PROJECT_DIR, parse_as_of
 from orchestration.defs.dbt_manifest import project_files
-from orchestration.storage.digests import code_digest
+from orchestration.digests import code_digest
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"

@@ -32,11 +32,11 @@ import polars as pl
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from orchestration.digests import code_digest
 from orchestration.disclosure import definitions as spec
 from orchestration.disclosure import lp
 from orchestration.disclosure.lp import Solver
 from orchestration.disclosure.solved import Solved, component_digest
-from orchestration.storage.digests import code_digest
 
 _EPS = 1e-6
 # What a component's bounds are computed with: this module, the solver's wrapper and

@@ -39,11 +39,11 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from orchestration.digests import code_digest
 from orchestration.disclosure import definitions, lp
 from orchestration.disclosure.definitions import SAFE_FROM, SMALL_MAX
 from orchestration.disclosure.lp import OPTIMAL, UNBOUNDED, Solver
 from orchestration.disclosure.solved import Solved, component_digest
-from orchestration.storage.digests import code_digest
 
 # Cells within this of SAFE_FROM count as reaching it (the solver's own tolerance).
 TOLERANCE = 1e-6

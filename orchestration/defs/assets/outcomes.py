@@ -23,6 +23,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 import orchestration.outcomes
+from orchestration.digests import code_digest, inputs_digest
 from orchestration.outcomes.balance import BALANCE_THRESHOLD, balance_violations, covariate_balance
 from orchestration.outcomes.comparison import matched_comparison, naive_comparison
 from orchestration.outcomes.covariates import PARTICIPANT
@@ -31,7 +32,6 @@ from orchestration.outcomes.study_status import MIN_MATCHED_SHARE, smd_text, stu
 from orchestration.outcomes.subgroups import GROUPINGS, subgroup_comparison
 from orchestration.outcomes.survival import reunification_curves
 from orchestration.reference_data import program_parameter
-from orchestration.storage.digests import code_digest, inputs_digest
 from orchestration.storage.outcome_tables import (
     BALANCE_TABLE,
     COMPARISON_TABLE,
