@@ -1,11 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_service_month_window() }}"
+    )
+}}
 -- One row per activity form (PP, family or none, month): its first and latest
 -- submission and whether the first one arrived by the due date (the 10th of
 -- the following month, end of day). Timeliness is judged on the first version.
+-- Incremental by service month (a form is one month's): a run of some months rebuilds them.
 with
 
 versions as (
 
     select * from {{ ref('stg_activity_form_versions') }}
+    {% if is_incremental() %}
+    where {{ service_month_window_predicate() }}
+    {% endif %}
 
 ),
 

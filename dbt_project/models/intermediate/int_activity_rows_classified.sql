@@ -1,9 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_service_month_window() }}"
+    )
+}}
 -- Latest-version activity rows with their activity type's family-level and face-to-face flags.
+-- Incremental by service month (a form is one month's): a run of some months rebuilds them.
 with
 
 activity_rows as (
 
     select * from {{ ref('stg_activity_rows') }}
+    {% if is_incremental() %}
+    where {{ service_month_window_predicate() }}
+    {% endif %}
 
 ),
 

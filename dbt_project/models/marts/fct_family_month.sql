@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        tags=['monthly_facts'],
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook="{{ delete_service_month_window() }}"

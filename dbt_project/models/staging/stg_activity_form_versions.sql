@@ -1,11 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_service_month_window() }}"
+    )
+}}
 -- Every version of every activity form. A form is (pp_id, family_id or empty,
 -- service_month); a version is one submission of it: the rows of one file that
 -- share the form key and submitted_at.
+-- Incremental by service month (a form is one month's): a run of some months rebuilds them.
 with
 
 source as (
 
     select * from {{ source('raw', 'activity_rows') }}
+    {% if is_incremental() %}
+    where {{ service_month_window_predicate() }}
+    {% endif %}
 
 ),
 

@@ -1,10 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_service_month_window() }}"
+    )
+}}
 -- Activity rows of the latest version of every form: a correction replaces the
 -- earlier version as a whole, rows are never merged across versions. Notes (PII) are dropped.
+-- Incremental by service month (a form is one month's): a run of some months rebuilds them.
 with
 
 source as (
 
     select * from {{ source('raw', 'activity_rows') }}
+    {% if is_incremental() %}
+    where {{ service_month_window_predicate() }}
+    {% endif %}
 
 ),
 
@@ -13,6 +25,9 @@ latest_versions as (
     select pp_id, family_id, service_month, submitted_at, source_file, source_sha256, form_id, version_number
     from {{ ref('stg_activity_form_versions') }}
     where is_latest_version
+    {% if is_incremental() %}
+    and {{ service_month_window_predicate() }}
+    {% endif %}
 
 ),
 

@@ -143,7 +143,10 @@ def _build(
 # the monthly facts; the rest; and the marts over what the outcome comparison computes from
 # the rest. A test runs in the step that builds the last of its parents (`indirect_selection:
 # buildable` in dbt_project.yml); tests/test_dbt_steps.py checks that each runs once.
-INCREMENTAL = "config.materialized:incremental"
+# The monthly facts: incremental by service month and partitioned. The staging and
+# intermediate models of the activity forms are incremental by month too (a run of some
+# months rebuilds those months: the window vars) but build with the rest of the upstream.
+INCREMENTAL = "tag:monthly_facts"
 UPSTREAM = f"+{INCREMENTAL} +int_episode_covariates resource_type:seed +path:models/staging"
 OUTCOME_MARTS = " ".join(
     f"source:outcomes.{table}+"
