@@ -324,6 +324,11 @@ def test_components_attacked_before_are_judged_by_their_bounds_and_leaks_still_c
     assert again.passed and again.programs == 0
     assert again.components_reused == again.components == first.components
     assert again.intervals == first.intervals
+    # The same figures read in another order (a table's rows come in no set order).
+    shuffled = attack({name: frame.reverse() for name, frame in shown.items()},
+                      {name: frame.reverse() for name, frame in truth.items()},
+                      Solved(known=kept.used))
+    assert shuffled.programs == 0 and shuffled.intervals == first.intervals
 
     weakened = _unhide_first_complement(shown["agg_activity_month"], truth)
     report = attack({**shown, "agg_activity_month": weakened}, truth,

@@ -200,8 +200,10 @@ def _read_table(attack: _Attack, table: spec.Table, shown: pl.DataFrame,
         (rule.share if isinstance(rule.share, pl.Expr) else pl.lit(rule.share))
         .fill_null(False).alias(f"share:{rate}")
         for rate, rule in table.rates.items())
+    # In key order: the unknowns are numbered as read, and a component's digest names them
+    # by number, so the same figures read in another order must give the same numbers.
     joined = true.join(shown.rename({c: f"shown:{c}" for c in shown.columns if c not in keys}),
-                       on=keys, how="left", nulls_equal=True)
+                       on=keys, how="left", nulls_equal=True).sort(keys, nulls_last=True)
     out = []
     for row in joined.iter_rows(named=True):
         key = tuple(row[k] for k in keys)
