@@ -19,7 +19,7 @@ def _column_tests():
                 for test in column.get("data_tests", []):
                     if isinstance(test, dict):
                         (name, config), = test.items()
-                        yield model["name"], column["name"], name, config["arguments"]
+                        yield model["name"], column["name"], name, config.get("arguments", {})
 
 
 def test_no_yaml_repeats_a_code_list():
