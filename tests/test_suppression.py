@@ -195,3 +195,9 @@ def test_a_component_solved_before_is_read_back_and_a_changed_one_solved_again()
     assert (hidden_later[:offset] == hidden[:offset]).all()
     assert_protected(changed, hidden_later[offset:].reshape(changed.shape), second_relations)
     assert sorted(later.used) != sorted(kept.used)
+
+
+def test_no_cells_no_pattern():
+    empty = np.zeros(0, dtype=bool)
+    assert protect(Linked(values=np.zeros(0, dtype=np.int64), published=empty,
+                          protected=empty, relations=[])).shape == (0,)

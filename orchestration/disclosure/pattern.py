@@ -119,6 +119,8 @@ def components(count: int, relations: Sequence[Relation]
             a, b = root(total), root(part)
             if a != b:
                 parent[max(a, b)] = min(a, b)
+    if not count:
+        return []
     roots = np.array([root(i) for i in range(count)], dtype=np.int64)
     by_root: dict[int, list[Relation]] = {}
     for relation in relations:
@@ -134,8 +136,8 @@ def _pack(hidden: np.ndarray) -> str:
 
 
 def _unpack(pattern: str, count: int) -> np.ndarray:
-    return np.unpackbits(np.frombuffer(bytes.fromhex(pattern), dtype=np.uint8))[:count] \
-        .astype(bool)
+    bits = np.unpackbits(np.frombuffer(bytes.fromhex(pattern), dtype=np.uint8))
+    return bits[:count].astype(bool)
 
 
 class _Protection:
