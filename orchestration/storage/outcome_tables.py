@@ -14,7 +14,7 @@ from orchestration.outcomes.matching import MATCHED_PAIRS_SCHEMA
 from orchestration.outcomes.study_status import STUDY_STATUS_SCHEMA
 from orchestration.outcomes.subgroups import SUBGROUP_SCHEMA
 from orchestration.outcomes.survival import SURVIVAL_SCHEMA
-from orchestration.storage.postgres import is_postgres, sql_type
+from orchestration.storage.postgres import is_postgres, placeholder, sql_type
 
 COVARIATES_TABLE = "intermediate.int_episode_covariates"
 EPISODE_OUTCOME_TABLE = "marts.fct_child_episode_outcome"
@@ -85,9 +85,6 @@ def replace_table(con, table: str, frame: pl.DataFrame) -> None:
 STEP_INPUTS_TABLE = "outcomes.step_inputs"
 
 
-def _placeholder(con) -> str:
-    return "%s" if is_postgres(con) else "?"
-
 
 def _ensure_step_inputs(con) -> None:
     con.execute("create schema if not exists outcomes")
@@ -104,7 +101,7 @@ def computed_once(con, step: str, inputs: str, compute: Callable[[], dict]
     returns after writing its tables. The record of the last computation is deleted before
     `compute` writes and written after it, so tables half written are never reused."""
     _ensure_step_inputs(con)
-    p = _placeholder(con)
+    p = placeholder(con)
     rows = con.sql(
         f"select metadata from {STEP_INPUTS_TABLE} where step = {p} and inputs = {p}",
         params=(step, inputs),

@@ -143,6 +143,11 @@ def is_postgres(con) -> bool:
     return isinstance(con, PostgresConnection)
 
 
+def placeholder(con) -> str:
+    """A query parameter's placeholder on `con`: psycopg's or DuckDB's."""
+    return "%s" if is_postgres(con) else "?"
+
+
 def sql_type(duckdb_type: str) -> str:
     """A DuckDB column type as PostgreSQL spells it."""
     return {"DOUBLE": "DOUBLE PRECISION", "HUGEINT": "NUMERIC"}.get(duckdb_type, duckdb_type)

@@ -13,15 +13,12 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.disclosure.solved import Solved
-from orchestration.storage.postgres import is_postgres
+from orchestration.storage.postgres import is_postgres, placeholder
 
 SOLVED_TABLE = "disclosure.solved_components"
 PATTERN, AUDIT = "suppression pattern", "audit bounds"
 _SCHEMA = {"kind": pl.String, "digest": pl.String, "solution": pl.String}
 
-
-def _placeholder(con) -> str:
-    return "%s" if is_postgres(con) else "?"
 
 
 def _ensure(con) -> None:
@@ -34,7 +31,7 @@ def read_solved(con, kind: str) -> Solved:
     """The components of `kind` the last publication kept, as known solutions."""
     _ensure(con)
     rows = con.sql(f"select digest, solution from {SOLVED_TABLE} where kind = "
-                   f"{_placeholder(con)}", params=(kind,)).fetchall()
+                   f"{placeholder(con)}", params=(kind,)).fetchall()
     return Solved(known=dict(rows))
 
 
@@ -46,7 +43,7 @@ def keep_solved(con, kind: str, solved: Solved) -> None:
                           "solution": list(solved.used.values())}, schema=_SCHEMA)
     con.execute("begin transaction")
     try:
-        con.sql(f"delete from {SOLVED_TABLE} where kind = {_placeholder(con)}",
+        con.sql(f"delete from {SOLVED_TABLE} where kind = {placeholder(con)}",
                 params=(kind,))
         if is_postgres(con):
             con.copy_frame(SOLVED_TABLE, frame)
