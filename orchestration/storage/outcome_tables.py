@@ -85,7 +85,6 @@ def replace_table(con, table: str, frame: pl.DataFrame) -> None:
 STEP_INPUTS_TABLE = "outcomes.step_inputs"
 
 
-
 def _ensure_step_inputs(con) -> None:
     con.execute("create schema if not exists outcomes")
     con.execute(

@@ -20,7 +20,6 @@ PATTERN, AUDIT = "suppression pattern", "audit bounds"
 _SCHEMA = {"kind": pl.String, "digest": pl.String, "solution": pl.String}
 
 
-
 def _ensure(con) -> None:
     con.execute("create schema if not exists disclosure")
     con.execute(f"create table if not exists {SOLVED_TABLE} (kind varchar not null, "
