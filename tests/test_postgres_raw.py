@@ -38,7 +38,7 @@ def test_a_failure_mid_write_leaves_raw_on_postgres_as_it_was(server, tmp_path, 
         assert before == [1, 1, 0]
         assert ingested_versions(con) == {("contract/contract_terms.csv", good.sha256)}
 
-        real_insert = warehouse._insert
+        real_insert = warehouse.insert_frame
         written = []
 
         def insert_then_crash(con, table, frame):
@@ -47,7 +47,7 @@ def test_a_failure_mid_write_leaves_raw_on_postgres_as_it_was(server, tmp_path, 
             real_insert(con, table, frame)
             written.append(table)
 
-        monkeypatch.setattr(warehouse, "_insert", insert_then_crash)
+        monkeypatch.setattr(warehouse, "insert_frame", insert_then_crash)
         second = contract_file(tmp_path / "b", [(2025, "200.00")])
         with pytest.raises(OSError, match="disk full"):
             write_read_results(con, [second], "run-2", dt.datetime(2024, 9, 1))

@@ -51,7 +51,7 @@ def test_a_failure_mid_write_leaves_raw_as_it_was(tmp_path, monkeypatch):
     write_read_results(con, [good], "run-1", dt.datetime(2024, 8, 1))
     before = counts(con)
 
-    real_insert = warehouse._insert
+    real_insert = warehouse.insert_frame
     written = []
 
     def insert_then_crash(con, table, frame):
@@ -60,7 +60,7 @@ def test_a_failure_mid_write_leaves_raw_as_it_was(tmp_path, monkeypatch):
         real_insert(con, table, frame)
         written.append(table)
 
-    monkeypatch.setattr(warehouse, "_insert", insert_then_crash)
+    monkeypatch.setattr(warehouse, "insert_frame", insert_then_crash)
     second = contract_file(tmp_path / "b", [(2025, "200.00")])
     with pytest.raises(OSError, match="disk full"):
         write_read_results(con, [second], "run-2", dt.datetime(2024, 9, 1))

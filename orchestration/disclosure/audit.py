@@ -36,7 +36,7 @@ from orchestration.digests import code_digest
 from orchestration.disclosure import definitions as spec
 from orchestration.disclosure import lp
 from orchestration.disclosure.lp import Solver
-from orchestration.disclosure.solved import Solved, component_digest
+from orchestration.disclosure.solved import Solved, component_digest, linked_groups
 
 _EPS = 1e-6
 # What a component's bounds are computed with: this module, the solver's wrapper and
@@ -494,24 +494,12 @@ def _met_dependent_rule(attack: _Attack, dependent: spec.MetDependent, shown: pl
 
 
 def _components(count: int, equations: list[tuple[dict[int, float], float]]) -> list[list[int]]:
-    parent = list(range(count))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    pairs = []
     for coefs, _ in equations:
         first, *rest = coefs
-        for other in rest:
-            a, b = root(first), root(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[int]] = {}
-    for i in range(count):
-        groups.setdefault(root(i), []).append(i)
-    return list(groups.values())
+        pairs += [(first, other) for other in rest]
+    links = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    return [group.tolist() for group in linked_groups(count, links[:, 0], links[:, 1])]
 
 
 def _solve(attack: _Attack, report: AuditReport, solved: Solved | None = None) -> None:

@@ -43,7 +43,7 @@ from orchestration.digests import code_digest
 from orchestration.disclosure import definitions, lp
 from orchestration.disclosure.definitions import SAFE_FROM, SMALL_MAX
 from orchestration.disclosure.lp import OPTIMAL, UNBOUNDED, Solver
-from orchestration.disclosure.solved import Solved, component_digest
+from orchestration.disclosure.solved import Solved, component_digest, linked_groups
 
 # Cells within this of SAFE_FROM count as reaching it (the solver's own tolerance).
 TOLERANCE = 1e-6
@@ -106,29 +106,16 @@ def components(count: int, relations: Sequence[Relation]
                ) -> list[tuple[np.ndarray, list[Relation]]]:
     """The cells (ascending) and relations (in order) of each group of cells linked by
     relations, in the order of their first cells."""
-    parent = list(range(count))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for total, parts in relations:
-        for part in parts:
-            a, b = root(total), root(part)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    if not count:
-        return []
-    roots = np.array([root(i) for i in range(count)], dtype=np.int64)
-    by_root: dict[int, list[Relation]] = {}
+    links = np.array([(total, part) for total, parts in relations for part in parts],
+                     dtype=np.int64).reshape(-1, 2)
+    groups = linked_groups(count, links[:, 0], links[:, 1])
+    group_of = np.empty(count, dtype=np.int64)
+    for g, members in enumerate(groups):
+        group_of[members] = g
+    by_group: dict[int, list[Relation]] = {}
     for relation in relations:
-        by_root.setdefault(int(roots[relation[0]]), []).append(relation)
-    order = np.argsort(roots, kind="stable")
-    starts = np.flatnonzero(np.r_[True, roots[order][1:] != roots[order][:-1]])
-    return [(members, by_root.get(int(roots[members[0]]), []))
-            for members in np.split(order, starts[1:])]
+        by_group.setdefault(int(group_of[relation[0]]), []).append(relation)
+    return [(members, by_group.get(g, [])) for g, members in enumerate(groups)]
 
 
 def _pack(hidden: np.ndarray) -> str:

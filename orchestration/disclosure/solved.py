@@ -19,6 +19,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+
+def linked_groups(count: int, first: np.ndarray, second: np.ndarray) -> list[np.ndarray]:
+    """The groups of items 0..count-1 that the links first[i] -- second[i] join, each
+    ascending, in the order of their smallest items."""
+    if not count:
+        return []
+    links = sparse.coo_array((np.ones(len(first), dtype=np.int8), (first, second)),
+                             shape=(count, count))
+    _, labels = csgraph.connected_components(links, directed=False)
+    order = np.argsort(labels, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(labels[order])) + 1)
 
 
 def component_digest(code: str, *parts: np.ndarray | float | str) -> str:

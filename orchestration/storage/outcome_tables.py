@@ -14,7 +14,7 @@ from orchestration.outcomes.matching import MATCHED_PAIRS_SCHEMA
 from orchestration.outcomes.study_status import STUDY_STATUS_SCHEMA
 from orchestration.outcomes.subgroups import SUBGROUP_SCHEMA
 from orchestration.outcomes.survival import SURVIVAL_SCHEMA
-from orchestration.storage.postgres import is_postgres, placeholder, sql_type
+from orchestration.storage.postgres import insert_frame, is_postgres, placeholder, sql_type
 
 COVARIATES_TABLE = "intermediate.int_episode_covariates"
 EPISODE_OUTCOME_TABLE = "marts.fct_child_episode_outcome"
@@ -67,11 +67,7 @@ def replace_table(con, table: str, frame: pl.DataFrame) -> None:
         else:
             con.execute(f"create or replace table {table} ({columns})")
             if frame.height:
-                con.register("outcome_rows", frame.to_arrow())
-                try:
-                    con.execute(f"insert into {table} select * from outcome_rows")
-                finally:
-                    con.unregister("outcome_rows")
+                insert_frame(con, table, frame)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -148,6 +148,20 @@ def placeholder(con) -> str:
     return "%s" if is_postgres(con) else "?"
 
 
+def insert_frame(con, table: str, frame: pl.DataFrame) -> None:
+    """Append `frame`'s rows to `table` (columns by name), in the caller's transaction: COPY
+    on PostgreSQL, the frame registered with DuckDB."""
+    if is_postgres(con):
+        con.copy_frame(table, frame)
+        return
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    con.register("frame_to_insert", frame.to_arrow())
+    try:
+        con.execute(f"insert into {table} ({columns}) select {columns} from frame_to_insert")
+    finally:
+        con.unregister("frame_to_insert")
+
+
 def sql_type(duckdb_type: str) -> str:
     """A DuckDB column type as PostgreSQL spells it."""
     return {"DOUBLE": "DOUBLE PRECISION", "HUGEINT": "NUMERIC"}.get(duckdb_type, duckdb_type)

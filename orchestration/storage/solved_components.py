@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.disclosure.solved import Solved
-from orchestration.storage.postgres import is_postgres, placeholder
+from orchestration.storage.postgres import insert_frame, placeholder
 
 SOLVED_TABLE = "disclosure.solved_components"
 PATTERN, AUDIT = "suppression pattern", "audit bounds"
@@ -44,14 +44,7 @@ def keep_solved(con, kind: str, solved: Solved) -> None:
     try:
         con.sql(f"delete from {SOLVED_TABLE} where kind = {placeholder(con)}",
                 params=(kind,))
-        if is_postgres(con):
-            con.copy_frame(SOLVED_TABLE, frame)
-        elif frame.height:
-            con.register("solved_rows", frame.to_arrow())
-            try:
-                con.execute(f"insert into {SOLVED_TABLE} select * from solved_rows")
-            finally:
-                con.unregister("solved_rows")
+        insert_frame(con, SOLVED_TABLE, frame)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -18,7 +18,7 @@ from orchestration.ingest.schemas import (
     LINEAGE_COLUMNS,
     REJECTED_ROWS_COLUMNS,
 )
-from orchestration.storage.postgres import is_postgres, sql_type
+from orchestration.storage.postgres import insert_frame, is_postgres, sql_type
 
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",
@@ -158,7 +158,7 @@ def _insert_batch(con, batch: IngestBatch, run_id: str, ingested_at,
     written = set()
     for table, frame in _frames(batch, run_id, ingested_at):
         if frame.height:
-            _insert(con, f"{into}.{table}" if into else table, frame)
+            insert_frame(con, f"{into}.{table}" if into else table, frame)
             written.add(table)
     return written
 
@@ -225,14 +225,3 @@ def _frames(batch: IngestBatch, run_id: str, ingested_at):
         pl.col(c).cast(t) for c, t in INGESTED_FILES_COLUMNS.items()
     )
 
-
-def _insert(con, table: str, frame: pl.DataFrame) -> None:
-    if is_postgres(con):
-        con.copy_frame(table, frame)
-        return
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
-    con.register("frame_to_insert", frame.to_arrow())
-    try:
-        con.execute(f"insert into {table} ({columns}) select {columns} from frame_to_insert")
-    finally:
-        con.unregister("frame_to_insert")
