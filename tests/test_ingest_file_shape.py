@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ingest_fixtures.landing import (
     ACTIVITY_HEADER,
     activity_row,
@@ -281,6 +283,81 @@ def test_a_sheet_data_name_across_two_read_chunks_is_found():
     xml = (opening + padding + "--><sheetData>" + cells).encode()
     assert xml.index(b"sheetData") == file_limits._CHUNK - 4 and xml.count(b"sheetData") == 1
     assert "16,384 columns" in file_limits.sheet_problem(_archive(xml))
+
+
+# Counting instead of parsing: the bound a member's bytes give must hold the span the
+# parser finds, whatever the sheet's XML spells.
+
+_PREFIXES = ["", "x:"]
+
+
+@st.composite
+def _sheet_xml(draw) -> bytes:
+    """A sheet's XML as writers may spell it: cells and rows with or without references,
+    references of any size or none that parse, prefixed names, either quote, spaces
+    around '=', cells with no value, elements outside sheetData."""
+    prefix = draw(st.sampled_from(_PREFIXES))
+    quote = draw(st.sampled_from(['"', "'"]))
+    equals = draw(st.sampled_from(["=", " = ", "\n=\t"]))
+
+    def attribute(value):
+        return "" if value is None else f" r{equals}{quote}{value}{quote}"
+
+    numbers = st.one_of(st.none(), st.integers(0, 1_100_000).map(str),
+                        st.sampled_from(["", "x", "1.5", " 3", "0"]))
+    letters = st.text(alphabet="ABCDXYZabc", min_size=1, max_size=3)
+    references = st.one_of(st.none(), st.builds(lambda a, b: f"{a}{b}", letters,
+                                                st.integers(0, 1_100_000)),
+                           st.sampled_from(["A", "1", "A1B", "$A$1"]))
+    rows = []
+    for _ in range(draw(st.integers(0, 6))):
+        cells = []
+        for _ in range(draw(st.integers(0, 6))):
+            value = draw(st.sampled_from(["<{p}v>1</{p}v>", "<{p}is><{p}t>x</{p}t></{p}is>", ""]))
+            cells.append(f"<{prefix}c{attribute(draw(references))}>"
+                         f"{value.format(p=prefix)}</{prefix}c>")
+        rows.append(f"<{prefix}row{attribute(draw(numbers))}>{''.join(cells)}</{prefix}row>")
+    outside = draw(st.sampled_from(["", f'<{prefix}row r="7"><{prefix}c r="Q9"/></{prefix}row>']))
+    namespace = "xmlns:x" if prefix else "xmlns"
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><{prefix}worksheet {namespace}="urn:s">'
+        f"{outside}<{prefix}sheetData>{''.join(rows)}</{prefix}sheetData>{outside}"
+        f"</{prefix}worksheet>"
+    ).encode()
+
+
+@settings(max_examples=400, deadline=None)
+@given(_sheet_xml())
+def test_the_counted_bound_holds_the_parsed_span(xml):
+    bound = file_limits._span_bound(xml)
+    assert bound is not None  # plain elements and attributes: counting tells
+    rows, columns = file_limits._parsed_span([xml])
+    assert rows <= bound[0] and columns <= bound[1]
+
+
+@pytest.mark.parametrize("markup", [
+    b"<!-- <row> -->", b"<![CDATA[<c>]]>", b"<?pi <c>?>", b'<c r="&#65;1"/>',
+    b"<sheetData/>",
+])
+def test_markup_a_count_could_miss_sends_the_member_to_the_parser(markup):
+    xml = (b'<?xml version="1.0"?><worksheet xmlns="urn:s"><sheetData><row r="1">'
+           b'<c r="A1"><v>1</v></c></row></sheetData>' + markup + b"</worksheet>")
+    assert file_limits._span_bound(xml) is None
+    assert file_limits._span_bound(xml.replace(markup, b"")) is not None
+
+
+def test_every_form_of_the_demo_landing_zone_is_judged_by_counting(monkeypatch):
+    """The parser is the exception: real forms are cleared by their counts alone."""
+    from orchestration.config import REPO_ROOT
+
+    parsed = []
+    monkeypatch.setattr(file_limits, "_parsed_span",
+                        lambda chunks: parsed.append(1) or (0, 0))
+    forms = sorted((REPO_ROOT / "seeds" / "demo" / "activity_forms").rglob("*.xlsx"))
+    assert forms
+    for form in forms:
+        assert file_limits.content_problem(form.read_bytes(), is_workbook=True) is None
+    assert parsed == []
 
 
 def test_ingestion_refuses_a_vast_sheet_with_its_reason(tmp_path):

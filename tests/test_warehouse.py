@@ -161,9 +161,9 @@ def test_no_batch_is_held_while_the_next_one_is_read(tmp_path):
     assert counts(con)[1] == 3
 
 
-def test_each_reference_file_is_a_batch_and_an_activity_month_a_few(tmp_path, monkeypatch):
-    """A month's forms by BATCH_FILES and BATCH_BYTES at most (every rule is a row's own or
-    its file's), a file larger than that alone; a reference extract alone."""
+def test_each_reference_file_is_a_batch_and_activity_forms_a_few(tmp_path, monkeypatch):
+    """Activity forms by BATCH_FILES and BATCH_BYTES at most, months together (every rule is
+    a row's own or its file's), a file larger than that alone; a reference extract alone."""
     from types import SimpleNamespace
 
     from orchestration.defs.assets import raw
@@ -189,6 +189,6 @@ def test_each_reference_file_is_a_batch_and_an_activity_month_a_few(tmp_path, mo
     ]
     assert [[f.rel_path.rsplit("/", 1)[-1] for f in batch] for batch in _batches_of(files)] == [
         ["fidelity_checklists_2021-04-30.csv"], ["fidelity_checklists_2021-08-31.csv"],
-        ["a.xlsx", "b.xlsx", "c.xlsx"], ["d.xlsx", "e.csv"], ["f.csv"], ["g.csv"], ["h.csv"],
-        ["i.csv"],
+        ["a.xlsx", "b.xlsx", "c.xlsx"], ["d.xlsx", "e.csv"], ["f.csv"], ["g.csv"],
+        ["h.csv", "i.csv"],
     ]

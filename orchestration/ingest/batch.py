@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,9 +110,9 @@ def _file_problem(f: LandingFile, table: SourceTable) -> str | None:
     return None
 
 
-def read_file(f: LandingFile, skip: Collection[tuple[str, str]] = ()) -> FileRead | None:
+def read_file(f: LandingFile, skip: Collection[str] = ()) -> FileRead | None:
     """Read one landing file's cells and its file-level problems (never raises for bad
-    input). None when (rel_path, sha256) is in `skip`: a version already ingested.
+    input). None when its sha256 is in `skip`: a version of it already ingested.
 
     A link out of the landing zone is never opened; a file above the size limits is
     hashed as a stream but never loaded; any other file is read from disk once, and
@@ -120,7 +120,7 @@ def read_file(f: LandingFile, skip: Collection[tuple[str, str]] = ()) -> FileRea
     """
     if f.outside_landing_zone:
         sha256 = fingerprint(f)
-        if (f.rel_path, sha256) in skip:
+        if sha256 in skip:
             return None
         return FileRead(f, sha256, 0, None, "is a link to a file outside the landing zone; not read")
     is_workbook = _is_workbook(f)
@@ -128,14 +128,14 @@ def read_file(f: LandingFile, skip: Collection[tuple[str, str]] = ()) -> FileRea
         size = f.path.stat().st_size
         if too_large := file_limits.on_disk_problem(size, is_workbook):
             sha256 = sha256_of(f.path)
-            return None if (f.rel_path, sha256) in skip else FileRead(
+            return None if sha256 in skip else FileRead(
                 f, sha256, size, None, too_large
             )
         data = f.path.read_bytes()
     except OSError as exc:
         return FileRead(f, "", 0, None, f"could not be read ({exc.strerror or exc})")
     sha256 = hashlib.sha256(data).hexdigest()
-    if (f.rel_path, sha256) in skip:
+    if sha256 in skip:
         return None
     if misshapen := file_limits.content_problem(data, is_workbook):
         return FileRead(f, sha256, size, None, misshapen)
@@ -150,11 +150,40 @@ def read_file(f: LandingFile, skip: Collection[tuple[str, str]] = ()) -> FileRea
 
 def read_files(
     files: Iterable[LandingFile],
-    skip: Collection[tuple[str, str]] = (),
+    skip: Mapping[str, Collection[str]] | None = None,
     map_files: Callable = map,
 ) -> list[FileRead]:
-    """`read_file` of each file not in `skip`, in order; `map_files` may be a pool's map."""
-    return [r for r in map_files(lambda f: read_file(f, skip), files) if r is not None]
+    """`read_file` of each file, in order, but for the versions in `skip` (file ->
+    sha256s already ingested); `map_files` may be a pool's map."""
+    return next(read_batches([list(files)], skip, map_files), [])
+
+
+def read_batches(
+    chunks: Iterable[list[LandingFile]],
+    skip: Mapping[str, Collection[str]] | None = None,
+    map_files: Callable = map,
+    ahead: Callable[[list[LandingFile]], bool] = lambda chunk: True,
+) -> Iterator[list[FileRead]]:
+    """The `read_files` of each chunk, in order. With a pool's map (threads or processes),
+    the next chunk's files are being read while the caller works on this one when `ahead`
+    says both chunks are small enough to be held together; else one is read after the other.
+    Each file goes to the reader with its own versions to skip only."""
+    skip = skip or {}
+
+    def start(chunk):
+        return map_files(read_file, chunk, [skip.get(f.rel_path, ()) for f in chunk])
+
+    pending, pending_chunk = None, None
+    for chunk in chunks:
+        if pending is not None and not (ahead(pending_chunk) and ahead(chunk)):
+            yield [r for r in pending if r is not None]
+            pending = None
+        started = start(chunk)
+        if pending is not None:
+            yield [r for r in pending if r is not None]
+        pending, pending_chunk = started, chunk
+    if pending is not None:
+        yield [r for r in pending if r is not None]
 
 
 def _file_frame(reads: list[FileRead]) -> pl.DataFrame:
@@ -415,15 +444,3 @@ def validate(
         schema=FILE_COLUMNS,
     )
     return IngestBatch(files=files, accepted=accepted, rejected=rejected)
-
-
-def ingest_batch(
-    files: Iterable[LandingFile],
-    *,
-    reference: ActivityReference | None = None,
-    code_lists: CodeLists | None = None,
-    skip: Collection[tuple[str, str]] = (),
-    map_files: Callable = map,
-) -> IngestBatch:
-    """Read and validate `files` (those not in `skip`) as one batch."""
-    return validate(read_files(files, skip, map_files), reference, code_lists)

@@ -73,34 +73,55 @@ def size_problem(path: Path, is_workbook: bool) -> str | None:
     return unpacked_problem(path)
 
 
+def _archive(source: Path | bytes) -> zipfile.ZipFile | None:
+    """The workbook as a zip archive, or None for a file that is not one (the Excel reader
+    says what is wrong with it)."""
+    try:
+        return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (zipfile.BadZipFile, OSError):
+        return None
+
+
+def workbook_problem(data: bytes) -> str | None:
+    """`unpacked_problem` or else `sheet_problem`, the archive opened once."""
+    archive = _archive(data)
+    if archive is None:
+        return None
+    with archive:
+        return _unpacked(archive) or _sheet_span(archive)
+
+
 def unpacked_problem(source: Path | bytes) -> str | None:
     """Why a workbook (its path, or its content) would unpack to too much, or None
     (also None for a file that is not a zip archive at all: the Excel reader says what
     is wrong with it)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (zipfile.BadZipFile, OSError):
+    archive = _archive(source)
+    if archive is None:
         return None
+    with archive:
+        return _unpacked(archive)
+
+
+def _unpacked(archive: zipfile.ZipFile) -> str | None:
     budget = MAX_WORKBOOK_UNPACKED_BYTES
     too_much = (
         f"the workbook unpacks to more than {_mib(MAX_WORKBOOK_UNPACKED_BYTES)} "
         "(a compressed sheet far larger than any form); not read"
     )
-    with archive:
-        members = archive.infolist()
-        if sum(member.file_size for member in members) > budget:
-            return too_much
-        if _cannot_exceed(members, budget):
-            return None
-        try:
-            for member in members:
-                with archive.open(member) as stream:
-                    while chunk := stream.read(_CHUNK):
-                        budget -= len(chunk)
-                        if budget < 0:
-                            return too_much
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-            return f"the workbook is a damaged archive ({exc}); not read"
+    members = archive.infolist()
+    if sum(member.file_size for member in members) > budget:
+        return too_much
+    if _cannot_exceed(members, budget):
+        return None
+    try:
+        for member in members:
+            with archive.open(member) as stream:
+                while chunk := stream.read(_CHUNK):
+                    budget -= len(chunk)
+                    if budget < 0:
+                        return too_much
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        return f"the workbook is a damaged archive ({exc}); not read"
     return None
 
 
@@ -118,7 +139,7 @@ def content_problem(data: bytes, is_workbook: bool) -> str | None:
     """Why a file's content (read, not yet parsed) must not reach a parser, or None: the
     one check of ingestion and of `ppa check`, both reading through ingestion."""
     if is_workbook:
-        return unpacked_problem(data) or sheet_problem(data)
+        return workbook_problem(data)
     return csv_shape_problem(data)
 
 
@@ -222,7 +243,7 @@ class _CellSpan:
             return
         elif tag == "row":
             number = attributes.get("r", "")
-            self.row = int(number) - 1 if number.isdigit() else self.row + 1
+            self.row = int(number) - 1 if number.isascii() and number.isdigit() else self.row + 1
             self.column = -1
         elif tag == "c":
             reference = _CELL_REFERENCE.fullmatch(attributes.get("r", ""))
@@ -295,23 +316,97 @@ def _may_hold_sheet_data(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> b
     return False
 
 
-def _cell_span(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
-    """(rows, columns) the filled cells of one member span; (0, 0) for a member that holds
-    no sheet. A member that is not XML, or stops being XML, is judged as far as it is."""
-    if not _may_hold_sheet_data(archive, member):
-        return 0, 0
+def _whole_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes | None:
+    """A member's bytes when it declares no more than a chunk (the archive's reader stops at
+    the declared size), else None; None too when it cannot be read whole (it is then read
+    a chunk at a time, and judged as far as it goes)."""
+    if member.file_size > _CHUNK:
+        return None
+    with contextlib.suppress(zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+        return archive.read(member)
+    return None
+
+
+def _parsed_span(chunks) -> tuple[int, int]:
+    """(rows, columns) the filled cells of a member's XML span, given as chunks of bytes. A
+    member that is not XML, or stops being XML, is judged as far as it is."""
     span = _CellSpan()
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler, parser.EndElementHandler = span.start, span.end
-    with (
-        contextlib.suppress(expat.ExpatError, zipfile.BadZipFile, OSError, EOFError,
-                            NotImplementedError),
-        archive.open(member) as stream,
-    ):
-        while chunk := stream.read(_CHUNK):
+    with contextlib.suppress(expat.ExpatError, zipfile.BadZipFile, OSError, EOFError,
+                             NotImplementedError):
+        for chunk in chunks:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     return span.size
+
+
+def _chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo):
+    with archive.open(member) as stream:
+        while chunk := stream.read(_CHUNK):
+            yield chunk
+
+
+# Counting instead of parsing. With no comment, CDATA section, document type or processing
+# instruction (but the XML declaration), every "<" of a member opens or closes an element,
+# so these patterns find every element the parser reports and every r attribute of one.
+_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^<>]*\?>")
+_ROW_OR_CELL = re.compile(rb"<(?:[^\s/>!?<]*:)?(row|c)[\s/>]")
+_SHEET_DATA = re.compile(rb"<(?:[^\s/>!?<]*:)?sheetData[\s/>]")
+# Every r attribute, and the value of any other whose name ends in r (more values only
+# widen the bound).
+_R_ATTRIBUTE = re.compile(rb"r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_CELL_REFERENCE_BYTES = re.compile(rb"([A-Za-z]+)([0-9]+)")
+
+
+def _span_bound(xml: bytes) -> tuple[int, int] | None:
+    """At least the (rows, columns) a member's cells span, told by counting its bytes with
+    no parse; None when counting cannot tell (the parser then judges).
+
+    A bound on the parser's placing (`_CellSpan`): a row is at most the largest number any
+    reference gives plus one per row element (one without a number goes one further down);
+    a column at most the rightmost reference's plus the cells in the longest stretch
+    between two row elements (a column restarts with each row). Cells without a value count
+    too. Anything that could hide an element or a reference from a count - markup other
+    than elements, a character reference in an r attribute, another encoding than an
+    ASCII-compatible one, a second sheetData - sends the member to the parser."""
+    declaration = _DECLARATION.match(xml)
+    body = xml[declaration.end():] if declaration else xml
+    if b"\0" in body or b"<!" in body or b"<?" in body or len(_SHEET_DATA.findall(body)) > 1:
+        return None
+    values = {double or single for double, single in _R_ATTRIBUTE.findall(body)}
+    if any(b"&" in value for value in values):
+        return None
+    references = [_CELL_REFERENCE_BYTES.fullmatch(value) for value in values]
+    row = max((int(r[2]) - 1 for r in references if r), default=-1)
+    row = max([row, *(int(value) - 1 for value in values if value.isdigit())])
+    column = max((_column_index(r[1].decode("ascii")) for r in references if r), default=-1)
+    # The kinds of element in order, "c" or "row": the longest stretch of cells is the
+    # longest run of "c" between two "row"s.
+    tags = _ROW_OR_CELL.findall(body)
+    longest = max(map(len, b"".join(tags).split(b"row")))
+    # Spans run from at least row -1 and column 0 (a row or cell numbered 0).
+    return row + tags.count(b"row") + 2, column + longest + 2
+
+
+def _surely_within(xml: bytes) -> bool:
+    bound = _span_bound(xml)
+    return bound is not None and bound[0] * bound[1] <= MAX_SHEET_CELLS
+
+
+def _span_over_limit(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int] | None:
+    """(rows, columns) the filled cells of one member span when they are more than
+    MAX_SHEET_CELLS, else None (a member that holds no sheet spans nothing)."""
+    xml = _whole_member(archive, member)
+    if xml is None:
+        if not _may_hold_sheet_data(archive, member):
+            return None
+        rows, columns = _parsed_span(_chunks(archive, member))
+    elif not any(mark in xml for mark in _SHEET_MARKS) or _surely_within(xml):
+        return None
+    else:
+        rows, columns = _parsed_span([xml])
+    return (rows, columns) if rows * columns > MAX_SHEET_CELLS else None
 
 
 def sheet_problem(data: bytes) -> str | None:
@@ -319,17 +414,20 @@ def sheet_problem(data: bytes) -> str | None:
     a file that is not a zip archive: the Excel reader says what is wrong with it). Every
     member is judged, whatever its name: the workbook's own relationships say which part
     is a sheet. Run after `unpacked_problem`, which bounds what is inflated."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError):
+    archive = _archive(data)
+    if archive is None:
         return None
     with archive:
-        for member in archive.infolist():
-            rows, columns = _cell_span(archive, member)
-            if rows * columns > MAX_SHEET_CELLS:
-                return (
-                    f"a sheet's cells span {rows:,} rows by {columns:,} columns "
-                    f"({rows * columns:,} cells), at most {MAX_SHEET_CELLS:,} are allowed; "
-                    "not read"
-                )
+        return _sheet_span(archive)
+
+
+def _sheet_span(archive: zipfile.ZipFile) -> str | None:
+    for member in archive.infolist():
+        if over := _span_over_limit(archive, member):
+            rows, columns = over
+            return (
+                f"a sheet's cells span {rows:,} rows by {columns:,} columns "
+                f"({rows * columns:,} cells), at most {MAX_SHEET_CELLS:,} are allowed; "
+                "not read"
+            )
     return None

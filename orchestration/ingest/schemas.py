@@ -65,6 +65,14 @@ class FileKind:
     key: tuple[str, ...]
     snapshot: bool  # name carries _YYYY-MM-DD; newest extract wins per key
 
+    def __reduce_ex__(self, protocol):
+        """One of the contract's kinds is unpickled as itself, not a copy: kinds are
+        compared by identity (`f.kind is ACTIVITY_ROWS`), in the process that reads a
+        file and in the one that validates it alike."""
+        if KINDS_BY_NAME.get(self.name) is self:
+            return kind_named, (self.name,)
+        return super().__reduce_ex__(protocol)
+
 
 ACTIVITY_ROWS = FileKind(
     name="activity_rows",
@@ -204,6 +212,10 @@ REFERENCE_KINDS: tuple[FileKind, ...] = (
 )
 ALL_KINDS: tuple[FileKind, ...] = (ACTIVITY_ROWS, *REFERENCE_KINDS)
 KINDS_BY_NAME = {k.name: k for k in ALL_KINDS}
+
+
+def kind_named(name: str) -> FileKind:
+    return KINDS_BY_NAME[name]
 
 # raw.ingested_files: one row per (file, sha256) ever ingested.
 INGESTED_FILES_COLUMNS: dict[str, pl.DataType] = {

@@ -7,9 +7,7 @@ into raw in one transaction (`orchestration/storage/warehouse.py`, `write_read_r
 """
 
 import datetime as dt
-import os
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -21,8 +19,9 @@ from orchestration.defs.assets.unrecognised import unrecognised_files
 from orchestration.defs.jobs import run_as_of
 from orchestration.defs.partitions import service_month_partitions
 from orchestration.defs.resources import PlatformSettings
-from orchestration.ingest.batch import ingest_batch
+from orchestration.ingest.batch import read_batches, validate
 from orchestration.ingest.discovery import discover
+from orchestration.ingest.readers import file_readers
 from orchestration.ingest.reference import ActivityReference, load_code_lists
 from orchestration.ingest.schemas import (
     ACTIVITY_ROWS,
@@ -47,7 +46,9 @@ def raw_key(kind: FileKind) -> dg.AssetKey:
 
 # The most activity forms, and bytes of them, read and validated together. Every rule is a
 # row's own or its file's, so a batch's size changes nothing but memory: a scale-50 month
-# (6,385 forms, 563,000 rows; its 15 site exports 50 MB of CSV) read whole held 1 GB.
+# (6,385 forms, 563,000 rows; its 15 site exports 50 MB of CSV) read whole held 1 GB. Months
+# share a batch: at scale 1 (about 100 forms a month) a batch a month cost a second of
+# per-batch overhead over 24 months.
 BATCH_FILES = 1000
 BATCH_BYTES = 16 * 1024 * 1024
 
@@ -59,14 +60,20 @@ def _size(f) -> int:
         return 0
 
 
+def _small(batch) -> bool:
+    """Whether a batch is small enough to be read while the one before it is validated."""
+    return sum(map(_size, batch)) <= BATCH_BYTES
+
+
 def _batches_of(files) -> list[list]:
-    """Files in batches, in order: an activity month's forms by BATCH_FILES and BATCH_BYTES
-    at most (a run holds one batch's rows at a time; a larger file is a batch alone); each
-    file of another kind in one of its own (two scale-50 extracts of 140 MB read side by
-    side held 3.3 GB, one at a time 1.8 GB)."""
+    """Files in batches, in order: activity forms by BATCH_FILES and BATCH_BYTES at most,
+    whatever their month (a run holds two batches' rows at a time, one read while the other
+    is validated; a larger file is a batch alone, read alone); each file of another kind in
+    one of its own (two scale-50 extracts of 140 MB read side by side held 3.3 GB, one at a
+    time 1.8 GB)."""
     groups: dict[tuple, list] = {}
     for f in files:
-        key = (f.kind.name, f.partition_key if f.kind is ACTIVITY_ROWS else f.rel_path)
+        key = (f.kind.name, None if f.kind is ACTIVITY_ROWS else f.rel_path)
         groups.setdefault(key, []).append(f)
     batches: list[list] = []
     for group in groups.values():
@@ -89,16 +96,16 @@ def ingest_files(con, files, *, run_id: str, reference=None, log=None) -> dict:
     does the benchmark. Returns the counts the asset records as metadata.
     """
     ensure_raw_schema(con)
-    seen = ingested_versions(con)
+    seen: dict[str, set[str]] = {}
+    for path, sha256 in ingested_versions(con):
+        seen.setdefault(path, set()).add(sha256)
     code_lists = load_code_lists(SEEDS_DIR)
     totals = Counter()
 
-    def batches(pool):
-        for chunk in _batches_of(files):
-            batch = ingest_batch(
-                chunk, reference=reference, code_lists=code_lists, skip=seen,
-                map_files=pool.map,
-            )
+    def batches(map_files):
+        for reads in read_batches(_batches_of(files), seen, map_files, ahead=_small):
+            batch = validate(reads, reference=reference, code_lists=code_lists)
+            del reads
             for error in batch.errors:
                 if log is not None:
                     log.warning(error)
@@ -111,9 +118,8 @@ def ingest_files(con, files, *, run_id: str, reference=None, log=None) -> dict:
             yield batch
             del batch  # not held while the next batch is read
 
-    # Per-file reading releases the GIL (polars, fastexcel, hashing): files side by side.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        write_read_results(con, batches(pool), run_id, dt.datetime.now())
+    with file_readers(len(files)) as map_files:
+        write_read_results(con, batches(map_files), run_id, dt.datetime.now())
     return {
         "files_seen": len(files),
         **{k: int(totals[k]) for k in
