@@ -42,12 +42,12 @@ def test_reader_processes_ingest_exactly_what_threads_do(tmp_path, monkeypatch):
     files = discover(DEMO)
     started = []
 
-    class Counted(readers.ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            started.append(args)
-            super().__init__(*args, **kwargs)
+    class Counted(readers._Reader):
+        def __init__(self):
+            started.append(self)
+            super().__init__()
 
-    monkeypatch.setattr(readers, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(readers, "_Reader", Counted)
     ingested = {}
     for way, fewest in (("threads", 10**9), ("processes", 1)):
         monkeypatch.setattr(readers, "PROCESS_READ_FILES", fewest)
@@ -56,7 +56,7 @@ def test_reader_processes_ingest_exactly_what_threads_do(tmp_path, monkeypatch):
             counts = ingest_files(con, [f for f in files if f.kind is ACTIVITY_ROWS],
                                   run_id=way, reference=activity_reference(con, dt.date(2024, 8, 1)))
             ingested[way] = (counts, _raw_tables(con))
-    assert len(started) == 2  # the reference kinds' files and the forms, by processes
+    assert len(started) == 2 * (os.cpu_count() or 1)  # two ingestions, by processes
     counts, tables = ingested["threads"]
     assert counts["files_new"] == 59 and counts["rows_rejected"] > 0
     assert tables["activity_rows"] and tables["rejected_rows"]
@@ -64,23 +64,16 @@ def test_reader_processes_ingest_exactly_what_threads_do(tmp_path, monkeypatch):
 
 
 _PARENT = """
-import os, time
+import threading, time
 from orchestration.ingest.readers import file_readers
 
-def pid(_):
-    time.sleep(0.01)
-    return os.getpid()
-
-def nap(_):
-    time.sleep(60)
-
-if __name__ == "__main__":
-    with file_readers(10**6, workers=2) as map_files:
-        pids = set(map_files(pid, range(64)))
-        busy = map_files(nap, range(64))  # both readers in the middle of a file
-        time.sleep(1)
-        print(" ".join(map(str, sorted(pids))), flush=True)
-        list(busy)
+with file_readers(10**6, workers=2) as map_files:
+    busy = map_files(time.sleep, [60] * 64)  # both readers in the middle of a file
+    time.sleep(1)
+    tid = threading.get_native_id()
+    with open(f"/proc/self/task/{tid}/children") as children:
+        print(children.read().strip(), flush=True)
+    list(busy)
 """
 
 
@@ -142,3 +135,10 @@ def test_a_batch_is_read_ahead_only_when_both_are_small(tmp_path):
         (names[0], names[:2]), (names[1], names[:2]), (names[2], names[:3]),
         (names[3], names[:4]),
     ]
+
+
+def test_a_reader_that_fails_stops_the_ingestion_with_its_reason():
+    with readers.file_readers(10**6, workers=2) as map_files, pytest.raises(
+        readers.ReaderFailed, match="No such file or directory"
+    ):
+        list(map_files(os.stat, ["/", "/no/such/file"]))
