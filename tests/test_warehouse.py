@@ -44,7 +44,10 @@ def test_a_file_version_is_written_with_lineage_and_accounted_for(tmp_path):
     assert ingested_versions(con) == {("contract/contract_terms.csv", result.sha256)}
 
 
-def test_a_failure_mid_write_leaves_raw_as_it_was(tmp_path, monkeypatch):
+@pytest.mark.parametrize("stage", [True, False])
+def test_a_failure_mid_write_leaves_raw_as_it_was(tmp_path, monkeypatch, stage):
+    """Staged beside the warehouse or written straight to raw (a small append), a failure
+    before the commit keeps none of the run's rows."""
     good = contract_file(tmp_path / "a", [(2024, "100.00")])
     con = duckdb.connect()
     ensure_raw_schema(con)
@@ -63,8 +66,8 @@ def test_a_failure_mid_write_leaves_raw_as_it_was(tmp_path, monkeypatch):
     monkeypatch.setattr(warehouse, "insert_frame", insert_then_crash)
     second = contract_file(tmp_path / "b", [(2025, "200.00")])
     with pytest.raises(OSError, match="disk full"):
-        write_read_results(con, [second], "run-2", dt.datetime(2024, 9, 1))
-    assert written == ["ingest_staging.raw.contract_terms"]
+        write_read_results(con, [second], "run-2", dt.datetime(2024, 9, 1), stage=stage)
+    assert written == ["ingest_staging.raw.contract_terms" if stage else "raw.contract_terms"]
     assert counts(con) == before
 
 
@@ -192,3 +195,25 @@ def test_each_reference_file_is_a_batch_and_activity_forms_a_few(tmp_path, monke
         ["a.xlsx", "b.xlsx", "c.xlsx"], ["d.xlsx", "e.csv"], ["f.csv"], ["g.csv"],
         ["h.csv", "i.csv"],
     ]
+
+
+def test_ingestion_stages_an_append_larger_than_unstaged_bytes(tmp_path, monkeypatch):
+    from orchestration.config import REPO_ROOT
+    from orchestration.defs.assets import raw
+
+    files = discover(REPO_ROOT / "seeds" / "demo")
+    total = sum(f.path.stat().st_size for f in files)
+    staged = []
+    real_write = raw.write_read_results
+
+    def spy(con, results, run_id, ingested_at, *, stage):
+        staged.append(stage)
+        real_write(con, results, run_id, ingested_at, stage=stage)
+
+    monkeypatch.setattr(raw, "write_read_results", spy)
+    for limit in (total, total - 1):
+        monkeypatch.setattr(raw, "UNSTAGED_BYTES", limit)
+        with duckdb.connect(str(tmp_path / f"{limit}.duckdb")) as con:
+            raw.ingest_files(con, files, run_id="r")
+            assert counts(con)[1] == len(files)
+    assert staged == [False, True]

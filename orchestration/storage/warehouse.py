@@ -105,7 +105,7 @@ def latest_snapshot(con, kind_name: str, columns: list[str]) -> pl.DataFrame:
     ).pl()
 
 
-def write_read_results(con, results, run_id: str, ingested_at) -> None:
+def write_read_results(con, results, run_id: str, ingested_at, *, stage: bool = True) -> None:
     """Append file versions to raw in ONE transaction: all of them or none.
 
     `results` is an iterable of orchestration.ingest batches (IngestBatch; a
@@ -120,10 +120,12 @@ def write_read_results(con, results, run_id: str, ingested_at) -> None:
     every batch held the whole append (1.5 GB for scale 10's 2.8 million activity rows),
     where a batch at a time holds one batch and the final copy streams. A failure before
     that copy commits leaves raw as it was; a staging file a killed run left behind is
-    removed by the next ingestion.
+    removed by the next ingestion. A caller that knows the append is small (`stage=False`)
+    spares the copy: its batches go straight to raw in the one transaction, held in memory
+    until it commits, as on PostgreSQL (scale 1's 33 MB of forms: 0.3 s of a 2.5 s ingest).
     """
     batches = _one_at_a_time(results)
-    if is_postgres(con):
+    if is_postgres(con) or not stage:
         with _transaction(con):
             for batch in batches:
                 _insert_batch(con, batch, run_id, ingested_at)

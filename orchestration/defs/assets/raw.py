@@ -51,6 +51,10 @@ def raw_key(kind: FileKind) -> dg.AssetKey:
 # per-batch overhead over 24 months.
 BATCH_FILES = 1000
 BATCH_BYTES = 16 * 1024 * 1024
+# The most bytes of files whose rows are written to raw in one transaction, held in memory
+# until it commits (write_read_results): scale 10's 445 MB of forms so held took 1.5 GB,
+# so more than this is staged batch by batch beside the warehouse.
+UNSTAGED_BYTES = 64 * 1024 * 1024
 
 
 def _size(f) -> int:
@@ -118,8 +122,9 @@ def ingest_files(con, files, *, run_id: str, reference=None, log=None) -> dict:
             yield batch
             del batch  # not held while the next batch is read
 
+    small = sum(map(_size, files)) <= UNSTAGED_BYTES
     with file_readers(len(files)) as map_files:
-        write_read_results(con, batches(map_files), run_id, dt.datetime.now())
+        write_read_results(con, batches(map_files), run_id, dt.datetime.now(), stage=not small)
     return {
         "files_seen": len(files),
         **{k: int(totals[k]) for k in
