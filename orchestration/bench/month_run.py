@@ -58,4 +58,9 @@ def main(as_of: str, month: str) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from orchestration.runner.process_exit import exit_code, exit_now
+
+    try:
+        main()
+    except SystemExit as done:  # as `ppa run` ends (orchestration.cli.run_ppa)
+        exit_now(exit_code(done))
