@@ -47,7 +47,7 @@ def raw_key(kind: FileKind) -> dg.AssetKey:
 # The most activity forms, and bytes of them, read and validated together. Every rule is a
 # row's own or its file's, so a batch's size changes nothing but memory: a scale-50 month
 # (6,385 forms, 563,000 rows; its 15 site exports 50 MB of CSV) read whole held 1 GB. Months
-# share a batch: at scale 1 (about 100 forms a month) a batch a month cost a second of
+# share a batch: at scale 1 (about 100 forms a month) a batch a month cost about 0.7 s of
 # per-batch overhead over 24 months.
 BATCH_FILES = 1000
 BATCH_BYTES = 16 * 1024 * 1024
