@@ -58,9 +58,6 @@ def main(as_of: str, month: str) -> None:
 
 
 if __name__ == "__main__":
-    from orchestration.runner.process_exit import exit_code, exit_now
+    from orchestration.runner.process_exit import exit_after
 
-    try:
-        main()
-    except SystemExit as done:  # as `ppa run` ends (orchestration.cli.run_ppa)
-        exit_now(exit_code(done))
+    exit_after(main)  # as `ppa run` ends (orchestration.cli.run_ppa)

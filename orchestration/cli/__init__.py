@@ -19,7 +19,7 @@ from orchestration.cli.template import template_group
 from orchestration.cli.users import users_group
 from orchestration.cli.validate_outcomes import validate_outcomes_command
 from orchestration.runner.memory import limit_malloc_arenas
-from orchestration.runner.process_exit import exit_code, exit_now
+from orchestration.runner.process_exit import exit_after
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,8 +36,4 @@ for command in (generate, run, serve, validate_outcomes_command, bench, users_gr
 def run_ppa() -> None:
     """The `ppa` executable: `main`, then the process ends without its interpreter's
     teardown (orchestration/runner/process_exit.py). `main` itself is what tests invoke."""
-    try:
-        main()
-    except SystemExit as done:
-        exit_now(exit_code(done))
-    exit_now(0)
+    exit_after(main)

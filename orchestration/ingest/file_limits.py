@@ -356,7 +356,7 @@ _SHEET_DATA = re.compile(rb"<(?:[^\s/>!?<]*:)?sheetData[\s/>]")
 # Every r attribute, and the value of any other whose name ends in r (more values only
 # widen the bound).
 _R_ATTRIBUTE = re.compile(rb"r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_CELL_REFERENCE_BYTES = re.compile(rb"([A-Za-z]+)([0-9]+)")
+_CELL_REFERENCE_BYTES = re.compile(_CELL_REFERENCE.pattern.encode("ascii"))
 
 
 def _span_bound(xml: bytes) -> tuple[int, int] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 
@@ -31,3 +32,13 @@ def exit_now(code: int) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     os._exit(code)
+
+
+def exit_after(main: Callable[[], object]) -> NoReturn:
+    """Run a command's `main` (a click command: it ends in SystemExit) and end the process
+    with its status through `exit_now`."""
+    try:
+        main()
+    except SystemExit as done:
+        exit_now(exit_code(done))
+    exit_now(0)

@@ -14,7 +14,13 @@ from orchestration.outcomes.matching import MATCHED_PAIRS_SCHEMA
 from orchestration.outcomes.study_status import STUDY_STATUS_SCHEMA
 from orchestration.outcomes.subgroups import SUBGROUP_SCHEMA
 from orchestration.outcomes.survival import SURVIVAL_SCHEMA
-from orchestration.storage.postgres import insert_frame, is_postgres, placeholder, sql_type
+from orchestration.storage.postgres import (
+    insert_frame,
+    is_postgres,
+    placeholder,
+    sql_type,
+    transaction,
+)
 
 COVARIATES_TABLE = "intermediate.int_episode_covariates"
 EPISODE_OUTCOME_TABLE = "marts.fct_child_episode_outcome"
@@ -57,8 +63,7 @@ def replace_table(con, table: str, frame: pl.DataFrame) -> None:
     spell = sql_type if postgres else str
     columns = ", ".join(f'"{c}" {spell(_DUCKDB_TYPES[t])}' for c, t in schema.items())
     con.execute(f"create schema if not exists {table.split('.')[0]}")
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if postgres:
             # Transactional on PostgreSQL: readers see the old rows until commit.
             con.replace_rows(
@@ -68,10 +73,6 @@ def replace_table(con, table: str, frame: pl.DataFrame) -> None:
             con.execute(f"create or replace table {table} ({columns})")
             if frame.height:
                 insert_frame(con, table, frame)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 # What each outcome step last computed from: the digest of its inputs and code, and the

@@ -148,6 +148,19 @@ def placeholder(con) -> str:
     return "%s" if is_postgres(con) else "?"
 
 
+@contextmanager
+def transaction(con) -> Iterator[None]:
+    """One transaction on `con`, DuckDB's or PostgreSQL's: committed when the block ends,
+    rolled back when it raises."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
 def insert_frame(con, table: str, frame: pl.DataFrame) -> None:
     """Append `frame`'s rows to `table` (columns by name), in the caller's transaction: COPY
     on PostgreSQL, the frame registered with DuckDB."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.disclosure.solved import Solved
-from orchestration.storage.postgres import insert_frame, placeholder
+from orchestration.storage.postgres import insert_frame, placeholder, transaction
 
 SOLVED_TABLE = "disclosure.solved_components"
 PATTERN, AUDIT = "suppression pattern", "audit bounds"
@@ -40,12 +40,7 @@ def keep_solved(con, kind: str, solved: Solved) -> None:
     _ensure(con)
     frame = pl.DataFrame({"kind": [kind] * len(solved.used), "digest": list(solved.used),
                           "solution": list(solved.used.values())}, schema=_SCHEMA)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.sql(f"delete from {SOLVED_TABLE} where kind = {placeholder(con)}",
                 params=(kind,))
         insert_frame(con, SOLVED_TABLE, frame)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise

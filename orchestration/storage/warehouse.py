@@ -18,7 +18,7 @@ from orchestration.ingest.schemas import (
     LINEAGE_COLUMNS,
     REJECTED_ROWS_COLUMNS,
 )
-from orchestration.storage.postgres import insert_frame, is_postgres, sql_type
+from orchestration.storage.postgres import insert_frame, is_postgres, sql_type, transaction
 
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",
@@ -126,7 +126,7 @@ def write_read_results(con, results, run_id: str, ingested_at, *, stage: bool = 
     """
     batches = _one_at_a_time(results)
     if is_postgres(con) or not stage:
-        with _transaction(con):
+        with transaction(con):
             for batch in batches:
                 _insert_batch(con, batch, run_id, ingested_at)
                 del batch  # not held while the next one is read
@@ -134,10 +134,10 @@ def write_read_results(con, results, run_id: str, ingested_at, *, stage: bool = 
     staged: set[str] = set()
     with _staging_database(con) as staging:
         for batch in batches:
-            with _transaction(con):
+            with transaction(con):
                 staged |= _insert_batch(con, batch, run_id, ingested_at, into=staging)
             del batch  # not held while the next one is read
-        with _transaction(con):
+        with transaction(con):
             for table in sorted(staged):
                 con.execute(f"insert into {table} select * from {staging}.{table}")
 
@@ -163,17 +163,6 @@ def _insert_batch(con, batch: IngestBatch, run_id: str, ingested_at,
             insert_frame(con, f"{into}.{table}" if into else table, frame)
             written.add(table)
     return written
-
-
-@contextmanager
-def _transaction(con):
-    con.execute("begin transaction")
-    try:
-        yield
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 STAGING_DATABASE = "ingest_staging"

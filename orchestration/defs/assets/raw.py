@@ -64,17 +64,12 @@ def _size(f) -> int:
         return 0
 
 
-def _small(batch) -> bool:
-    """Whether a batch is small enough to be read while the one before it is validated."""
-    return sum(map(_size, batch)) <= BATCH_BYTES
-
-
-def _batches_of(files) -> list[list]:
+def _batches_of(files, size_of=_size) -> list[list]:
     """Files in batches, in order: activity forms by BATCH_FILES and BATCH_BYTES at most,
     whatever their month (a run holds two batches' rows at a time, one read while the other
     is validated; a larger file is a batch alone, read alone); each file of another kind in
     one of its own (two scale-50 extracts of 140 MB read side by side held 3.3 GB, one at a
-    time 1.8 GB)."""
+    time 1.8 GB). `size_of` gives a file's bytes."""
     groups: dict[tuple, list] = {}
     for f in files:
         key = (f.kind.name, None if f.kind is ACTIVITY_ROWS else f.rel_path)
@@ -83,7 +78,7 @@ def _batches_of(files) -> list[list]:
     for group in groups.values():
         batch, size = [], 0
         for f in group:
-            grown = size + _size(f)
+            grown = size + size_of(f)
             if batch and (len(batch) == BATCH_FILES or grown > BATCH_BYTES):
                 batches.append(batch)
                 batch, grown = [], grown - size
@@ -105,9 +100,19 @@ def ingest_files(con, files, *, run_id: str, reference=None, log=None) -> dict:
         seen.setdefault(path, set()).add(sha256)
     code_lists = load_code_lists(SEEDS_DIR)
     totals = Counter()
+    # Each file's size, taken once: it sizes the batches, says which may be read ahead of
+    # the one being validated, and whether the append is staged.
+    sizes = {f.rel_path: _size(f) for f in files}
+
+    def size(f) -> int:
+        return sizes[f.rel_path]
+
+    def small(batch) -> bool:
+        """Whether a batch may be read while the one before it is validated."""
+        return sum(map(size, batch)) <= BATCH_BYTES
 
     def batches(map_files):
-        for reads in read_batches(_batches_of(files), seen, map_files, ahead=_small):
+        for reads in read_batches(_batches_of(files, size), seen, map_files, ahead=small):
             batch = validate(reads, reference=reference, code_lists=code_lists)
             del reads
             for error in batch.errors:
@@ -122,9 +127,10 @@ def ingest_files(con, files, *, run_id: str, reference=None, log=None) -> dict:
             yield batch
             del batch  # not held while the next batch is read
 
-    small = sum(map(_size, files)) <= UNSTAGED_BYTES
+    unstaged = sum(sizes.values()) <= UNSTAGED_BYTES
     with file_readers(len(files)) as map_files:
-        write_read_results(con, batches(map_files), run_id, dt.datetime.now(), stage=not small)
+        write_read_results(con, batches(map_files), run_id, dt.datetime.now(),
+                           stage=not unstaged)
     return {
         "files_seen": len(files),
         **{k: int(totals[k]) for k in
