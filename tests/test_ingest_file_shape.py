@@ -285,6 +285,88 @@ def test_a_sheet_data_name_across_two_read_chunks_is_found():
     assert "16,384 columns" in file_limits.sheet_problem(_archive(xml))
 
 
+
+# A well-formed member is inflated straight from the archive's bytes; anything else is left
+# to the archive's reader, as before: the same bytes, or the same refusal, either way.
+
+
+def _members(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes | None]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(m, file_limits._plain_member(data, m)) for m in archive.infolist()]
+
+
+def test_every_member_of_the_demo_forms_is_read_straight_and_identically():
+    from orchestration.config import REPO_ROOT
+
+    forms = sorted((REPO_ROOT / "seeds" / "demo" / "activity_forms").rglob("*.xlsx"))
+    assert forms
+    for form in forms:
+        data = form.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.infolist():
+                assert file_limits._plain_member(data, member) == archive.read(member)
+
+
+def test_a_stored_member_is_read_straight():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", _VAST_SHEET)
+    ((_, content),) = _members(buffer.getvalue())
+    assert content == _VAST_SHEET.encode()
+    assert "16,384 columns" in file_limits.sheet_problem(buffer.getvalue())
+
+
+def _tampered(data: bytes, name: bytes, change) -> bytes:
+    """The archive with the local entry of member `name` changed by change(entry bytes)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        member = archive.getinfo(name.decode())
+    start = member.header_offset
+    end = start + 30 + len(name) + len(member.extra) + member.compress_size
+    return data[:start] + change(data[start:end]) + data[end:]
+
+
+def _flip_a_data_byte(entry: bytes) -> bytes:
+    at = len(entry) - 20  # within the deflated data of a member this size
+    return entry[:at] + bytes([entry[at] ^ 0xFF]) + entry[at + 1:]
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda e: b"PK\x05\x06" + e[4:], id="no local signature"),
+    pytest.param(lambda e: e[:30] + b"X" + e[31:], id="another local name"),
+    pytest.param(_flip_a_data_byte, id="damaged deflate data"),
+])
+def test_a_member_not_read_straight_is_judged_by_the_archive_reader_as_before(
+    change, monkeypatch
+):
+    """Damaged or unusual members go to the archive's reader, whose verdict is kept: the
+    check decides exactly as it did when every member went through it."""
+    data = _tampered(_archive(_VAST_SHEET.encode()), b"xl/worksheets/sheet1.xml", change)
+    plain = {m.filename: content for m, content in _members(data)}
+    assert plain["xl/worksheets/sheet1.xml"] is None
+    assert plain["xl/theme/theme1.xml"] is not None
+    verdict = file_limits.workbook_problem(data)
+    monkeypatch.setattr(file_limits, "_plain_member", lambda data, member: None)
+    assert file_limits.workbook_problem(data) == verdict
+
+
+def test_a_member_whose_crc_size_or_flags_are_wrong_is_left_to_the_archive_reader():
+    data = _archive(_VAST_SHEET.encode())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        member = archive.getinfo("xl/worksheets/sheet1.xml")
+    wrong_crc = zipfile.ZipInfo(member.filename)
+    for field in ("header_offset", "compress_size", "file_size", "compress_type", "flag_bits"):
+        setattr(wrong_crc, field, getattr(member, field))
+    wrong_crc.CRC = member.CRC ^ 1
+    assert file_limits._plain_member(data, member) is not None
+    assert file_limits._plain_member(data, wrong_crc) is None
+    wrong_crc.CRC, wrong_crc.file_size = member.CRC, member.file_size + 1
+    assert file_limits._plain_member(data, wrong_crc) is None
+    wrong_crc.file_size, wrong_crc.flag_bits = member.file_size, member.flag_bits | 0x1
+    assert file_limits._plain_member(data, wrong_crc) is None  # encrypted
+    wrong_crc.flag_bits = member.flag_bits
+    assert file_limits._plain_member(data, wrong_crc) == _VAST_SHEET.encode()
+
+
 # Counting instead of parsing: the bound a member's bytes give must hold the span the
 # parser finds, whatever the sheet's XML spells.
 
