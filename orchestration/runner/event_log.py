@@ -8,6 +8,12 @@ cross-run index), so connections stay open, and commits with `synchronous=NORMAL
 in WAL mode is durable against a killed process (what `ppa run` must survive) and may lose
 only the last events of a power cut, never corrupt the file. Everything else - the schema,
 its migrations, what is stored and how it is read - is Dagster's, unchanged.
+
+It also remembers the schema facts Dagster asks before storing or reading an event (is
+there an asset_check_executions table, an asset_keys column, a completed secondary index):
+a month's run asked them about 450 times, each a catalogue query. A fact found stays true
+(tables and columns are never dropped, a completed migration is never undone, short of a
+wipe, which forgets them); one not found is asked again, as a migration may add it.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, db.engine.Engine] = OrderedDict()
         self._index_engine: db.engine.Engine | None = None
+        self._found: set[tuple[str, str]] = set()  # (what, name) of the schema facts found
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -78,16 +85,38 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def _remembered(self, what: str, name: str, ask) -> bool:
+        if (what, name) in self._found:
+            return True
+        found = bool(ask())
+        if found:
+            self._found.add((what, name))
+        return found
+
     def has_table(self, table_name: str) -> bool:
-        engine = self._index()
-        with engine.connect() as conn:
-            return bool(engine.dialect.has_table(conn, table_name))
+        def ask() -> bool:
+            engine = self._index()
+            with engine.connect() as conn:
+                return engine.dialect.has_table(conn, table_name)
+
+        return self._remembered("table", table_name, ask)
+
+    def _has_asset_key_col_on_connection(self, conn, column_name: str) -> bool:
+        return self._remembered("asset_keys column", column_name,
+                                lambda: super(PooledSqliteEventLogStorage, self)
+                                ._has_asset_key_col_on_connection(conn, column_name))
+
+    def has_secondary_index(self, name: str) -> bool:
+        return self._remembered("secondary index", name,
+                                lambda: super(PooledSqliteEventLogStorage, self)
+                                .has_secondary_index(name))
 
     def wipe(self) -> None:
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
         super().wipe()
+        self._found.clear()
 
     def dispose(self) -> None:
         super().dispose()
