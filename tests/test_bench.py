@@ -116,6 +116,9 @@ def test_every_page_timed_for_both_viewers(report):
     assert queries["worst_page_p95_ms"] == max(
         p["p95_ms"] for p in (*state.values(), *site.values()))
     assert set(report["targets"]) >= {"ingest_vs_floor <= 1.5", "peak RSS <= 1.5 GB (to scale 10) / 2 GB (above)"}
+    # Every missed target, and only those, says what it would take.
+    assert set(report["shortfalls"]) == {name for name, met in report["targets"].items()
+                                         if met is False}
     # Timed on the data's own months: the published file the pages read (the one the
     # sensor's run wrote) has the benchmark's as-of date, not today's.
     first, last = report["landing"]["service_months"].split("..")
@@ -153,6 +156,36 @@ def test_the_targets_follow_the_scale():
         "incremental month <= 30% (scale 1) / 20% (above) of the full run": False, "full run <= 45 s (scale 1) / 600 s (scale 50)": True,
         "freshness <= 30 s (scale 1)": None, "worst page p95 <= 300 ms": False,
         "peak RSS <= 1.5 GB (to scale 10) / 2 GB (above)": True}
+
+
+def test_a_missed_target_says_what_it_would_take():
+    from orchestration.bench.benchmark import shortfalls
+
+    def run(seconds: float, run_seconds: float) -> dict:
+        return {"seconds": seconds, "run_seconds": run_seconds}
+
+    report = {"scale": 1,
+              "ingest": {"ingest_vs_floor": 2.0, "pandas_vs_ingest": 2.5,
+                         "platform": {"seconds": 4.0}, "floor": {"seconds": 2.0},
+                         "pandas": {"seconds": 10.0}},
+              "incremental_month": {"share_of_full_run": 0.4, "seconds": 16.0,
+                                    "samples": [run(16.0, 12.0), run(15.0, 11.0)]},
+              "full_run": {"seconds": 40.0, "samples": [run(40.0, 36.0)]},
+              "freshness": {"seconds": 20.0}, "dashboard_queries": {"worst_page_p95_ms": 90.0},
+              "peak_rss_mb": 1600.0}
+    found = shortfalls(report)
+    assert set(found) == {"ingest_vs_floor <= 1.5", "pandas_vs_ingest >= 3",
+                          "incremental month <= 30% (scale 1) / 20% (above) of the full run",
+                          "peak RSS <= 1.5 GB (to scale 10) / 2 GB (above)"}
+    assert found["ingest_vs_floor <= 1.5"] == {"measured": 2.0, "needed": 1.5,
+                                              "platform_seconds_needed": 3.0}
+    assert found["pandas_vs_ingest >= 3"]["platform_seconds_needed"] == pytest.approx(10 / 3)
+    month = found["incremental month <= 30% (scale 1) / 20% (above) of the full run"]
+    assert month["month_run_seconds_needed"] == pytest.approx(12.0)
+    assert month["outside_the_run_seconds"] == {"month_run": 4.0, "full_run": 4.0}
+    assert month["share_without_them"] == pytest.approx(12.0 / 36.0)
+    assert found["peak RSS <= 1.5 GB (to scale 10) / 2 GB (above)"] == {"measured": 1600.0,
+                                                                        "needed": 1536}
 
 
 def test_a_runs_peak_memory_is_its_own_not_the_benchmarks(tmp_path):
