@@ -285,7 +285,6 @@ def test_a_sheet_data_name_across_two_read_chunks_is_found():
     assert "16,384 columns" in file_limits.sheet_problem(_archive(xml))
 
 
-
 # A well-formed member is inflated straight from the archive's bytes; anything else is left
 # to the archive's reader, as before: the same bytes, or the same refusal, either way.
 

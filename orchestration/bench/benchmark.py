@@ -244,11 +244,13 @@ def targets(report: dict) -> dict:
     Freshness and the full run's 45 s are set at scale 1, the full run's 600 s at scale 50;
     the month run's share is 30% at scale 1 and 20% above; peak RSS 1.5 GB up to scale 10
     and 2 GB above."""
-    return {
-        name: None if value is None or limit is None
-        else value >= limit if at_least else value <= limit
-        for name, (value, limit, at_least) in _target_figures(report).items()
-    }
+    return {name: _met(*figure) for name, figure in _target_figures(report).items()}
+
+
+def _met(value: float | None, limit: float | None, at_least: bool) -> bool | None:
+    if value is None or limit is None:
+        return None
+    return value >= limit if at_least else value <= limit
 
 
 def _outside_the_run(samples: list[dict]) -> float:
@@ -263,13 +265,11 @@ def shortfalls(report: dict) -> dict:
     run's share, the month run's seconds needed, the seconds each run process spends outside
     its Dagster run, and the share without them (what a run worker that stays up with the
     definitions loaded would spare both runs)."""
-    figures = _target_figures(report)
-    out: dict[str, dict] = {}
-    for name, met in targets(report).items():
-        if met is not False:
-            continue
-        value, limit, _ = figures[name]
-        out[name] = {"measured": value, "needed": limit}
+    out: dict[str, dict] = {
+        name: {"measured": value, "needed": limit}
+        for name, (value, limit, at_least) in _target_figures(report).items()
+        if _met(value, limit, at_least) is False
+    }
     ingest = report["ingest"]
     if INGEST_VS_FLOOR in out:
         out[INGEST_VS_FLOOR]["platform_seconds_needed"] = 1.5 * ingest["floor"]["seconds"]

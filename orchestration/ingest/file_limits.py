@@ -319,14 +319,14 @@ def _may_hold_sheet_data(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> b
 
 
 def _whole_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo,
-                  data: bytes | None = None) -> bytes | None:
+                  data: bytes) -> bytes | None:
     """A member's bytes when it declares no more than a chunk (the archive's reader stops at
     the declared size), else None; None too when it cannot be read whole (it is then read
-    a chunk at a time, and judged as far as it goes). `data`, the archive's bytes, lets a
-    well-formed member be inflated straight from them (`_plain_member`)."""
+    a chunk at a time, and judged as far as it goes). `data` is the archive's bytes: a
+    well-formed member is inflated straight from them (`_plain_member`)."""
     if member.file_size > _CHUNK:
         return None
-    if data is not None and (plain := _plain_member(data, member)) is not None:
+    if (plain := _plain_member(data, member)) is not None:
         return plain
     with contextlib.suppress(zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
         return archive.read(member)
@@ -448,7 +448,7 @@ def _surely_within(xml: bytes) -> bool:
 
 
 def _span_over_limit(archive: zipfile.ZipFile, member: zipfile.ZipInfo,
-                     data: bytes | None = None) -> tuple[int, int] | None:
+                     data: bytes) -> tuple[int, int] | None:
     """(rows, columns) the filled cells of one member span when they are more than
     MAX_SHEET_CELLS, else None (a member that holds no sheet spans nothing)."""
     xml = _whole_member(archive, member, data)
@@ -475,7 +475,7 @@ def sheet_problem(data: bytes) -> str | None:
         return _sheet_span(archive, data)
 
 
-def _sheet_span(archive: zipfile.ZipFile, data: bytes | None = None) -> str | None:
+def _sheet_span(archive: zipfile.ZipFile, data: bytes) -> str | None:
     for member in archive.infolist():
         if over := _span_over_limit(archive, member, data):
             rows, columns = over
