@@ -47,6 +47,21 @@ def wait_for(check, seconds: float):
     raise AssertionError("timed out")
 
 
+def warm_forkservers(session: int) -> list[int]:
+    """The processes of `session` that are a forkserver preloading the platform."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit() or os.getsid(int(proc.name)) != session:
+                continue
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ProcessLookupError):
+            continue
+        if "multiprocessing.forkserver" in command and "warm_preload" in command:
+            found.append(int(proc.name))
+    return found
+
+
 def test_serve_brings_up_both_uis_and_stops_on_ctrl_c(tmp_path):
     dagster_port, streamlit_port = free_port(), free_port()
     env = {
@@ -73,6 +88,9 @@ def test_serve_brings_up_both_uis_and_stops_on_ctrl_c(tmp_path):
         repository = wait_for(assets_loaded, 180)
         assert len(repository["assetNodes"]) > 50
         assert "landing_zone_sensor" in {s["name"] for s in repository["sensors"]}
+        # The code server forks its runs from a forkserver that preloads the platform
+        # (orchestration/runner/warm_runs.py), started with it rather than by the first run.
+        assert wait_for(lambda: warm_forkservers(serve.pid), 120)
 
         serve.send_signal(signal.SIGINT)
         assert serve.wait(timeout=60) == 0
@@ -80,6 +98,8 @@ def test_serve_brings_up_both_uis_and_stops_on_ctrl_c(tmp_path):
         for port in (dagster_port, streamlit_port):
             with socket.socket() as s:
                 assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still served"
+        # and it ends with the code server
+        assert wait_for(lambda: not warm_forkservers(serve.pid), 30)
     finally:
         if serve.poll() is None:
             os.killpg(serve.pid, signal.SIGKILL)

@@ -21,7 +21,7 @@ from pathlib import Path
 from orchestration.bench.dashboard_queries import measure_pages
 from orchestration.bench.freshness import measure_freshness
 from orchestration.bench.ingest import measure_ingest
-from orchestration.bench.runs import RunPaths, full_run, month_run
+from orchestration.bench.runs import RunPaths, WarmWorker, full_run, month_run
 from orchestration.config import REPO_ROOT
 
 _SITE_EXPORT = re.compile(r"^site_S\d+_export\.csv$")
@@ -102,6 +102,48 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _add_month(files: list[Path], landing: Path, month: str) -> None:
+    """The held-back month's files into a run's landing zone (hard links)."""
+    for path in files:
+        target = landing / "activity_forms" / month / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(path, target)
+
+
+def served_runs(source: Path, month_dir: Path, incremental_files: list[Path], month: str,
+                as_of: dt.date, runs_dir: Path, repeat: int, say) -> dict:
+    """The full run and the month run as `ppa serve` starts them (forked from a process
+    with the platform loaded: orchestration/runner/warm_runs.py), on files of their own:
+    the month run is the sensor's, and it is served so. The worker's own start is the
+    server's, paid once: reported apart, in neither run."""
+    fulls, months, warm_ups = [], [], []
+    for rep in range(repeat):
+        root = runs_dir / f"served{rep}"
+        landing = root / "landing"
+        _link_tree(source, landing, month_dir)
+        paths = RunPaths.under(root, landing)
+        worker = WarmWorker(paths, root / "warm-worker.log")
+        try:
+            warm_ups.append(worker.warm_up_seconds)
+            say(f"full run as served {rep + 1}/{repeat}")
+            fulls.append(worker.full_run(as_of))
+            _add_month(incremental_files, landing, month)
+            say(f"incremental month {month} as served {rep + 1}/{repeat}")
+            months.append(worker.month_run(as_of, month))
+        finally:
+            worker.close()
+    return {
+        "full_run_seconds": _median([r["seconds"] for r in fulls]),
+        "month_run_seconds": _median([r["seconds"] for r in months]),
+        "share_of_full_run": _median([m["seconds"] / f["seconds"]
+                                      for m, f in zip(months, fulls)]),
+        "warm_up_seconds": _median(warm_ups),
+        "peak_rss_mb": max(r["peak_rss_mb"] or 0 for r in (*fulls, *months)),
+        "full_samples": fulls,
+        "month_samples": months,
+    }
+
+
 def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "2019-07",
                   workdir: Path, repeat: int | None = None, run_repeat: int | None = None,
                   freshness: bool = True, ingest: bool = True,
@@ -156,10 +198,7 @@ def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "201
         paths = RunPaths.under(root, landing)
         say(f"full run {rep + 1}/{run_repeat}")
         fulls.append(full_run(paths, as_of, root / "ppa-run.log"))
-        for path in incremental_files:
-            target = landing / "activity_forms" / last_month / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(path, target)
+        _add_month(incremental_files, landing, last_month)
         say(f"incremental month {last_month} {rep + 1}/{run_repeat}")
         increments.append(month_run(paths, as_of, last_month, root / "month-run.log"))
 
@@ -187,7 +226,12 @@ def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "201
                                       for i, f in zip(increments, fulls)]),
         "samples": increments,
     }
-    report["peak_rss_mb"] = report["full_run"]["peak_rss_mb"]
+    checkpoint(report)
+
+    report["served_runs"] = served_runs(source, month_dir, incremental_files, last_month,
+                                        as_of, runs_dir, run_repeat, say)
+    report["peak_rss_mb"] = max(report["full_run"]["peak_rss_mb"],
+                                report["served_runs"]["peak_rss_mb"])
     checkpoint(report)
 
     loaded = RunPaths.under(runs_dir / f"run{run_repeat - 1}",
@@ -212,7 +256,8 @@ def run_benchmark(*, scale: float, months: int, seed: int = 0, start: str = "201
 
 INGEST_VS_FLOOR = "ingest_vs_floor <= 1.5"
 PANDAS_VS_INGEST = "pandas_vs_ingest >= 3"
-MONTH_SHARE = "incremental month <= 30% (scale 1) / 20% (above) of the full run"
+MONTH_SHARE = ("incremental month <= 30% (scale 1) / 20% (above) of the full run, "
+               "both as `ppa serve` starts them")
 FULL_RUN = "full run <= 45 s (scale 1) / 600 s (scale 50)"
 FRESHNESS = "freshness <= 30 s (scale 1)"
 WORST_PAGE = "worst page p95 <= 300 ms"
@@ -227,7 +272,7 @@ def _target_figures(report: dict) -> dict[str, tuple[float | None, float | None,
     return {
         INGEST_VS_FLOOR: (ingest.get("ingest_vs_floor"), 1.5, False),
         PANDAS_VS_INGEST: (ingest.get("pandas_vs_ingest"), 3, True),
-        MONTH_SHARE: (report["incremental_month"]["share_of_full_run"],
+        MONTH_SHARE: (report["served_runs"]["share_of_full_run"],
                       0.30 if scale <= 1 else 0.20, False),
         FULL_RUN: (report.get("full_run", {}).get("seconds"),
                    45 if scale == 1 else 600 if scale == 50 else None, False),
@@ -262,9 +307,9 @@ def _outside_the_run(samples: list[dict]) -> float:
 def shortfalls(report: dict) -> dict:
     """What each missed target would take, from the same report: the figure measured and
     the one needed. For the ingest ratios, also the platform's seconds needed; for the month
-    run's share, the month run's seconds needed, the seconds each run process spends outside
-    its Dagster run, and the share without them (what a run worker that stays up with the
-    definitions loaded would spare both runs)."""
+    run's share (the runs as served), the month run's seconds needed, the seconds each run
+    process spends outside its Dagster run (forking, planning, ending), and the share
+    without them."""
     out: dict[str, dict] = {
         name: {"measured": value, "needed": limit}
         for name, (value, limit, at_least) in _target_figures(report).items()
@@ -276,14 +321,14 @@ def shortfalls(report: dict) -> dict:
     if PANDAS_VS_INGEST in out:
         out[PANDAS_VS_INGEST]["platform_seconds_needed"] = ingest["pandas"]["seconds"] / 3
     if MONTH_SHARE in out:
-        month, full = report["incremental_month"], report["full_run"]
-        outside = {"month_run": _outside_the_run(month["samples"]),
-                   "full_run": _outside_the_run(full["samples"])}
+        served = report["served_runs"]
+        outside = {"month_run": _outside_the_run(served["month_samples"]),
+                   "full_run": _outside_the_run(served["full_samples"])}
         out[MONTH_SHARE].update({
-            "month_run_seconds_needed": out[MONTH_SHARE]["needed"] * full["seconds"],
+            "month_run_seconds_needed": out[MONTH_SHARE]["needed"] * served["full_run_seconds"],
             "outside_the_run_seconds": outside,
-            "share_without_them": (month["seconds"] - outside["month_run"])
-            / (full["seconds"] - outside["full_run"]),
+            "share_without_them": (served["month_run_seconds"] - outside["month_run"])
+            / (served["full_run_seconds"] - outside["full_run"]),
         })
     return out
 

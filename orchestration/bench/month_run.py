@@ -4,7 +4,8 @@ executed in-process: `python -m orchestration.bench.month_run --as-of D --month 
 The same job, assets and tags as the sensor's RunRequest for new activity forms
 (orchestration/defs/sensors.py): the assets downstream of raw.activity_rows when the rest
 is current (orchestration/defs/activity_runs.py), else every asset; the partitioned ones
-over that month only. Exit code 0 when it succeeded.
+over that month only. Exit code 0 when it succeeded. `run_month` is the same run, called
+in a process that has the platform loaded already (orchestration/bench/warm_worker.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from orchestration.config import Paths, parse_as_of
 @click.option("--as-of", "as_of", required=True)
 @click.option("--month", required=True, help="The service month, YYYY-MM.")
 def main(as_of: str, month: str) -> None:
+    sys.exit(0 if run_month(as_of, month) else 1)
+
+
+def run_month(as_of: str, month: str) -> bool:
+    """The sensor's run for `month`, in this process; True when it succeeded."""
     import dagster as dg
 
     from orchestration.config import Settings
@@ -54,7 +60,7 @@ def main(as_of: str, month: str) -> None:
             asset_selection=selection,
             raise_on_error=False,
         )
-    sys.exit(0 if result.success else 1)
+    return result.success
 
 
 if __name__ == "__main__":

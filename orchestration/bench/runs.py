@@ -144,3 +144,52 @@ def month_run(paths: RunPaths, as_of: dt.date, month: str, log: Path) -> dict:
     if measured["exit_code"] != 0:
         raise RuntimeError(f"the run for month {month} failed; see {log}")
     return {**measured, **run_stages(paths.dagster_home)}
+
+
+class WarmWorker:
+    """The runs of one set of files as `ppa serve` starts them: forked from a process with
+    the platform loaded (orchestration/bench/warm_worker.py). Its own start (the forkserver
+    loading the platform) is timed apart, as `ppa serve` pays it once, not per run."""
+
+    def __init__(self, paths: RunPaths, log: Path):
+        self.paths = paths
+        read, write = os.pipe()
+        with open(log, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "orchestration.bench.warm_worker", str(write)],
+                env=paths.env(), stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT,
+                pass_fds=(write,), cwd="/", text=True,
+            )
+        os.close(write)
+        self.replies = os.fdopen(read)
+        self.log = log
+        self.warm_up_seconds = self._reply()["warm_up_seconds"]
+
+    def _reply(self) -> dict:
+        line = self.replies.readline()
+        if not line:
+            raise RuntimeError(f"the warm run worker ended; see {self.log}")
+        return json.loads(line)
+
+    def _run(self, *words: str) -> dict:
+        self.process.stdin.write(" ".join(words) + "\n")
+        self.process.stdin.flush()
+        measured = self._reply()
+        if measured["exit_code"] != 0:
+            raise RuntimeError(f"the warm {words[0]} run failed; see {self.log}")
+        return {**measured, **run_stages(self.paths.dagster_home)}
+
+    def full_run(self, as_of: dt.date) -> dict:
+        """The full run on a fresh warehouse and instance."""
+        for path in (self.paths.warehouse, self.paths.published):
+            path.unlink(missing_ok=True)
+        return self._run("full", as_of.isoformat())
+
+    def month_run(self, as_of: dt.date, month: str) -> dict:
+        """The sensor's run for one new month, on the loaded warehouse."""
+        return self._run("month", as_of.isoformat(), month)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.replies.close()
+        self.process.wait()

@@ -15,6 +15,7 @@ from orchestration.defs.resources import build_resources
 from orchestration.defs.run_progress import progress_logger
 from orchestration.defs.schedules import monthly_refresh
 from orchestration.defs.sensors import landing_zone_sensor, run_failure_recorder
+from orchestration.runner.warm_runs import serve_runs_warm
 
 
 def _published_deps() -> list[dg.AssetKey]:
@@ -44,3 +45,6 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 
 # Settings.from_env() validates every setting, so a bad one stops the code location loading.
 defs = build_definitions(Settings.from_env())
+
+# In the code server of `ppa serve`: its runs start forked from a process with all this loaded.
+serve_runs_warm()
