@@ -89,7 +89,7 @@ def test_serve_brings_up_both_uis_and_stops_on_ctrl_c(tmp_path):
         assert len(repository["assetNodes"]) > 50
         assert "landing_zone_sensor" in {s["name"] for s in repository["sensors"]}
         # The code server forks its runs from a forkserver that preloads the platform
-        # (orchestration/runner/warm_runs.py), started with it rather than by the first run.
+        # (orchestration/defs/warm_runs.py), started with it rather than by the first run.
         assert wait_for(lambda: warm_forkservers(serve.pid), 120)
 
         serve.send_signal(signal.SIGINT)

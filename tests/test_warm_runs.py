@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import types
 
 import pytest
 
-from orchestration.runner.warm_runs import WARM_RUNS_ENV, serve_runs_warm, warm_context
+from orchestration.defs.warm_runs import WARM_RUNS_ENV, serve_runs_warm, warm_context
 
 
 def _probe(reply) -> None:
@@ -26,7 +27,11 @@ def _probe(reply) -> None:
 
 
 @pytest.mark.slow
-def test_a_forked_run_begins_loaded_and_can_query():
+def test_a_forked_run_begins_loaded_and_can_query(monkeypatch):
+    # multiprocessing runs the starting process's main script again in the child; in a
+    # test worker that may be a Streamlit page an earlier test ran. The code server's is
+    # Dagster's command line, the bench worker's its own module.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     context = warm_context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_probe, args=(sender,))

@@ -113,7 +113,7 @@ def _add_month(files: list[Path], landing: Path, month: str) -> None:
 def served_runs(source: Path, month_dir: Path, incremental_files: list[Path], month: str,
                 as_of: dt.date, runs_dir: Path, repeat: int, say) -> dict:
     """The full run and the month run as `ppa serve` starts them (forked from a process
-    with the platform loaded: orchestration/runner/warm_runs.py), on files of their own:
+    with the platform loaded: orchestration/defs/warm_runs.py), on files of their own:
     the month run is the sensor's, and it is served so. The worker's own start is the
     server's, paid once: reported apart, in neither run."""
     fulls, months, warm_ups = [], [], []

@@ -1,5 +1,5 @@
 """The benchmark's runs as `ppa serve` starts them: each forked from a process that has the
-platform loaded already (orchestration/runner/warm_runs.py), as the code server of
+platform loaded already (orchestration/defs/warm_runs.py), as the code server of
 `ppa serve` forks the sensor's runs, a backfill's or one launched from the UI.
 
 `python -m orchestration.bench.warm_worker REPLY_FD`, in the environment of the runs'
@@ -59,8 +59,8 @@ def run_in_fork(kind: str, as_of: str, month: str | None, reply: Connection) -> 
 def main(reply_fd: int) -> None:
     from orchestration.config import Paths
     from orchestration.defs.dbt_manifest import ensure_dbt_manifest
+    from orchestration.defs.warm_runs import wait_until_warm, warm_context
     from orchestration.runner.dagster_home import prepare_dagster_home
-    from orchestration.runner.warm_runs import wait_until_warm, warm_context
 
     prepare_dagster_home(Paths.from_env())
     ensure_dbt_manifest()

@@ -14,8 +14,8 @@ import click
 
 from orchestration.cli.shared import fail, require_dbt_manifest
 from orchestration.config import REPO_ROOT, Paths
+from orchestration.defs.warm_runs import WARM_RUNS_ENV
 from orchestration.runner.dagster_home import prepare_dagster_home
-from orchestration.runner.warm_runs import WARM_RUNS_ENV
 
 
 def free_slots_of_dead_runs() -> None:
@@ -55,7 +55,7 @@ def serve(dagster_port: int, streamlit_port: int) -> None:
     # dagster-dbt and the dbt parse of `dagster dev` look for `dbt` on PATH.
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     # The code server `dagster dev` starts forks its runs from a process that has loaded the
-    # platform (orchestration/runner/warm_runs.py): about 4 s less for every run.
+    # platform (orchestration/defs/warm_runs.py): about 4 s less for every run.
     envs = {"dagster": {**env, WARM_RUNS_ENV: "1"}, "streamlit": env}
     children = {
         name: subprocess.Popen(cmd, cwd=REPO_ROOT, env=envs[name])

@@ -15,7 +15,7 @@ from orchestration.defs.resources import build_resources
 from orchestration.defs.run_progress import progress_logger
 from orchestration.defs.schedules import monthly_refresh
 from orchestration.defs.sensors import landing_zone_sensor, run_failure_recorder
-from orchestration.runner.warm_runs import serve_runs_warm
+from orchestration.defs.warm_runs import serve_runs_warm
 
 
 def _published_deps() -> list[dg.AssetKey]:
