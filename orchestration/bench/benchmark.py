@@ -138,7 +138,7 @@ def served_runs(source: Path, month_dir: Path, incremental_files: list[Path], mo
         "share_of_full_run": _median([m["seconds"] / f["seconds"]
                                       for m, f in zip(months, fulls)]),
         "warm_up_seconds": _median(warm_ups),
-        "peak_rss_mb": max(r["peak_rss_mb"] or 0 for r in (*fulls, *months)),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in (*fulls, *months)),
         "full_samples": fulls,
         "month_samples": months,
     }

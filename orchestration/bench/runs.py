@@ -34,6 +34,11 @@ class RunPaths:
         return cls(landing, root / "warehouse.duckdb", root / "published.duckdb",
                    root / "dagster_home")
 
+    def remove_outputs(self) -> None:
+        """No warehouse and no published file: what a full run starts from."""
+        for path in (self.warehouse, self.published):
+            path.unlink(missing_ok=True)
+
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
@@ -128,8 +133,7 @@ def run_stages(dagster_home: Path, run_id: str | None = None) -> dict:
 def full_run(paths: RunPaths, as_of: dt.date, log: Path) -> dict:
     """`ppa run` on a fresh warehouse and instance."""
     ppa = str(Path(sys.executable).parent / "ppa")
-    for path in (paths.warehouse, paths.published):
-        path.unlink(missing_ok=True)
+    paths.remove_outputs()
     measured = run_measured([ppa, "run", "--as-of", as_of.isoformat()], paths.env(), log)
     if measured["exit_code"] != 0:
         raise RuntimeError(f"ppa run failed (exit {measured['exit_code']}); see {log}")
@@ -181,8 +185,7 @@ class WarmWorker:
 
     def full_run(self, as_of: dt.date) -> dict:
         """The full run on a fresh warehouse and instance."""
-        for path in (self.paths.warehouse, self.paths.published):
-            path.unlink(missing_ok=True)
+        self.paths.remove_outputs()
         return self._run("full", as_of.isoformat())
 
     def month_run(self, as_of: dt.date, month: str) -> dict:
