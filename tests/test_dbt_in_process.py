@@ -109,3 +109,51 @@ def test_a_failed_dbt_step_is_reported_by_dbts_own_errors():
         "Catalog Error: Table with name int_matches does not exist!"
     )
     assert step_error_text("Out of memory\nTraceback ...") == "Out of memory"
+
+
+def test_a_parse_made_ahead_serves_one_run_and_only_while_the_project_is_unchanged(
+        tmp_path, monkeypatch):
+    """The forkserver of warm runs parses once (`parse_ahead`); a run forked from it takes
+    that parse instead of parsing, unless a project file changed since; a second run in the
+    same process parses its own (the first compiled its nodes into the one made ahead)."""
+    from types import SimpleNamespace
+
+    from orchestration.defs import dbt_in_process
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "model.sql").write_text("select 1")
+    parses = []
+
+    def parse(dbt, project_dir, target_path, warehouse):
+        parses.append(target_path)
+        return object()
+
+    monkeypatch.setattr(dbt_in_process, "_parse_from_kept", parse)
+    monkeypatch.setattr(dbt_in_process, "_parsed", {})
+    monkeypatch.setattr(dbt_in_process, "_ahead", {})
+    dbt = SimpleNamespace(project_dir=str(project), target="duckdb")
+
+    dbt_in_process.parse_ahead(dbt, "/data/warehouse.duckdb")
+    assert len(parses) == 1
+    made_ahead = dbt_in_process._ahead[(str(project), "duckdb", "warehouse.duckdb")][1]
+    run = dbt_in_process.parsed_manifest(dbt, project, tmp_path / "run-1", "/data/warehouse.duckdb")
+    assert run is made_ahead and len(parses) == 1
+    # The run's later steps share it; the next run in this process parses its own.
+    assert dbt_in_process.parsed_manifest(dbt, project, tmp_path / "run-1", "warehouse.duckdb") is run
+    assert dbt_in_process.parsed_manifest(dbt, project, tmp_path / "run-2", "warehouse.duckdb") is not run
+    assert parses[-1] == tmp_path / "run-2"
+
+    # A project file changed after the parse made ahead: the run parses again.
+    dbt_in_process.parse_ahead(dbt, "warehouse.duckdb")
+    stale = dbt_in_process._ahead[(str(project), "duckdb", "warehouse.duckdb")][1]
+    (project / "model.sql").write_text("select 2 as changed")
+    changed = dbt_in_process.parsed_manifest(dbt, project, tmp_path / "run-3", "warehouse.duckdb")
+    assert changed is not stale
+    assert parses[-1] == tmp_path / "run-3" and len(parses) == 4
+    # Made for another warehouse file name or dbt target, it does not serve either.
+    dbt_in_process.parse_ahead(dbt, "warehouse.duckdb")
+    dbt_in_process.parsed_manifest(dbt, project, tmp_path / "run-4", "other.duckdb")
+    dbt_in_process.parsed_manifest(SimpleNamespace(project_dir=str(project), target="postgres"),
+                                   project, tmp_path / "run-5", "warehouse.duckdb")
+    assert parses[-2:] == [tmp_path / "run-4", tmp_path / "run-5"]
