@@ -119,10 +119,17 @@ def project_fingerprint(project_dir: Path) -> tuple:
     return tuple(sorted(stamps))
 
 
+def _ahead_key(project_dir: str | Path, dbt: DbtCliResource,
+               warehouse: str | Path) -> tuple[str, str, str]:
+    """What a parse made ahead must share with a run's to serve it: the project, the dbt
+    target and the warehouse's file name (dbt names the database after it)."""
+    return (str(project_dir), str(dbt.target), Path(warehouse).name)
+
+
 def parse_ahead(dbt: DbtCliResource, warehouse: str | Path) -> None:
     """Parse the project now, for the runs this process will fork (the forkserver of warm
     runs, orchestration/defs/warm_runs.py): each forked run takes this parse instead of
-    making its own (0.8-2 s a run), unless a project file changed since. A parse reads the
+    making its own (0.8-2.3 s a run), unless a project file changed since. A parse reads the
     project's files and opens no database. Its folder is a temporary one: the runs write
     their SQL and logs to their own."""
     project_dir = Path(dbt.project_dir)
@@ -132,7 +139,7 @@ def parse_ahead(dbt: DbtCliResource, warehouse: str | Path) -> None:
         manifest = _parse_from_kept(dbt, project_dir, folder, warehouse)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    _ahead[(str(project_dir), str(dbt.target), Path(warehouse).name)] = (fingerprint, manifest)
+    _ahead[_ahead_key(project_dir, dbt, warehouse)] = (fingerprint, manifest)
 
 
 def parsed_manifest(dbt: DbtCliResource, project_dir: Path, target_path: Path,
@@ -145,7 +152,7 @@ def parsed_manifest(dbt: DbtCliResource, project_dir: Path, target_path: Path,
     key = (str(project_dir), str(dbt.target), str(target_path), Path(warehouse).name)
     with _lock:
         if key not in _parsed:
-            ahead = _ahead.pop((key[0], key[1], key[3]), None)
+            ahead = _ahead.pop(_ahead_key(project_dir, dbt, warehouse), None)
             if ahead is not None and ahead[0] == project_fingerprint(project_dir):
                 _parsed[key] = ahead[1]
             else:
