@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import warm_ppa
+
 from orchestration.config import DEMO_LANDING_DIR
 
 DEMO_AS_OF = "2024-08-01"
@@ -58,10 +60,8 @@ def demo_env(root: Path) -> dict[str, str]:
 
 
 def ppa_run(env: dict[str, str], as_of: str = DEMO_AS_OF) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [PPA, "run", "--as-of", as_of], env=env, capture_output=True, text=True, cwd="/",
-        check=False,
-    )
+    """`ppa run` in a process of its own, forked warm (tests/warm_ppa.py); it must succeed."""
+    result = warm_ppa.run(["run", "--as-of", as_of], env=env, cwd="/")
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 

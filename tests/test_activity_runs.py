@@ -15,8 +15,9 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
+import warm_ppa
 from dagster._core.instance.ref import InstanceRef
-from pipeline_run import DEMO_AS_OF, PPA, demo_env
+from pipeline_run import DEMO_AS_OF, demo_env
 
 from orchestration.config import Settings
 from orchestration.defs import sensors
@@ -149,8 +150,7 @@ def _month_run(env):
 
 
 def _complete_run(env):
-    return subprocess.run([PPA, "run", "--as-of", DEMO_AS_OF], env=env, capture_output=True,
-                          text=True, cwd="/", check=False)
+    return warm_ppa.run(["run", "--as-of", DEMO_AS_OF], env=env, cwd="/")
 
 
 @pytest.fixture(scope="module")

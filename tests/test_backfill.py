@@ -4,12 +4,11 @@ same) gives the same marts as one run over every month, and re-backfilling chang
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+import warm_ppa
 from pipeline_run import DEMO_AS_OF as AS_OF
-from pipeline_run import PPA
 from test_pipeline import PER_RUN_TABLES, query, raw_counts
 
 pytestmark = pytest.mark.slow
@@ -26,8 +25,7 @@ def _env(demo_run: dict[str, str], root: Path) -> dict[str, str]:
 
 
 def ppa_run(env, *args):
-    result = subprocess.run([PPA, "run", "--as-of", AS_OF, *args], env=env,
-                            capture_output=True, text=True, cwd="/", check=False)
+    result = warm_ppa.run(["run", "--as-of", AS_OF, *args], env=env, cwd="/")
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -68,8 +66,7 @@ def test_a_month_range_outside_the_partitions_is_refused_before_anything_runs(
     env = _env(demo_run, tmp_path)
     for months, reason in (("2024-3..2024-04", "'2024-3' is not a service month"),
                            ("2024-05..2024-02", "2024-05 is after 2024-02")):
-        result = subprocess.run([PPA, "run", "--as-of", AS_OF, "--months", months], env=env,
-                                capture_output=True, text=True, cwd="/", check=False)
+        result = warm_ppa.run(["run", "--as-of", AS_OF, "--months", months], env=env, cwd="/")
         assert result.returncode != 0
         assert reason in result.stderr
     assert not (tmp_path / "warehouse.duckdb").exists()

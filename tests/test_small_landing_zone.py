@@ -6,14 +6,11 @@ be judged on so few, so it warns and says why instead of failing the run.
 """
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
+import warm_ppa
 
-PPA = str(Path(sys.executable).parent / "ppa")
 # Generates a landing zone and runs the pipeline on it.
 pytestmark = pytest.mark.slow
 AS_OF = "2024-02-01"
@@ -30,13 +27,9 @@ def published(tmp_path_factory):
         "DAGSTER_HOME": str(root / "dagster_home"),
     }
     env.pop("PPA_ALERT_WEBHOOK", None)
-    subprocess.run(
-        [PPA, "generate", "--out", str(root / "landing"), "--start", "2023-07", "--months", "6",
-         "--scale", "0.02", "--seed", "0"],
-        env=env, capture_output=True, check=True,
-    )
-    run = subprocess.run([PPA, "run", "--as-of", AS_OF], env=env, capture_output=True, text=True,
-                         cwd="/", check=False)
+    warm_ppa.run(["generate", "--out", str(root / "landing"), "--start", "2023-07", "--months",
+                  "6", "--scale", "0.02", "--seed", "0"], env=env, check=True)
+    run = warm_ppa.run(["run", "--as-of", AS_OF], env=env, cwd="/")
     assert run.returncode == 0, run.stderr[-3000:]
     return root / "published.duckdb"
 

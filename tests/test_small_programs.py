@@ -3,9 +3,9 @@
 Landing zones of a few dozen Parent Partners (scale 0.1, 0.2 and 0.5 with different seeds,
 the issue's scale-0.2 seed-3 zone among them, over the generator's whole default window),
 of a single site, and of a program whose first month has no referral yet go through
-`ppa run`. Each run exits 0 - or 1 only when a blocking integrity check stops
-it, named on stderr - publishes the fidelity and contract marts, and says what it
-withheld: the outcome study's status and reason, leadership's comparison withheld when
+`ppa run` (forked warm: tests/warm_ppa.py). Each run exits 0 - or 1 only when a blocking
+integrity check stops it, named on stderr - publishes the fidelity and contract marts, and
+says what it withheld: the outcome study's status and reason, leadership's comparison withheld when
 the study is not reliable, every failed check named with its findings.
 """
 
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import warm_ppa
 
 from orchestration.config import Paths
 
-PPA = str(Path(sys.executable).parent / "ppa")
 PYTHON = sys.executable
 pytestmark = pytest.mark.slow
 
@@ -85,15 +85,14 @@ def run_zone(zone: str, tmp_path_factory):
     env.pop("PPA_PUBLISHED_LEADERSHIP", None)
     env.pop("PPA_STAFF_DIRECTORY", None)
     args = ZONES[zone]
-    command = ([PPA, "generate", "--out", str(landing), *args] if args
-               else [PYTHON, "-c", ONE_SITE, str(landing)])
-    summary = json.loads(subprocess.run(command, env=env, capture_output=True, text=True,
-                                        check=True).stdout)
+    generated = (warm_ppa.run(["generate", "--out", str(landing), *args], env=env, check=True)
+                 if args else subprocess.run([PYTHON, "-c", ONE_SITE, str(landing)], env=env,
+                                             capture_output=True, text=True, check=True))
+    summary = json.loads(generated.stdout)
     if zone == "no-referral-in-the-first-month":
         assert without_the_first_months_referrals(landing, "2023-07") > 0
         assert not (landing / "activity_forms" / "2023-07").exists()
-    ran = subprocess.run([PPA, "run", "--as-of", str(summary["as_of"])], env=env,
-                         capture_output=True, text=True, cwd="/", check=False)
+    ran = warm_ppa.run(["run", "--as-of", str(summary["as_of"])], env=env, cwd="/")
     published = root / "published.duckdb"
     leadership = Paths(landing_dir=landing, warehouse=published, published=published,
                        dagster_home=root).published_leadership

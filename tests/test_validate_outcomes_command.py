@@ -9,27 +9,23 @@ that --jobs changes nothing.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import os
 from pathlib import Path
 
 import pytest
+import warm_ppa
 
 from orchestration.outcomes.comparison import OUTCOMES
 
 pytestmark = pytest.mark.slow
 
-PPA = str(Path(sys.executable).parent / "ppa")
 SMALL = ["--scale", "0.3", "--months", "36"]
 
 
 def _validate(tmp_path: Path, name: str, *args: str) -> dict:
     out = tmp_path / f"{name}.json"
-    result = subprocess.run(
-        [PPA, "validate-outcomes", *SMALL, *args, "--workdir", str(tmp_path / name),
-         "--out", str(out)],
-        capture_output=True, text=True, check=False,
-    )
+    result = warm_ppa.run(["validate-outcomes", *SMALL, *args, "--workdir",
+                           str(tmp_path / name), "--out", str(out)], env=dict(os.environ))
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)
     assert json.loads(out.read_text()) == report
