@@ -157,3 +157,35 @@ def test_a_parse_made_ahead_serves_one_run_and_only_while_the_project_is_unchang
     dbt_in_process.parsed_manifest(SimpleNamespace(project_dir=str(project), target="postgres"),
                                    project, tmp_path / "run-5", "warehouse.duckdb")
     assert parses[-2:] == [tmp_path / "run-4", tmp_path / "run-5"]
+
+
+def test_debug_events_are_dropped_only_while_no_logger_writes_them(tmp_path):
+    from dbt.adapters.events.types import SQLQuery
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.logger import LoggerConfig
+    from dbt_common.events.types import Note
+
+    from orchestration.defs.dbt_in_process import _LoggedEventManager
+
+    manager, seen = _LoggedEventManager(), []
+    manager.add_callback(lambda msg: seen.append((msg.info.name, msg.info.level)))
+    manager.add_logger(LoggerConfig(name="file", level=EventLevel.INFO,
+                                    output_file_name=str(tmp_path / "info.log")))
+    manager.fire_event(SQLQuery(conn_name="main", sql="select 1", node_info={}))
+    manager.fire_event(Note(msg="a debug note"), level=EventLevel.DEBUG)
+    manager.fire_event(Note(msg="an info note"), level=EventLevel.INFO)
+    manager.fire_event(Note(msg="a warning"), level=EventLevel.WARN)
+    assert seen == [("Note", "info"), ("Note", "warn")]
+    manager.flush()
+    written = (tmp_path / "info.log").read_text()
+    assert "an info note" in written and "a warning" in written and "select 1" not in written
+
+    # A logger at debug level (dbt --debug, --log-level-file debug) gets them all.
+    seen.clear()
+    manager.add_logger(LoggerConfig(name="debug", level=EventLevel.DEBUG,
+                                    output_file_name=str(tmp_path / "debug.log")))
+    manager.fire_event(SQLQuery(conn_name="main", sql="select 1", node_info={}))
+    manager.fire_event(Note(msg="a debug note"), level=EventLevel.DEBUG)
+    assert seen == [("SQLQuery", "debug"), ("Note", "debug")]
+    manager.flush()
+    assert "select 1" in (tmp_path / "debug.log").read_text()
