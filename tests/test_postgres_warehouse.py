@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import os
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,7 +21,6 @@ import duckdb
 import polars as pl
 import psycopg
 import pytest
-import warm_ppa
 from postgres_server import create_database, server_for_tests
 
 from orchestration.defs.assets.publish import publish_staff_directory
@@ -30,6 +30,7 @@ from orchestration.storage.published_tables import PUBLISHED_MARTS, PUBLISHED_TA
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
+PPA = str(Path(sys.executable).parent / "ppa")
 DEMO = REPO / "seeds" / "demo"
 AS_OF = "2024-08-01"
 REL_TOL = 1e-9
@@ -54,7 +55,8 @@ def _run(root: Path, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
     for name in ("PPA_ALERT_WEBHOOK", "PPA_WAREHOUSE_TARGET", "PPA_POSTGRES_DSN"):
         if name not in extra_env:
             env.pop(name, None)
-    return warm_ppa.run(["run", "--as-of", AS_OF], env=env, cwd="/")
+    return subprocess.run([PPA, "run", "--as-of", AS_OF], env=env, capture_output=True,
+                          text=True, cwd="/", check=False)
 
 
 @pytest.fixture(scope="module")
