@@ -10,7 +10,6 @@ import fcntl
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,6 @@ import warm_ppa
 from orchestration.config import DEMO_LANDING_DIR
 
 DEMO_AS_OF = "2024-08-01"
-PPA = str(Path(sys.executable).parent / "ppa")
 
 # Misplaced copies of a valid site export and links out of the landing zone (what ingestion
 # must refuse), and empty site exports in a month folder written without its leading zero

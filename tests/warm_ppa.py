@@ -9,8 +9,9 @@ process): the command's own code, `orchestration.cli.run_ppa`, runs in the child
 runs in the `ppa` executable, with the given environment, working folder, arguments and
 standard streams, and ends the process with its exit status.
 
-Only third-party libraries are imported ahead: they read no setting of the platform when
-imported. The platform's modules read the environment (the landing zone, the warehouse,
+Only third-party libraries are imported ahead (the names `orchestration.runner` lists for
+the forkserver of `ppa serve`, and what the definitions import): they read no setting of the
+platform when imported. The platform's modules read the environment (the landing zone, the warehouse,
 Dagster's home) when they are imported, so every child imports them itself, under its
 own environment. The server starts no thread and opens nothing, so a fork copies no lock
 held mid-way (the warm forkserver of `ppa serve` relies on the same).
@@ -32,18 +33,15 @@ import tempfile
 import threading
 from pathlib import Path
 
+from orchestration.runner import RUN_TIME_MODULES
+
 PPA = str(Path(sys.executable).parent / "ppa")
-# What a run imports that reads no setting of the platform: the libraries of
-# orchestration/runner/warm_preload.py, without the platform's own modules.
-PRELOAD = (
-    "click", "duckdb", "polars", "fastexcel", "pyarrow", "xlsxwriter",
-    "dagster", "dagster_dbt", "dagster._core.instance.factory", "dagster._core.secrets.env_file",
-    "dagster._core.storage.legacy_storage", "dagster._core.storage.migration.utils",
-    "dagster._core.storage.sqlite_storage", "dagster._daemon", "dagster._scheduler.scheduler",
-    "upath", "dbt.cli.main", "dbt.adapters.duckdb.impl", "dbt.parser.manifest", "dbt.task.build",
-    "babel.dates", "lifelines", "scipy.optimize", "scipy.sparse", "scipy.stats",
-    "sklearn.linear_model", "sklearn.pipeline", "sklearn.preprocessing",
-)
+# What a run imports that reads no setting of the platform: the libraries the definitions
+# import, and those the forkserver of `ppa serve` imports ahead, without the platform's own
+# modules.
+PRELOAD = ("click", "duckdb", "polars", "fastexcel", "pyarrow", "xlsxwriter", "dagster",
+           "dagster_dbt",
+           *(name for name in RUN_TIME_MODULES if not name.startswith("orchestration.")))
 
 
 def _child(request: dict, channels: tuple[int, ...]) -> None:

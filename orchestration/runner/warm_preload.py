@@ -18,31 +18,7 @@ import importlib
 
 from orchestration.defs.dbt_in_process import parse_ahead
 from orchestration.defs.definitions import defs
-
-RUN_TIME_MODULES = (
-    "dagster._core.instance.factory",
-    "dagster._core.secrets.env_file",
-    "dagster._core.storage.legacy_storage",
-    "dagster._core.storage.migration.utils",
-    "dagster._core.storage.sqlite_storage",
-    "dagster._daemon",
-    "dagster._scheduler.scheduler",
-    "upath",
-    "dbt.cli.main",
-    "dbt.adapters.duckdb.impl",
-    "dbt.parser.manifest",
-    "dbt.task.build",
-    "babel.dates",
-    "lifelines",
-    "scipy.optimize",
-    "scipy.sparse",
-    "scipy.stats",
-    "sklearn.linear_model",
-    "sklearn.pipeline",
-    "sklearn.preprocessing",
-    "orchestration.runner.event_log",
-    "orchestration.runner.pipeline",
-)
+from orchestration.runner import RUN_TIME_MODULES
 
 defs.get_repository_def()
 for _module in RUN_TIME_MODULES:
