@@ -37,6 +37,9 @@ from robustness import (
     wait_for,
 )
 
+KILL_POINTS = Path(__file__).parent / "kill_points"
+HOLD = "PPA_TEST_HOLD_ACTIVITY_APPEND"  # read by kill_points/sitecustomize.py
+
 # Runs the pipeline or a server: the slow tier (docs/development.md).
 pytestmark = pytest.mark.slow
 
@@ -77,10 +80,10 @@ def _paths(zone):
             zone["root"] / "crashed" / "dagster_home")
 
 
-def kill_at(zone, name: str, ready, step: str):
-    """Start `ppa run` on the crashed warehouse, kill -9 it once `ready`; check the step
-    was still running. Returns the run's log."""
-    proc, log, started_run = _start(zone, f"killed-{name}.log")
+def kill_at(zone, name: str, ready, step: str, env=None):
+    """Start `ppa run` on the crashed warehouse (with `env` added to its environment),
+    kill -9 it once `ready`; check the step was still running. Returns the run's log."""
+    proc, log, started_run = _start(zone, f"killed-{name}.log", env)
     try:
         run_db = started_run(ready)
     finally:
@@ -89,13 +92,13 @@ def kill_at(zone, name: str, ready, step: str):
     return log.read_text()
 
 
-def _start(zone, log_name: str):
+def _start(zone, log_name: str, env=None):
     """`ppa run` on the crashed warehouse: the process, its log, and a wait for the point
     `ready` of its step events that returns the run's file."""
     _, _, dagster_home = _paths(zone)
     log = zone["root"] / log_name
     known = run_databases(dagster_home)
-    proc = start_run(zone["crashed"], log)
+    proc = start_run({**zone["crashed"], **(env or {})}, log)
     return proc, log, lambda ready: wait_for(proc, dagster_home, known, ready, log)[0]
 
 
@@ -105,9 +108,15 @@ def raw_rows(fingerprint) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def killed_mid_ingest(zone):
-    # The activity forms' step has begun reading: it writes all its files in one
-    # transaction at its end, which the kill must never leave half done.
-    return kill_at(zone, "ingest", started("raw__activity_rows"), "raw__activity_rows")
+    # The activity forms' step writes all its files in one transaction, which the kill
+    # must never leave half done. It lands inside that transaction, every row inserted
+    # and none committed: the run holds there (tests/kill_points/sitecustomize.py) and
+    # says so in a file, since the demo's append commits within a second of the step's
+    # start, sooner than a kill timed by that start.
+    hold = zone["root"] / "activity-append-held"
+    return kill_at(zone, "ingest", lambda events: started("raw__activity_rows")(events)
+                   and hold.exists(), "raw__activity_rows",
+                   env={"PYTHONPATH": str(KILL_POINTS), HOLD: str(hold)})
 
 
 def test_a_kill_mid_ingest_leaves_the_warehouse_as_before_the_step(zone, killed_mid_ingest):
