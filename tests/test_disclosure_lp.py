@@ -9,7 +9,7 @@ import pytest
 from scipy import sparse
 from scipy.optimize import linprog
 
-from orchestration.disclosure.lp import OPTIMAL, UNBOUNDED, Solver
+from orchestration.disclosure.lp import OPTIMAL, UNBOUNDED, Entries, Solver, _column_wise
 
 
 def _equations(seed: int) -> tuple[sparse.csr_array, np.ndarray, int]:
@@ -67,3 +67,35 @@ def test_an_unbounded_cell_and_an_impossible_system_are_told_apart():
     again = solver.minimize(np.array([-1.0, 0.0]), a_eq=sparse.csr_array(np.array([[1.0, 1.0]])),
                             b_eq=np.array([7.0]))
     assert again.status == OPTIMAL and again.x[0] == pytest.approx(7.0)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_column_wise_matrix_is_scipys_of_the_stacked_entries(seed):
+    # What HiGHS is given is what scipy's csc_array held before: entries of a column by
+    # row, repeated positions added up (to zero too, kept).
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 30))
+    blocks = []
+    for _ in range(int(rng.integers(1, 3))):
+        m, count = int(rng.integers(0, 12)), int(rng.integers(0, 60))
+        rows = rng.integers(0, max(m, 1), count) if m else np.zeros(0, np.int64)
+        columns = rng.integers(0, n, len(rows))
+        values = rng.choice([-1.0, 1.0, 0.5, -2.0], len(rows))
+        blocks.append(Entries(rows, columns, values, (m, n)))
+    starts, indices, values, num_row = _column_wise(blocks, n)
+    expected = sparse.vstack([b.csr() for b in blocks], format="csc")
+    assert num_row == expected.shape[0]
+    np.testing.assert_array_equal(starts, expected.indptr)
+    np.testing.assert_array_equal(indices, expected.indices)
+    np.testing.assert_array_equal(values, expected.data)
+
+
+def test_a_program_given_as_entries_is_solved_as_one_given_to_scipy():
+    a, b, n = _equations(3)
+    objective = np.zeros(n)
+    objective[0] = -1.0
+    given = Solver().minimize(objective, a_eq=Entries.of(a).widened(0), b_eq=b)
+    expected = Solver().minimize(objective, a_eq=a, b_eq=b)
+    assert given.status == expected.status
+    np.testing.assert_array_equal(given.x, expected.x)
+    np.testing.assert_array_equal(given.eq_duals, expected.eq_duals)

@@ -201,3 +201,31 @@ def test_no_cells_no_pattern():
     empty = np.zeros(0, dtype=bool)
     assert protect(Linked(values=np.zeros(0, dtype=np.int64), published=empty,
                           protected=empty, relations=[])).shape == (0,)
+
+
+def test_components_solved_side_by_side_give_what_one_after_the_other_gives(monkeypatch):
+    import threading
+
+    from orchestration.disclosure import solved as solved_module
+    from orchestration.disclosure.solved import Solved
+
+    work = [("a", lambda: "A", 1), ("b", lambda: "B", 5), ("a", lambda: "other", 1),
+            ("known", lambda: "new", 2), ("c", lambda: "C", 3)]
+    alone = Solved(known={"known": "K"})
+    expected = [alone.solution(digest, solve) for digest, solve, _ in work]
+    together = Solved(known={"known": "K"})
+    assert together.solutions(work) == expected == ["A", "B", "A", "K", "C"]
+    assert (together.solved, together.reused) == (alone.solved, alone.reused) == (3, 2)
+    assert together.used == alone.used
+
+    # The solves needed do run side by side: two that each wait for the other finish.
+    monkeypatch.setattr(solved_module.os, "cpu_count", lambda: 2)
+    both = threading.Barrier(2, timeout=30)
+
+    def meeting(value):
+        def solve():
+            both.wait()
+            return value
+        return solve
+
+    assert Solved().solutions([("x", meeting("X"), 1), ("y", meeting("Y"), 1)]) == ["X", "Y"]

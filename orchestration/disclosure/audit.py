@@ -29,13 +29,12 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from orchestration.digests import code_digest
 from orchestration.disclosure import definitions as spec
 from orchestration.disclosure import lp
-from orchestration.disclosure.lp import Solver
+from orchestration.disclosure.lp import Entries, Solver
 from orchestration.disclosure.solved import Solved, component_digest, linked_groups
 
 _EPS = 1e-6
@@ -511,6 +510,7 @@ def _solve(attack: _Attack, report: AuditReport, solved: Solved | None = None) -
     for e, (coefs, _) in enumerate(attack.equations):
         for i in coefs:
             by_unknown.setdefault(i, []).append(e)
+    work, attacked, seen = [], [], set()
     for component in _components(len(attack.names), attack.equations):
         targets = [i for i in component if small[i]]
         if not targets:
@@ -518,10 +518,16 @@ def _solve(attack: _Attack, report: AuditReport, solved: Solved | None = None) -
         report.components += 1
         equations = sorted({e for i in component for e in by_unknown.get(i, [])})
         program = _Program(attack, component, equations, targets)
-        reused = solved.reused
-        found = json.loads(solved.solution(program.digest(),
-                                           lambda program=program: json.dumps(program.bounds())))
-        if solved.reused > reused:
+        digest = program.digest()
+        # Solved now, or by an earlier publication or component (its programs counted once).
+        new = digest not in solved.used and digest not in solved.known and digest not in seen
+        seen.add(digest)
+        work.append((digest, lambda program=program: json.dumps(program.bounds()),
+                     len(component)))
+        attacked.append((targets, new))
+    for (targets, new), solution in zip(attacked, solved.solutions(work), strict=True):
+        found = json.loads(solution)
+        if not new:
             report.components_reused += 1
         else:
             report.programs += found["programs"]
@@ -563,8 +569,7 @@ class _Program:
     def bounds(self) -> dict:
         """Each small cell's (smallest, largest) value (None: unbounded), in the order of
         `where`, and how many programs were solved for them."""
-        a = sparse.csr_array((self.data, (self.rows, self.cols)),
-                             shape=(len(self.rhs), self.n))
+        a = Entries(self.rows, self.cols, self.data, (len(self.rhs), self.n))
         rhs, n, where = self.rhs, self.n, self.where
         k = len(where)
         equations = len(rhs) > 0
@@ -586,14 +591,11 @@ class _Program:
                                    b_eq=rhs if equations else None)
 
         # Joint maximum: sum of min(x_t, SAFE_FROM) over the targets (t_t <= x_t).
-        cap = sparse.csr_array(
-            (np.r_[np.ones(k), -np.ones(k)],
-             (np.r_[np.arange(k), np.arange(k)], np.r_[n + np.arange(k), where])),
-            shape=(k, n + k))
+        cap = Entries(np.r_[np.arange(k), np.arange(k)], np.r_[n + np.arange(k), where],
+                      np.r_[np.ones(k), -np.ones(k)], (k, n + k))
         joint = solver.minimize(
             np.r_[np.zeros(n), -np.ones(k)], a_ub=cap, b_ub=np.zeros(k),
-            a_eq=sparse.hstack([a, sparse.csr_array((a.shape[0], k))]).tocsr()
-            if equations else None,
+            a_eq=a.widened(k) if equations else None,
             b_eq=rhs if equations else None,
             upper=np.r_[np.full(n, np.inf), np.full(k, spec.SAFE_FROM)])
         counts["programs"] += 1
@@ -629,7 +631,7 @@ class _Program:
                 floor[j] = spec.SAFE_FROM
                 reached = milp(np.zeros(n), integrality=np.ones(n),
                                bounds=Bounds(floor, np.inf),
-                               constraints=[LinearConstraint(a, rhs, rhs)] if equations
+                               constraints=[LinearConstraint(a.csr(), rhs, rhs)] if equations
                                else None)
                 if reached.status != 0:
                     high[t] = spec.SAFE_FROM - 1.0

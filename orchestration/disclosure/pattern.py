@@ -37,12 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
 from orchestration.digests import code_digest
 from orchestration.disclosure import definitions, lp
 from orchestration.disclosure.definitions import SAFE_FROM, SMALL_MAX
-from orchestration.disclosure.lp import OPTIMAL, UNBOUNDED, Solver
+from orchestration.disclosure.lp import OPTIMAL, UNBOUNDED, Entries, Solver
 from orchestration.disclosure.solved import Solved, component_digest, linked_groups
 
 # Cells within this of SAFE_FROM count as reaching it (the solver's own tolerance).
@@ -84,6 +83,7 @@ def protect(cells: Linked, solved: Solved | None = None) -> np.ndarray:
     published = np.asarray(cells.published, dtype=bool)
     protected = np.asarray(cells.protected, dtype=bool)
     hidden = cells.primary | ~published
+    work, placed = [], []
     for members, relations in components(len(values), cells.relations):
         if not relations:
             continue  # nothing links its cell to a shown one: hidden if primary or latent
@@ -97,7 +97,10 @@ def protect(cells: Linked, solved: Solved | None = None) -> np.ndarray:
             PATTERN_CODE, linked.values, linked.published, linked.protected,
             np.array([i for total, parts in linked.relations for i in (total, -1, *parts)],
                      dtype=np.int64))
-        pattern = solved.solution(digest, lambda linked=linked: _pack(_Protection(linked).run()))
+        work.append((digest, lambda linked=linked: _pack(_Protection(linked).run()),
+                     len(members)))
+        placed.append(members)
+    for members, pattern in zip(placed, solved.solutions(work), strict=True):
         hidden[members] = _unpack(pattern, len(members))
     return hidden
 
@@ -194,8 +197,7 @@ class _Protection:
         columns = np.searchsorted(cells, members[hidden])
         if not np.array_equal(np.asarray(cells)[columns], members[hidden]):
             raise RuntimeError("a hidden cell of the relations is missing from the program")
-        a = sparse.csr_array((signs[hidden], (rows[hidden], columns)),
-                             shape=(len(relations), len(cells)))
+        a = Entries(rows[hidden], columns, signs[hidden], (len(relations), len(cells)))
         return a, b
 
     def _joint(self, cells: list[int], relations: list[int]) -> None:
@@ -208,12 +210,10 @@ class _Protection:
         n, k = len(cells), len(targets)
         column = {cell: j for j, cell in enumerate(cells)}
         # Variables: x (n cells), then t (k targets) with t_p <= x_p and t_p <= SAFE_FROM.
-        a_eq = sparse.hstack([a, sparse.csr_array((a.shape[0], k))]).tocsr()
-        link = sparse.csr_array(
-            (np.r_[np.ones(k), -np.ones(k)],
-             (np.r_[np.arange(k), np.arange(k)],
-              np.r_[n + np.arange(k), [column[t] for t in targets]])),
-            shape=(k, n + k))
+        a_eq = a.widened(k)
+        link = Entries(np.r_[np.arange(k), np.arange(k)],
+                       np.r_[n + np.arange(k), [column[t] for t in targets]],
+                       np.r_[np.ones(k), -np.ones(k)], (k, n + k))
         objective = np.r_[np.zeros(n), -np.ones(k)]
         upper = np.r_[np.full(n, np.inf), np.full(k, SAFE_FROM)]
         result = self.solver.minimize(objective, a_ub=link, b_ub=np.zeros(k), a_eq=a_eq,
