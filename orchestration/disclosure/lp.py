@@ -94,12 +94,18 @@ class Solution:
 
 
 class Solver:
-    """One HiGHS instance, reused program after program."""
+    """One HiGHS instance, reused program after program, by one thread at a time.
+
+    Components are solved on several threads (orchestration/disclosure/solved.py), each
+    with solvers of its own. HiGHS keeps a task scheduler per thread, started by the
+    thread's first solve with the `threads` option; the serial dual simplex (strategy 1)
+    uses no more than the one thread it runs on, so each solver asks for exactly that,
+    whatever the machine's cores, and no thread's solvers ask for another count."""
 
     def __init__(self) -> None:
         self._highs = highspy.Highs()
         for option, value in (("output_flag", False), ("log_to_console", False),
-                              ("presolve", "on"), ("simplex_strategy", 1)):
+                              ("presolve", "on"), ("simplex_strategy", 1), ("threads", 1)):
             self._highs.setOptionValue(option, value)
 
     def minimize(self, cost, *, a_ub=None, b_ub=None, a_eq=None, b_eq=None,
