@@ -520,7 +520,7 @@ def _solve(attack: _Attack, report: AuditReport, solved: Solved | None = None) -
         program = _Program(attack, component, equations, targets)
         digest = program.digest()
         # Solved now, or by an earlier publication or component (its programs counted once).
-        new = digest not in solved.used and digest not in solved.known and digest not in seen
+        new = not solved.holds(digest) and digest not in seen
         seen.add(digest)
         work.append((digest, lambda program=program: json.dumps(program.bounds()),
                      len(component)))

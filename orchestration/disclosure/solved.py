@@ -68,25 +68,24 @@ class Solved:
     reused: int = 0
     solved: int = 0
 
+    def holds(self, digest: str) -> bool:
+        """Whether `digest` is solved already: known before this publication, or found
+        earlier in it."""
+        return digest in self.used or digest in self.known
+
     def solution(self, digest: str, solve: Callable[[], str]) -> str:
         """The known solution of `digest` (or one found earlier in this publication), else
         `solve()`."""
-        value = self.used.get(digest, self.known.get(digest))
-        if value is None:
-            value = solve()
-            self.solved += 1
-        else:
-            self.reused += 1
-        self.used[digest] = value
-        return value
+        return self.solutions([(digest, solve, 0)])[0]
 
     def solutions(self, work: Sequence[tuple[str, Callable[[], str], int]]) -> list[str]:
-        """What `solution` gives each (digest, solve, size) of `work`, in order, taken one
-        after the other; the solves needed run side by side on threads, the largest
-        `size` first (so the longest is not started last)."""
+        """The solution of each (digest, solve, size) of `work`, in order: the one held
+        (`holds`), else `solve()`; counted as reused or solved as if taken one after the
+        other. The solves needed run side by side on threads, the largest `size` first
+        (so the longest is not started last)."""
         pending: dict[str, tuple[Callable[[], str], int]] = {}
         for digest, solve, size in work:
-            if digest in self.used or digest in self.known or digest in pending:
+            if self.holds(digest) or digest in pending:
                 self.reused += 1
             else:
                 pending[digest] = (solve, size)
