@@ -4,7 +4,10 @@ literal in the SQL that the seed would then silently disagree with."""
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -16,9 +19,21 @@ YAML_READ = re.compile(r"(?:min|max)_parameter:\s*(\w+)")
 PYTHON_READ = re.compile(r"program_parameter\(\s*[\"'](\w+)[\"']\s*\)")
 
 
-def _texts(root, pattern):
-    return {path: path.read_text() for path in root.rglob(pattern)
-            if "target" not in path.parts and "dbt_packages" not in path.parts}
+# dbt's output: the runs of other test workers add and remove run folders under target/
+# while this reads, so it is never entered (an rglob that listed a folder being removed
+# failed with FileNotFoundError).
+NOT_SOURCE = {"target", "dbt_packages", "logs", "__pycache__"}
+
+
+def _texts(root: Path, pattern: str) -> dict[Path, str]:
+    texts = {}
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in NOT_SOURCE]
+        for name in files:
+            if fnmatch.fnmatch(name, pattern):
+                path = Path(folder) / name
+                texts[path] = path.read_text()
+    return texts
 
 
 def _names_read() -> set[str]:
