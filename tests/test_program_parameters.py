@@ -4,14 +4,13 @@ literal in the SQL that the seed would then silently disagree with."""
 
 from __future__ import annotations
 
-import fnmatch
-import os
 import re
 from pathlib import Path
 
 import pytest
 
 from orchestration.config import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.defs.dbt_manifest import project_files
 from orchestration.reference_data import program_parameter, program_parameters, read_seed
 
 SQL_READ = re.compile(r"program_parameter\(\s*'(\w+)'\s*\)")
@@ -19,28 +18,23 @@ YAML_READ = re.compile(r"(?:min|max)_parameter:\s*(\w+)")
 PYTHON_READ = re.compile(r"program_parameter\(\s*[\"'](\w+)[\"']\s*\)")
 
 
-# dbt's output: the runs of other test workers add and remove run folders under target/
-# while this reads, so it is never entered (an rglob that listed a folder being removed
-# failed with FileNotFoundError).
-NOT_SOURCE = {"target", "dbt_packages", "logs", "__pycache__"}
-
-
 def _texts(root: Path, pattern: str) -> dict[Path, str]:
-    texts = {}
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [name for name in subfolders if name not in NOT_SOURCE]
-        for name in files:
-            if fnmatch.fnmatch(name, pattern):
-                path = Path(folder) / name
-                texts[path] = path.read_text()
-    return texts
+    return {path: path.read_text() for path in root.rglob(pattern)}
+
+
+def _dbt_texts(suffix: str) -> dict[Path, str]:
+    """The dbt project's own files, as a parse reads them: never its output folders, which
+    the runs of other test workers add to and prune while this reads (an rglob that listed
+    a run folder being removed failed with FileNotFoundError)."""
+    return {path: path.read_text() for path in project_files(DBT_PROJECT_DIR)
+            if path.suffix == suffix}
 
 
 def _names_read() -> set[str]:
     names: set[str] = set()
-    for text in _texts(DBT_PROJECT_DIR, "*.sql").values():
+    for text in _dbt_texts(".sql").values():
         names |= set(SQL_READ.findall(text))
-    for text in _texts(DBT_PROJECT_DIR, "*.yml").values():
+    for text in _dbt_texts(".yml").values():
         names |= set(YAML_READ.findall(text))
     for text in _texts(REPO_ROOT / "orchestration", "*.py").values():
         names |= set(PYTHON_READ.findall(text))
@@ -71,7 +65,7 @@ def test_every_rule_read_is_defined_and_every_defined_rule_is_read():
 def test_no_rule_is_a_literal_in_the_sql(literal, where):
     offending = [
         str(path.relative_to(DBT_PROJECT_DIR))
-        for path, text in _texts(DBT_PROJECT_DIR, "*.sql").items()
+        for path, text in _dbt_texts(".sql").items()
         # The CFSR indicators and the child-episode outcomes follow federal and
         # study definitions (12 and 24 months, 8-day short stays), not program rules.
         if not path.name.startswith(("int_cfsr_", "fct_cfsr_indicator", "fct_child_episode_outcome"))
