@@ -59,12 +59,11 @@ serve: install
 demo: generate run users serve
 
 # The browser tests drive Debian's chromium (Playwright cannot download browsers here).
-# Three xdist workers on the 2-core CI machine: the suite's tests wait about a fifth of the
-# time (on browsers, servers and runs forked elsewhere), and a third worker fills some of it
-# (docs/development.md). Each module's tests stay on one worker (its module fixtures built
-# once); the demo run the pipeline and dashboard tests share is built once for all
-# (tests/conftest.py). The 25 slowest tests are listed at the end, so a slower suite shows where.
-PYTEST_WORKERS ?= 3
+# Two xdist workers, each module's tests on one worker (its module fixtures built once);
+# the demo run the pipeline and dashboard tests share is built once for both (tests/conftest.py).
+# Three workers on the 2-core machine were no faster in a fair pair (docs/development.md).
+# The 25 slowest tests are listed at the end, so a slower suite shows where.
+PYTEST_WORKERS ?= 2
 test: install
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 # The PostgreSQL tests start a private server from Debian's binaries (any version).
