@@ -61,7 +61,7 @@ demo: generate run users serve
 # The browser tests drive Debian's chromium (Playwright cannot download browsers here).
 # Two xdist workers, each module's tests on one worker (its module fixtures built once);
 # the demo run the pipeline and dashboard tests share is built once for both (tests/conftest.py).
-# Three workers on the 2-core machine were no faster in a fair pair (docs/development.md).
+# Three workers on the 2-core machine were no faster in two pairs of runs (docs/development.md).
 # The 25 slowest tests are listed at the end, so a slower suite shows where.
 PYTEST_WORKERS ?= 2
 test: install
