@@ -85,6 +85,19 @@ def test_commas_inside_quoted_header_names_are_not_columns():
     assert file_limits.csv_shape_problem(data) is None
 
 
+@pytest.mark.parametrize("spread", [1, 5_000, 20_000, 40_000])
+def test_a_header_is_judged_whole_wherever_its_quotes_and_line_end_fall(spread):
+    """The header is read a window at a time (a first short one): quotes open in one window
+    and closed in the next still hide their commas, and columns past the first window
+    still count."""
+    quoted = '"a, b\n' + "," * spread + '"'  # one name holding commas and a line break
+    assert file_limits.csv_shape_problem(f"{quoted},x\n1,2\n".encode()) is None
+    wide = "y" * spread + ",c" * 70 + "\n1\n"
+    assert file_limits.csv_shape_problem(wide.encode()) == (
+        "the header has 71 columns, at most 64 are allowed; not read"
+    )
+
+
 def test_a_line_longer_than_any_form_needs_is_refused_with_its_number_and_length():
     long_note = "x" * (file_limits.MAX_LINE_BYTES + 10)
     data = _activity_csv([activity_row(), activity_row(notes=long_note), activity_row()])

@@ -161,14 +161,26 @@ def _code_units(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8)
 
 
+_FIRST_UNITS = 1 << 14
+
+
+def _windows(size: int):
+    """(start, stop) of the first _FIRST_UNITS units, then of each _UNITS after them."""
+    if size:
+        yield 0, min(size, _FIRST_UNITS)
+    for start in range(_FIRST_UNITS, size, _UNITS):
+        yield start, min(size, start + _UNITS)
+
+
 def _header_width(units: np.ndarray) -> int:
     """The header's columns by the delimiter that splits it most. The header ends at the
     first line end outside quotes, as the reader finds it; a delimiter inside quotes is
     part of a name."""
     counts = np.zeros(len(_DELIMITERS), dtype=np.int64)
     quotes = 0
-    for start in range(0, units.size, _UNITS):
-        chunk = units[start:start + _UNITS]
+    # The header is most often within the first few KB: judged first, then a chunk at a time.
+    for start, stop in _windows(units.size):
+        chunk = units[start:stop]
         quoted = np.cumsum(chunk == _QUOTE) + quotes
         outside = quoted % 2 == 0
         ends = np.flatnonzero((chunk == _NEWLINE) & outside)
