@@ -161,6 +161,8 @@ def _code_units(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8)
 
 
+# A header is most often within its file's first few hundred bytes: the first window judged
+# is this short, so a header is not looked for by counting the quotes of a whole megabyte.
 _FIRST_UNITS = 1 << 14
 
 
@@ -178,7 +180,6 @@ def _header_width(units: np.ndarray) -> int:
     part of a name."""
     counts = np.zeros(len(_DELIMITERS), dtype=np.int64)
     quotes = 0
-    # The header is most often within the first few KB: judged first, then a chunk at a time.
     for start, stop in _windows(units.size):
         chunk = units[start:stop]
         quoted = np.cumsum(chunk == _QUOTE) + quotes
