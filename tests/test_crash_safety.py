@@ -1,7 +1,8 @@
 """kill -9 of `ppa run` mid ingest, mid dbt build, mid outcomes and mid publish, and a
 stop (SIGTERM) mid dbt build.
 
-One landing zone (the demo's), one uninterrupted run to compare with, and one warehouse
+One landing zone and one uninterrupted run to compare with (the suite's shared demo run:
+its landing zone, only read, and its warehouse and published file), and one warehouse
 whose runs are killed one after the other - each kill point found by polling the run's
 step events in its Dagster storage, never by sleeping a guessed time. Each run after a
 kill must start (the dead run's warehouse slot freed), and after a normal re-run the
@@ -20,7 +21,6 @@ import pytest
 from robustness import (
     RUN_TIMEOUT,
     PublishedReader,
-    demo_landing,
     kill_group,
     marts_fingerprint,
     materialized,
@@ -45,32 +45,23 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def zone(tmp_path_factory):
-    """The landing zone; the uninterrupted run goes on beside the killed ones (its own
-    warehouse and Dagster instance) and is waited for where it is compared with."""
+def zone(demo_run, tmp_path_factory):
+    """The shared demo run's landing zone, with a warehouse and Dagster instance of its own
+    for the killed runs; the shared run itself is the uninterrupted one."""
     root = tmp_path_factory.mktemp("crash")
-    landing = demo_landing(root)
-    env = run_env(landing, root / "uninterrupted")
-    zone = {
+    return {
         "root": root,
-        "landing": landing,
-        "published": root / "uninterrupted" / "published.duckdb",
-        "uninterrupted": start_run(env, root / "uninterrupted.log"),
-        "crashed": run_env(landing, root / "crashed"),  # the warehouse the kills hit
+        "published": Path(demo_run["PPA_PUBLISHED"]),
+        "warehouse": Path(demo_run["PPA_WAREHOUSE"]),
+        "crashed": run_env(Path(demo_run["PPA_LANDING_DIR"]), root / "crashed"),
     }
-    yield zone
-    if zone["uninterrupted"].poll() is None:
-        zone["uninterrupted"].kill()
 
 
 def uninterrupted(zone) -> dict:
-    """The uninterrupted run's marts and raw fingerprints, once it has ended."""
+    """The uninterrupted run's marts and raw fingerprints."""
     if "marts" not in zone:
-        proc = zone["uninterrupted"]
-        assert proc.wait(timeout=RUN_TIMEOUT) == 0, (
-            zone["root"] / "uninterrupted.log").read_text()[-3000:]
         zone["marts"] = marts_fingerprint(zone["published"])
-        zone["raw"] = raw_fingerprint(zone["root"] / "uninterrupted" / "warehouse.duckdb")
+        zone["raw"] = raw_fingerprint(zone["warehouse"])
     return zone
 
 

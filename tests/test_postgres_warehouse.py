@@ -1,8 +1,9 @@
 """The whole warehouse on PostgreSQL gives the same marts as on DuckDB.
 
-`ppa run` on the demo landing zone twice - once with the DuckDB warehouse, once with
-PPA_WAREHOUSE_TARGET=postgres against a private server this module starts - then every
-mart table is compared: the same tables, the same columns, the same rows in any order,
+`ppa run` on the demo landing zone twice - once with the DuckDB warehouse (the suite's
+shared demo run, tests/conftest.py, with its hostile and misplaced files), once with
+PPA_WAREHOUSE_TARGET=postgres on the same landing zone against a private server this
+module starts - then every mart table is compared: the same tables, the same columns, the same rows in any order,
 numbers equal within 1e-9 relative. The PostgreSQL run's published DuckDB file (copied
 from PostgreSQL's marts) must hold the same marts, those the pages read.
 """
@@ -14,7 +15,6 @@ import math
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -29,9 +29,7 @@ from orchestration.storage.published_tables import PUBLISHED_MARTS, PUBLISHED_TA
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parent.parent
 PPA = str(Path(sys.executable).parent / "ppa")
-DEMO = REPO / "seeds" / "demo"
 AS_OF = "2024-08-01"
 REL_TOL = 1e-9
 # Columns that name the run or the moment of ingestion, not the data: two runs differ there.
@@ -43,10 +41,10 @@ def server():
     yield from server_for_tests()
 
 
-def _run(root: Path, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
+def _run(root: Path, landing: str, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
-        "PPA_LANDING_DIR": str(DEMO),
+        "PPA_LANDING_DIR": landing,
         "PPA_WAREHOUSE": str(root / "warehouse.duckdb"),
         "PPA_PUBLISHED": str(root / "published.duckdb"),
         "DAGSTER_HOME": str(root / "dagster_home"),
@@ -60,18 +58,16 @@ def _run(root: Path, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def runs(server, tmp_path_factory):
-    """(DuckDB run's folder, PostgreSQL run's folder, the PostgreSQL warehouse's DSN)."""
+def runs(server, demo_run, tmp_path_factory):
+    """(DuckDB run's folder, PostgreSQL run's folder, the PostgreSQL warehouse's DSN). The
+    DuckDB run is the shared demo run (its warehouse and published file in one folder)."""
     dsn = create_database(server, "warehouse")
-    duck_root = tmp_path_factory.mktemp("duckdb_run")
     pg_root = tmp_path_factory.mktemp("postgres_run")
-    with ThreadPoolExecutor(2) as pool:
-        duck = pool.submit(_run, duck_root, {})
-        pg = pool.submit(_run, pg_root, {"PPA_WAREHOUSE_TARGET": "postgres",
-                                          "PPA_POSTGRES_DSN": dsn})
-        duck, pg = duck.result(), pg.result()
-    assert duck.returncode == 0, duck.stderr[-3000:]
+    pg = _run(pg_root, demo_run["PPA_LANDING_DIR"],
+              {"PPA_WAREHOUSE_TARGET": "postgres", "PPA_POSTGRES_DSN": dsn})
     assert pg.returncode == 0, pg.stderr[-3000:]
+    duck_root = Path(demo_run["PPA_WAREHOUSE"]).parent
+    assert duck_root == Path(demo_run["PPA_PUBLISHED"]).parent
     return duck_root, pg_root, dsn
 
 
@@ -183,12 +179,13 @@ def test_both_warehouses_publish_the_same_column_types(runs):
     assert not differing, "\n".join(differing)
 
 
-def test_a_second_postgres_run_changes_nothing(runs):
+def test_a_second_postgres_run_changes_nothing(runs, demo_run):
     _, pg_root, dsn = runs
     before = _postgres_marts(dsn)
     with psycopg.connect(dsn) as con:
         files_before = con.execute("select count(*) from raw.ingested_files").fetchone()[0]
-    again = _run(pg_root, {"PPA_WAREHOUSE_TARGET": "postgres", "PPA_POSTGRES_DSN": dsn})
+    again = _run(pg_root, demo_run["PPA_LANDING_DIR"],
+                 {"PPA_WAREHOUSE_TARGET": "postgres", "PPA_POSTGRES_DSN": dsn})
     assert again.returncode == 0, again.stderr[-3000:]
     after = _postgres_marts(dsn)
     with psycopg.connect(dsn) as con:
