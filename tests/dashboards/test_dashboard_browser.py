@@ -62,6 +62,23 @@ def app(request, published, tmp_path_factory):
         yield role, url, audit
 
 
+@pytest.fixture(scope="module")
+def role_context(app, browser, browser_context_args):
+    """One browser context per served role, each test's page a new tab of it: the tabs share
+    its cache (Streamlit's scripts, loaded and compiled once, not once per test) and its
+    lasting sign-in, as one user's browser does. Each test still opens its pages by address."""
+    context = browser.new_context(**browser_context_args)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(role_context):
+    page = role_context.new_page()
+    yield page
+    page.close()
+
+
 def _serious_violations(page) -> list[str]:
     results = Axe().run(page)
     return [f"{v['id']}: {v['help']} at {[n['html'][:120] for n in v['nodes'][:3]]}"
