@@ -14,13 +14,13 @@ import datetime as dt
 import math
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import psycopg
 import pytest
+import warm_ppa
 from postgres_server import create_database, server_for_tests
 
 from orchestration.defs.assets.publish import publish_staff_directory
@@ -29,7 +29,6 @@ from orchestration.storage.published_tables import PUBLISHED_MARTS, PUBLISHED_TA
 
 pytestmark = pytest.mark.slow
 
-PPA = str(Path(sys.executable).parent / "ppa")
 AS_OF = "2024-08-01"
 REL_TOL = 1e-9
 # Columns that name the run or the moment of ingestion, not the data: two runs differ there.
@@ -53,8 +52,7 @@ def _run(root: Path, landing: str, extra_env: dict[str, str]) -> subprocess.Comp
     for name in ("PPA_ALERT_WEBHOOK", "PPA_WAREHOUSE_TARGET", "PPA_POSTGRES_DSN"):
         if name not in extra_env:
             env.pop(name, None)
-    return subprocess.run([PPA, "run", "--as-of", AS_OF], env=env, capture_output=True,
-                          text=True, cwd="/", check=False)
+    return warm_ppa.run(["run", "--as-of", AS_OF], env=env, cwd="/")
 
 
 @pytest.fixture(scope="module")
