@@ -3,8 +3,8 @@
 `ppa run` on the demo landing zone twice - once with the DuckDB warehouse (the suite's
 shared demo run, tests/conftest.py, with its hostile and misplaced files), once with
 PPA_WAREHOUSE_TARGET=postgres on the same landing zone against a private server this
-module starts - then every mart table is compared: the same tables, the same columns, the same rows in any order,
-numbers equal within 1e-9 relative. The PostgreSQL run's published DuckDB file (copied
+module starts - then every mart table is compared: the same tables, the same columns, the
+same rows in any order, numbers equal within 1e-9 relative. The PostgreSQL run's published DuckDB file (copied
 from PostgreSQL's marts) must hold the same marts, those the pages read.
 """
 
