@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Self
 
 import duckdb
+from pipeline_run import DEMO_AS_OF
 
 from orchestration.config import DEMO_LANDING_DIR
 
-AS_OF = "2024-08-01"
+# The shared demo run's date: the crash tests compare their runs with that run.
+AS_OF = DEMO_AS_OF
 PPA = str(Path(sys.executable).parent / "ppa")
 # Tables that record the publishing run itself (its id, its time), not the data.
 PER_RUN_TABLES = ("meta_refresh", "dq_check_results", "ops_run_failures")

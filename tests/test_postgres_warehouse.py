@@ -4,8 +4,8 @@
 shared demo run, tests/conftest.py, with its hostile and misplaced files), once with
 PPA_WAREHOUSE_TARGET=postgres on the same landing zone against a private server this
 module starts - then every mart table is compared: the same tables, the same columns, the
-same rows in any order, numbers equal within 1e-9 relative. The PostgreSQL run's published DuckDB file (copied
-from PostgreSQL's marts) must hold the same marts, those the pages read.
+same rows in any order, numbers equal within 1e-9 relative. The PostgreSQL run's published
+DuckDB file (copied from PostgreSQL's marts) must hold the same marts, those the pages read.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import polars as pl
 import psycopg
 import pytest
 import warm_ppa
+from pipeline_run import DEMO_AS_OF as AS_OF  # the shared demo run's date, compared with
 from postgres_server import create_database, server_for_tests
 
 from orchestration.defs.assets.publish import publish_staff_directory
@@ -29,7 +30,6 @@ from orchestration.storage.published_tables import PUBLISHED_MARTS, PUBLISHED_TA
 
 pytestmark = pytest.mark.slow
 
-AS_OF = "2024-08-01"
 REL_TOL = 1e-9
 # Columns that name the run or the moment of ingestion, not the data: two runs differ there.
 RUN_COLUMNS = {"run_id", "ingested_at", "_ingested_at", "_run_id"}
