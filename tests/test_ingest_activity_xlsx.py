@@ -71,7 +71,7 @@ def test_workbook_without_the_sheet(landing, reference):
     result = read(f, reference)
     assert result.status == "rejected" and result.rows_read == 0
     # The sheets the workbook has are counted, not named: a sheet may be named for a family.
-    assert result.error == f"{REL}: workbook has no sheet 'Activity Form' (it has 1 other sheet)"
+    assert result.error == f"{REL}: workbook has no sheet named Activity Form (it has 1 other sheet)"
 
 
 def test_sheet_name_matches_loosely(landing, reference):

@@ -60,3 +60,25 @@ def test_a_file_above_the_size_limit_is_rejected_unread(tmp_path, monkeypatch):
     result = read_landing_file(landing_file)
     assert result.status == "rejected" and result.rows_read == 0
     assert "above the 0.0 MB a landing file may be; not read" in result.error
+
+
+def test_a_damaged_archive_is_refused_without_the_archive_readers_words(tmp_path):
+    """The zip reader's message quotes a member's name, which is whatever the sender's
+    software wrote: here a parent's name and birth date. The error is published
+    (marts.dq_ingested_files), so it says what is wrong and nothing it read."""
+    folder = tmp_path / MONTH
+    folder.mkdir(parents=True)
+    path = folder / "PP01_F001.xlsx"
+    member = "xl/embeddings/Sarah Miller DOB 1988-05-13.txt"
+    with zipfile.ZipFile(path, "w") as archive:
+        # A member the size budget cannot vouch for (not stored or deflated) makes the
+        # check inflate every member, the damaged one among them.
+        archive.writestr("xl/media/pad.bin", b"x" * 1000, compress_type=zipfile.ZIP_BZIP2)
+        archive.writestr(member, b"A" * 200, compress_type=zipfile.ZIP_STORED)
+    data = bytearray(path.read_bytes())
+    data[data.find(b"A" * 200)] = ord("B")  # the stored bytes no longer match their CRC
+    path.write_bytes(bytes(data))
+    [landing_file] = discover(tmp_path)
+    result = read_landing_file(landing_file)
+    assert result.status == "rejected" and result.rows_read == 0
+    assert result.error == f"{MONTH}/PP01_F001.xlsx: the workbook is a damaged archive; not read"

@@ -5,6 +5,7 @@ and ids are checked against the contract's id form."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import polars as pl
@@ -227,6 +228,32 @@ def test_ppa_check_prints_no_value_of_a_rejected_row(landing, tmp_path):
     assert "row 3: duration_minutes is not a whole number" in result.output
     assert "row 4: pp_id is not an id" in result.output
     assert not NOTE_WORDS.search(result.output)
+
+
+# A date that parses is a value as read too: Jayden's birth date (in NOTE) typed into a
+# date column of the form, in the forms a sender writes it.
+BIRTH_DATE = re.compile(r"2016|2/3/|02-03|03/02")
+
+
+@pytest.mark.parametrize(("values", "code"), [
+    ({"activity_date": "2/3/2016"}, "activity_outside_month"),
+    ({"service_month": "2016-02", "activity_date": "2016-02-03"}, "month_mismatch"),
+    ({"submitted_at": "2/3/2016 9:00"}, "activity_after_submission"),
+])
+def test_a_birth_date_in_a_date_column_is_not_repeated(landing, reference, values, code):
+    result = read(write_activity_csv(landing, [activity_row(**values)]), reference)
+    [(got, why)] = rejected_by_row(result).values()
+    assert got == code
+    assert not BIRTH_DATE.search(why), why
+
+
+def test_a_date_after_the_as_of_date_is_not_repeated(landing, seeds):
+    """The as-of date is the run's own and is named; the row's date is not."""
+    reference = activity_reference(seeds, as_of=dt.date(2024, 3, 20))
+    row = activity_row(activity_date="3/25/2024", submitted_at="3/26/2024 10:00")
+    result = read(write_activity_csv(landing, [row]), reference)
+    assert rejected_by_row(result) == {
+        2: ("future_activity", "activity_date is after the as-of date 2024-03-20")}
 
 
 # --- ids -------------------------------------------------------------------------------

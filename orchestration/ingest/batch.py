@@ -106,7 +106,7 @@ def _file_problem(f: LandingFile, table: SourceTable) -> str | None:
     missing = [c for c in f.kind.required if c not in table.column_of]
     if missing:
         plural = "s" if len(missing) > 1 else ""
-        return f"missing required column{plural} {', '.join(repr(c) for c in missing)}"
+        return f"missing required column{plural} {', '.join(missing)}"
     return None
 
 

@@ -122,8 +122,10 @@ def _unpacked(archive: zipfile.ZipFile) -> str | None:
                     budget -= len(chunk)
                     if budget < 0:
                         return too_much
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-        return f"the workbook is a damaged archive ({exc}); not read"
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+        # Not the archive reader's message: it quotes a member's name, which is whatever
+        # the sender's software wrote, and the error is published.
+        return "the workbook is a damaged archive; not read"
     return None
 
 

@@ -6,9 +6,10 @@ a check about a value that is missing leaves that to the missing_value check.
 
 A reason names the column and what was expected, never a value as read: reasons are
 published (marts.dq_rejected_rows), and a value in the wrong column - a note shifted
-into duration_minutes - is personal data whatever its column. A reason may show a
-value only once it is one of the platform's own: a code of a seed list, or a date
-written back from the date it was read as.
+into duration_minutes - is personal data whatever its column. A date that parses is no
+exception: a birth date typed into activity_date is still a birth date. A reason may
+show a value only when it is the platform's own: a code of a seed list, the month of
+the file's folder, the run's as-of date.
 """
 
 from __future__ import annotations

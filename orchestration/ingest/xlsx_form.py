@@ -89,12 +89,12 @@ def _sheet(path: Path) -> tuple[pl.DataFrame | None, str | None]:
     sheet = next((n for n in names if label_key(n) == label_key(SHEET_NAME)), None)
     if sheet is None:
         others = f"{len(names)} other sheet{'' if len(names) == 1 else 's'}"
-        return None, f"workbook has no sheet '{SHEET_NAME}' (it has {others})"
+        return None, f"workbook has no sheet named {SHEET_NAME} (it has {others})"
     try:
         # skip_rows=0 keeps leading empty rows, so frame row i is sheet row i + 1.
         grid = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_polars()
     except fastexcel.FastExcelError:
-        return None, f"sheet '{SHEET_NAME}' could not be read (a damaged sheet)"
+        return None, f"sheet {SHEET_NAME} could not be read (a damaged sheet)"
     return grid, None
 
 
@@ -110,14 +110,14 @@ def read_activity_workbook(path: Path) -> tuple[SourceTable | None, str | None]:
     header = _find_table_header(rows)
     if header is None:
         return None, (
-            f"sheet '{SHEET_NAME}' has no table header 'Date | Activity type | Minutes | Notes' "
+            f"sheet {SHEET_NAME} has no table header (Date | Activity type | Minutes | Notes) "
             f"in its first {_SEARCH_ROWS} rows"
         )
     header_index, positions = header
     labels = _find_labels(rows[:header_index])
     missing = [c for c in _LABELS if c not in labels]
     if missing:
-        error = f"sheet '{SHEET_NAME}' has no label for {', '.join(missing)} above the table"
+        error = f"sheet {SHEET_NAME} has no label for {', '.join(missing)} above the table"
     end = header_index + 1
     while end < len(rows) and any(v is not None for v in rows[end]):
         end += 1
