@@ -119,9 +119,14 @@ def peer_ingest(database: Path, files, as_of: dt.date) -> dict:
         reference = activity_reference(con, as_of)
         referenced = time.perf_counter()
         counts = ingest_with_pandas(con, files, reference, SEEDS_DIR / "activity_types.csv")
-        seconds = time.perf_counter() - began
-    stages = {"reference": referenced - began, **counts.pop("stages_seconds")}
-    return {"seconds": seconds, "stages_seconds": stages, **counts}
+        ended = time.perf_counter()
+    # Stage by stage from one clock, each to the next stage's start: the stages add up to
+    # the whole (writing runs until the peer has returned, its frames freed).
+    ends = counts.pop("stage_ends")
+    read, validated = ends["read"], ends["validate"]
+    stages = {"reference": referenced - began, "read": read - referenced,
+              "validate": validated - read, "write": ended - validated}
+    return {"seconds": ended - began, "stages_seconds": stages, **counts}
 
 
 def _median(samples: list[dict], key: str = "seconds") -> float:
