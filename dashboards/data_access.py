@@ -577,8 +577,12 @@ def outcome_study_status(viewer: Viewer) -> dict | None:
         0, named=True)
 
 
-def matching_balance(viewer: Viewer) -> pl.DataFrame:
-    """Standardised mean differences of each covariate before and after matching."""
+def matching_balance(viewer: Viewer) -> pl.DataFrame | None:
+    """Standardised mean differences of each covariate before and after matching; None for
+    leadership, whose publication holds no balance (orchestration/disclosure/definitions.py:
+    WITHHELD_TABLES)."""
+    if not table_exists(viewer, "fct_matching_balance"):
+        return None
     return _query(viewer,
                   "select covariate, smd_before, smd_after from marts.fct_matching_balance")
 

@@ -97,3 +97,41 @@ def test_ratios_are_hidden_while_the_statewide_share_is():
     report = attack({TABLE: leaked}, truth)
     assert any("statewide share is hidden" in f.reason for f in report.findings), \
         report.summary()
+
+
+def flow(participants: int, matched: int) -> pl.DataFrame:
+    """The outcome study's sample flow, its first two steps."""
+    return pl.DataFrame(
+        {"step_order": [1, 2], "step": ["participant episodes", "matched"],
+         "outcome": [None, None], "episodes": [participants, matched]},
+        schema_overrides={"step_order": pl.Int32, "outcome": pl.String, "episodes": pl.Int32},
+    )
+
+
+def test_the_studys_participants_are_the_reached_removals_of_every_period():
+    """Every participant episode of the outcome study is a reached removal: the sample
+    flow's first step is the statewide reached removals summed over the periods. With the
+    other period and the flow both shown, a small period's count is their difference; the
+    suppression hides one of them too, and the audit catches a pattern that does not."""
+    few = {("Des Moines", "white"): (40, 2), ("Western", "white"): (35, 1)}  # 3 reached
+    reached = sum(m for _, m in REMOVALS.values())
+    truth = {TABLE: pl.concat([reach(few, 2023), reach(REMOVALS, 2024)]),
+             d.SAMPLE_FLOW_TABLE.name: flow(3 + reached, 60)}
+    shown = leadership_tables(truth)
+    report = attack(shown, truth)
+    assert report.passed, report.summary()
+    small = shown[TABLE].filter((pl.col("period") == 2023) & (pl.col("grouping") == "all"))
+    assert small["matched"].to_list() == [None]
+    # Everything but the small cell shown: the flow less 2024's reached gives it away.
+    other = (pl.col("period") == 2024) & (pl.col("grouping") == "all")
+    revealed = {
+        TABLE: shown[TABLE].with_columns(
+            pl.when(other).then(pl.lit(reached, pl.Int32)).otherwise(pl.col("matched"))
+            .alias("matched"),
+            pl.when(other).then(False).otherwise(pl.col("matched" + FLAG))
+            .alias("matched" + FLAG)),
+        d.SAMPLE_FLOW_TABLE.name: truth[d.SAMPLE_FLOW_TABLE.name].with_columns(
+            pl.lit(False).alias("episodes" + FLAG)),
+    }
+    cells = {f.cell for f in attack(revealed, truth).findings}
+    assert "fct_reach_by_group[2023, statewide, all, all].matched" in cells

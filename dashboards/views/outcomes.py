@@ -45,6 +45,11 @@ comparison child is followed from the same number of days after removal as its p
 was matched. Under the axis: the children still followed every {tick} days.
 """
 
+BALANCE_WITHHELD = (
+    "Leadership's publication holds no covariate balance: with the study's sizes, the "
+    "balance figures of a covariate's groups give away how many children are in a small "
+    "group. Whether the groups were balanced is in the study's status above."
+)
 CURVES_WITHHELD = (
     "Leadership's publication holds no time-to-reunification curves: every step of a curve "
     "and every number at risk is a count of children, and small ones cannot be hidden "
@@ -123,8 +128,11 @@ def render(viewer: Viewer) -> None:
 
     st.subheader("Covariate balance (love plot)")
     balance = data_access.matching_balance(viewer)
-    show_chart(context, charts.love(balance), balance, "smd_after")
-    show_table(context, balance, "balance")
+    if balance is None:
+        st.info(BALANCE_WITHHELD)
+    else:
+        show_chart(context, charts.love(balance), balance, "smd_after")
+        show_table(context, balance, "balance")
 
     st.subheader("Sample flow")
     st.caption(context.help("agg_outcome_sample_flow") or "")

@@ -168,15 +168,16 @@ def attack(published: Mapping[str, pl.DataFrame],
     _running_equations(attack, rows)
     _link_equations(attack, rows)
     _flow_equations(attack, rows)
+    _reach_flow_equations(attack, rows)
     _subgroup_equations(attack, rows)
     if spec.MEASURES.name in published:
         for dependent in spec.MET_DEPENDENTS:
             if dependent.table in published:
                 _met_dependent_rule(attack, dependent, published[dependent.table],
                                     published[spec.MEASURES.name])
-    for name, columns in spec.ROUNDED.items():
+    for name in spec.WITHHELD_TABLES:
         if name in published:
-            _rounded_rule(attack, name, published[name], columns)
+            attack.findings.append(Finding(name, "withheld from leadership, but published"))
     report = AuditReport(unknowns=len(attack.names), equations=len(attack.equations),
                          findings=list(attack.findings))
     _solve(attack, report, solved)
@@ -469,15 +470,17 @@ def _flow_equations(attack: _Attack, rows: dict[str, list[dict]]) -> None:
             attack.equation([(names["participant_n"], -1.0), (names["comparison_n"], 1.0)])
 
 
-def _rounded_rule(attack: _Attack, name: str, shown: pl.DataFrame,
-                  columns: Mapping[str, int]) -> None:
-    for i, row in enumerate(shown.iter_rows(named=True)):
-        for column, digits in columns.items():
-            value = row[column]
-            if value is not None and abs(value * 10 ** digits
-                                         - round(value * 10 ** digits)) > 1e-6:
-                attack.findings.append(Finding(f"{name}[row {i}].{column}",
-                                               f"{value!r} has more than {digits} decimals"))
+def _reach_flow_equations(attack: _Attack, rows: dict[str, list[dict]]) -> None:
+    """The study's participant episodes are the statewide reached removals of every period
+    (spec.ReachFlow)."""
+    link, margins, flow = spec.REACH_FLOW, spec.REACH_MARGINS, spec.SAMPLE_FLOW
+    everyone = [item["names"].get(flow.count) for item in rows.get(flow.table, [])
+                if item["row"][flow.step] == flow.all_step and item["row"][flow.outcome] is None]
+    parts = [item["names"].get(link.count) for item in rows.get(link.reach, [])
+             if item["row"][margins.area] == margins.statewide
+             and item["row"][margins.grouping] == margins.total]
+    if len(everyone) == 1 and everyone[0] and parts and None not in parts:
+        attack.equation([(everyone[0], -1.0), *((part, 1.0) for part in parts)])
 
 
 def _met_dependent_rule(attack: _Attack, dependent: spec.MetDependent, shown: pl.DataFrame,

@@ -157,6 +157,17 @@ class SampleFlow:
 
 
 @dataclass(frozen=True)
+class ReachFlow:
+    """Every participant episode of the outcome study is a reached removal
+    (int_episode_covariates takes int_removal_reach's rule), and every reached removal is
+    one: the sample flow's first step (SampleFlow.all_step) is the reach table's statewide
+    total row's `count` (Margins.statewide, Margins.total), summed over the periods."""
+
+    reach: str
+    count: str
+
+
+@dataclass(frozen=True)
 class Margins:
     """A table of groups that add up, within each `period`: statewide, every grouping's
     groups make up the state (the row whose grouping and group are `total`); within an
@@ -351,6 +362,7 @@ SAMPLE_FLOW = SampleFlow(
     all_step=1, matched_step=2, observable_step=3, not_yet_step=4,
     naive="fct_outcome_naive_comparison", matched="fct_outcome_comparison",
 )
+REACH_FLOW = ReachFlow(reach="fct_reach_by_group", count="matched")
 
 
 
@@ -378,13 +390,15 @@ MET_DEPENDENT_BY_TABLE = {dependent.table: dependent for dependent in MET_DEPEND
 # Reference tables the leadership pages read as they are: no count of anyone in them.
 REFERENCE_TABLES = (
     "dim_month", "dim_site", "dim_column_label", "dim_program_parameter",
-    "meta_metric_definitions", "meta_refresh", "fct_matching_balance",
+    "meta_metric_definitions", "meta_refresh",
 )
-# Figures of a reference table published rounded (table -> column -> decimals). A
-# standardised mean difference of a yes/no covariate is a function of the two groups'
-# counts with it: at full precision one value fits few pairs of counts (often one), so a
-# group's small count could be solved for; to 2 decimals, as balance is read, many fit.
-ROUNDED = {"fct_matching_balance": {"smd_before": 2, "smd_after": 2}}
+# Tables leadership's publication never holds, though they hold no count as such. The
+# covariate balance: a standardised mean difference of a yes/no covariate is a function of
+# the two groups' counts with it, and the study's sizes (participants, matched pairs, the
+# pool) are known or nearly: even to 2 decimals, the SMDs before and after matching of one
+# covariate's levels, solved together, gave a group of 3 participants, one of 1 and one of
+# 4 exactly. No rounding protects that; staff read the balance.
+WITHHELD_TABLES = ("fct_matching_balance",)
 
 
 def flagged_columns(table: str) -> tuple[str, ...]:

@@ -113,6 +113,7 @@ def build_cells(truth: Mapping[str, pl.DataFrame]) -> tuple[_Cells, dict[str, pl
     _margins(cells, frames)
     _measure_links(cells, frames)
     _sample_flow(cells, frames)
+    _reach_flow(cells, frames)
     _subgroups(cells, frames)
     return cells, frames
 
@@ -336,6 +337,22 @@ def _sample_flow(cells: _Cells, frames: Mapping[str, pl.DataFrame]) -> None:
             others = cells.get(flow.matched, (outcome,), "comparison_n")
             if pairs is not None and others is not None:
                 cells.relate(pairs, [others])
+
+
+def _reach_flow(cells: _Cells, frames: Mapping[str, pl.DataFrame]) -> None:
+    """The study's participant episodes = the statewide reached removals of every period
+    (d.ReachFlow)."""
+    link, margins, flow = d.REACH_FLOW, d.REACH_MARGINS, d.SAMPLE_FLOW
+    if link.reach not in frames or flow.table not in frames:
+        return
+    everyone = cells.get(flow.table, (flow.all_step, None), flow.count)
+    totals = frames[link.reach].filter((pl.col(margins.area) == margins.statewide)
+                                       & (pl.col(margins.grouping) == margins.total))
+    table = d.BY_NAME[link.reach]
+    parts = [cells.get(link.reach, _row_key(row, table), link.count)
+             for row in totals.iter_rows(named=True)]
+    if everyone is not None and parts and None not in parts:
+        cells.relate(everyone, parts)
 
 
 def leadership_tables(truth: Mapping[str, pl.DataFrame],

@@ -3,7 +3,8 @@
 An unbalanced match or a poorly matched sample makes the comparison unreliable, not the
 rest of the run: the study is published with status `not_reliable` and its reason, the
 outcomes page shows the reason above the results, and leadership sees the results
-withheld. The reason names no count of children: leadership's publication shows it too.
+withheld. The reason names no count of children, and no figure from which one follows
+(an SMD, the matched share): leadership's publication shows it too.
 """
 
 from __future__ import annotations
@@ -33,16 +34,18 @@ def smd_text(smd: float | None) -> str:
 
 
 def _unbalanced(violations: pl.DataFrame) -> str:
+    """The covariates out of balance, by name: not their SMDs, which with the study's sizes
+    give away a small group's count (leadership reads this reason; staff read the SMDs in
+    the balance table)."""
     named = violations.head(NAMED_COVARIATES)
     names = named["covariate"].to_list()
-    smds = [smd_text(smd) for smd in named["smd_after"]]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     more = violations.height - named.height
     if more:
         listed += f" (and {more} more)"
     verb = "remains" if violations.height == 1 else "remain"
     noun = "Covariate" if violations.height == 1 else "Covariates"
-    return f"{noun} {listed} {verb} unbalanced after matching (SMD {', '.join(smds)})"
+    return f"{noun} {listed} {verb} unbalanced after matching"
 
 
 def study_status(balance: pl.DataFrame, participants: int, matched: int) -> pl.DataFrame:
@@ -56,9 +59,10 @@ def study_status(balance: pl.DataFrame, participants: int, matched: int) -> pl.D
     elif violations.height:
         problems.append(_unbalanced(violations))
     if 0 < matched < MIN_MATCHED_SHARE * participants:
+        # Not the share itself: with the matched pairs shown, it would give away the
+        # participants, which leadership's publication may hide.
         problems.append(
-            f"only {matched / participants:.0%} of participant episodes found a match "
-            f"(below {MIN_MATCHED_SHARE:.0%})"
+            f"fewer than {MIN_MATCHED_SHARE:.0%} of participant episodes found a match"
         )
     reason = (
         "; ".join(problems) + "; the comparison is shown for information only."

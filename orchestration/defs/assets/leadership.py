@@ -113,12 +113,8 @@ def write_candidate(published: Path, candidate: Path,
             "where table_catalog = 'source' and table_schema = 'marts'").fetchall()}
         for name in definitions.REFERENCE_TABLES:
             if name in present:
-                rounded = definitions.ROUNDED.get(name, {})
-                replace = ", ".join(f'round("{column}", {digits}) as "{column}"'
-                                    for column, digits in rounded.items())
-                select = f"* replace ({replace})" if rounded else "*"
                 out.execute(f'create table marts."{name}" as '
-                            f'select {select} from source.marts."{name}"')
+                            f'select * from source.marts."{name}"')
                 counts[name] = out.sql(f'select count(*) from marts."{name}"').fetchall()[0][0]
         out.execute("detach source")
         for name, frame in tables.items():
