@@ -135,3 +135,27 @@ def test_the_studys_participants_are_the_reached_removals_of_every_period():
     }
     cells = {f.cell for f in attack(revealed, truth).findings}
     assert "fct_reach_by_group[2023, statewide, all, all].matched" in cells
+
+
+def test_a_groups_row_holds_at_least_one_removal_and_the_reader_knows_it():
+    """A group's row is made from its removals, so a hidden count of one is at least 1: 13
+    removals over four groups, all hidden, leave none of them more than 10. Counted from 0
+    the four would look safe (each up to 13); the audit counts from 1 and the suppression
+    hides more."""
+    few = {("Western", race): (n, 0)
+           for race, n in (("white", 4), ("black", 3), ("asian", 3), ("hispanic", 3))}
+    truth = {TABLE: reach(few)}
+    race = pl.col("grouping") == "race_ethnicity"
+    hidden = ("removals", "share", "disparity_ratio", "ci_low", "ci_high")
+    groups_only = truth[TABLE].with_columns(
+        *(pl.when(race).then(None).otherwise(pl.col(column)).alias(column)
+          for column in hidden),
+        *(race.alias(column + FLAG) for column in hidden),
+        pl.lit(False).alias("matched" + FLAG),
+    )
+    cells = {f.cell for f in attack({TABLE: groups_only}, truth).findings}
+    assert "fct_reach_by_group[2024, Western, race_ethnicity, white].removals" in cells
+    shown = leadership_tables(truth)[TABLE]
+    assert shown.filter(~race)["removals"].null_count() > 0
+    report = attack({TABLE: shown}, truth)
+    assert report.passed, report.summary()

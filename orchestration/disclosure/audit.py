@@ -140,6 +140,16 @@ class _Attack:
             self.findings.append(Finding(" + ".join(n for n, _ in terms),
                                          "shown figures contradict a relation"))
 
+    def at_least(self, name: str, floor: int) -> None:
+        """A hidden count the reader knows is `floor` or more: it is a latent rest (x >= 0)
+        plus `floor`."""
+        if floor <= 0 or name in self.shown:
+            return
+        rest = self.count(f"{name} beyond {floor}", self.truth[self.position[name]] - floor,
+                          None, protected=False)
+        self.equations.append(({self.position[name]: 1.0, self.position[rest]: -1.0},
+                               float(floor)))
+
     def known(self, name: str) -> bool:
         return name in self.shown or name in self.position
 
@@ -213,6 +223,8 @@ def _read_table(attack: _Attack, table: spec.Table, shown: pl.DataFrame,
             if row[column] is not None:
                 value = None if _hidden(seen, column) else seen[column]
                 names[column] = attack.count(_cell(table.name, key, column), row[column], value)
+                if column in table.at_least_one:
+                    attack.at_least(names[column], 1)
         for column in table.derived:
             if row[column] is None:
                 continue

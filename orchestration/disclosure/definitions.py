@@ -58,7 +58,9 @@ class Table:
     part <= whole in every row. geography: rows are statewide/service_area/site by
     `level` and `area_id`, and add up within `period` (the columns naming the period).
     running: a year-to-date table (see Running). flag: column -> the rate it is hidden
-    with (a measure's met flag tells on which side of the target its value lies)."""
+    with (a measure's met flag tells on which side of the target its value lies).
+    at_least_one: counts that are 1 or more in every row, the row existing only for them
+    (a group's row is made from its removals): a reader knows a hidden one is not 0."""
 
     name: str
     keys: tuple[str, ...]
@@ -72,6 +74,7 @@ class Table:
     period: tuple[str, ...] = ()
     running: Running | None = None
     flag: Mapping[str, str] = field(default_factory=dict)
+    at_least_one: tuple[str, ...] = ()
 
     @property
     def count_cells(self) -> tuple[str, ...]:
@@ -319,6 +322,7 @@ REACH = Table(
     name="fct_reach_by_group",
     keys=("period", "area", "grouping", "group"),
     counts=("removals", "matched"),
+    at_least_one=("removals",),
     rates={"share": Rate("matched", "removals", SHARE_DIGITS)},
     follows={column: ("share",) for column in ("disparity_ratio", "ci_low", "ci_high")},
 )

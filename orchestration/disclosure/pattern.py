@@ -4,7 +4,8 @@ worked out.
 The cells are counts, each published or latent (never shown, such as a complement or one
 month behind two running totals), tied by relations `total = sum(parts)`. A primary cell
 (a protected count of 1..10) is safe when the attacker's largest feasible value for it -
-over non-negative values that satisfy every relation, with every shown cell fixed - is
+over values at least their floors (0, or 1 for a count whose row exists only when it is
+one or more) that satisfy every relation, with every shown cell fixed - is
 at least SAFE_FROM: a reader cannot tell it from a count of 11 or more.
 
 The pattern is grown greedily, one primary cell at a time in a fixed order, with the
@@ -63,12 +64,21 @@ class ProtectionError(RuntimeError):
 @dataclass(frozen=True)
 class Linked:
     """values: each cell's true count; published: shown unless hidden (else latent);
-    protected: a count whose values 1..10 may not be derivable; relations: total = sum."""
+    protected: a count whose values 1..10 may not be derivable; relations: total = sum;
+    floors: the least each cell can be, as a reader knows (a row that exists only for a
+    removal holds at least one); None: 0 for all."""
 
     values: np.ndarray
     published: np.ndarray
     protected: np.ndarray
     relations: Sequence[Relation]
+    floors: np.ndarray | None = None
+
+    @property
+    def lower(self) -> np.ndarray:
+        if self.floors is None:
+            return np.zeros(len(self.values), dtype=np.int64)
+        return np.asarray(self.floors, dtype=np.int64)
 
     @property
     def primary(self) -> np.ndarray:
@@ -82,6 +92,7 @@ def protect(cells: Linked, solved: Solved | None = None) -> np.ndarray:
     values = np.asarray(cells.values, dtype=np.int64)
     published = np.asarray(cells.published, dtype=bool)
     protected = np.asarray(cells.protected, dtype=bool)
+    floors = cells.lower
     hidden = cells.primary | ~published
     work, placed = [], []
     for members, relations in components(len(values), cells.relations):
@@ -92,11 +103,12 @@ def protect(cells: Linked, solved: Solved | None = None) -> np.ndarray:
         linked = Linked(values=values[members], published=published[members],
                         protected=protected[members],
                         relations=[(int(local[total]), tuple(int(p) for p in local[list(parts)]))
-                                   for total, parts in relations])
+                                   for total, parts in relations],
+                        floors=floors[members])
         digest = component_digest(
             PATTERN_CODE, linked.values, linked.published, linked.protected,
             np.array([i for total, parts in linked.relations for i in (total, -1, *parts)],
-                     dtype=np.int64))
+                     dtype=np.int64), linked.lower)
         work.append((digest, lambda linked=linked: _pack(_Protection(linked).run()),
                      len(members)))
         placed.append(members)
@@ -134,6 +146,7 @@ class _Protection:
     def __init__(self, cells: Linked) -> None:
         self.values = np.asarray(cells.values, dtype=np.float64)
         self.published = np.asarray(cells.published, dtype=bool)
+        self.floors = cells.lower.astype(np.float64)
         self.relations = list(cells.relations)
         self.primary = cells.primary
         self.hidden = self.primary | ~self.published
@@ -216,8 +229,9 @@ class _Protection:
                        np.r_[np.ones(k), -np.ones(k)], (k, n + k))
         objective = np.r_[np.zeros(n), -np.ones(k)]
         upper = np.r_[np.full(n, np.inf), np.full(k, SAFE_FROM)]
+        lower = np.r_[self.floors[cells], np.zeros(k)]
         result = self.solver.minimize(objective, a_ub=link, b_ub=np.zeros(k), a_eq=a_eq,
-                                      b_eq=b, upper=upper)
+                                      b_eq=b, lower=lower, upper=upper)
         if result.status == OPTIMAL:
             self._mark_safe(cells, result.x[:n])
 
@@ -234,7 +248,7 @@ class _Protection:
         objective = np.zeros(len(cells))
         j = cells.index(cell)
         objective[j] = -1.0
-        result = self.solver.minimize(objective, a_eq=a, b_eq=b)
+        result = self.solver.minimize(objective, a_eq=a, b_eq=b, lower=self.floors[cells])
         if result.status == UNBOUNDED:
             return None, result, cells, relations
         if result.status != OPTIMAL:

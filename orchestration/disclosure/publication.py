@@ -37,19 +37,22 @@ class _Cells:
     values: list[int] = field(default_factory=list)
     published: list[bool] = field(default_factory=list)
     protected: list[bool] = field(default_factory=list)
+    floors: list[int] = field(default_factory=list)
     relations: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     index: dict[CellKey, int] = field(default_factory=dict)
 
-    def add(self, key: CellKey, value: int, *, published: bool, protected: bool) -> int:
+    def add(self, key: CellKey, value: int, *, published: bool, protected: bool,
+            floor: int = 0) -> int:
         if key in self.index:
             raise DefinitionError(f"two cells named {key}")
-        if value < 0:
-            raise DefinitionError(f"{_name(key)} is {value}: counts are never negative")
+        if value < floor:
+            raise DefinitionError(f"{_name(key)} is {value}: it is never below {floor}")
         self.index[key] = len(self.keys)
         self.keys.append(key)
         self.values.append(int(value))
         self.published.append(published)
         self.protected.append(protected)
+        self.floors.append(floor)
         return self.index[key]
 
     def relate(self, total: int, parts: list[int]) -> None:
@@ -128,7 +131,7 @@ def _table_cells(cells: _Cells, table: d.Table, frame: pl.DataFrame) -> None:
         key = _row_key(row, table)
         ids = {
             column: cells.add((table.name, key, column), row[column], published=True,
-                              protected=True)
+                              protected=True, floor=int(column in table.at_least_one))
             for column in table.count_cells if row[column] is not None
         }
         for total, parts in table.identities.items():
@@ -365,6 +368,7 @@ def leadership_tables(truth: Mapping[str, pl.DataFrame],
         published=np.asarray(cells.published, dtype=bool),
         protected=np.asarray(cells.protected, dtype=bool),
         relations=cells.relations,
+        floors=np.asarray(cells.floors, dtype=np.int64),
     ), solved) if cells.keys else np.zeros(0, dtype=bool)
     out = {name: _apply(d.BY_NAME[name], frame, cells, hidden)
            for name, frame in frames.items()}
