@@ -354,3 +354,20 @@ def _unhide_first_complement(shown: pl.DataFrame, truth: dict) -> pl.DataFrame:
             if not attack({"agg_activity_month": weakened}, truth).passed:
                 return weakened
     raise AssertionError("no complementary cell protects a small one")
+
+
+def test_an_areas_month_holds_a_family_or_a_parent_partner_and_the_programs_know_it():
+    """A row of the activity summary exists only for a family-month or a PP-month: its
+    families and PPs are not both 0. Both programs state it, as a latent sum of at least 1
+    tied to the two counts; a table that breaks it is refused."""
+    truth = {d.ACTIVITY.name: activity(EASTERN), "dim_site": SITES}
+    cells, _ = build_cells(truth)
+    key = (d.ACTIVITY.name, ("site", "S13", JULY), "active_families+active_pps")
+    i = cells.index[key]
+    assert (cells.values[i], cells.floors[i], cells.published[i]) == (40 + 20, 1, False)
+    assert any(total == i for total, _ in cells.relations)
+    empty = truth[d.ACTIVITY.name].with_columns(
+        pl.when(pl.col("area_id") == "S13").then(0).otherwise(pl.col(c)).alias(c)
+        for c in ("active_families", "active_pps"))
+    with pytest.raises(DefinitionError, match="never below 1"):
+        build_cells({d.ACTIVITY.name: empty, "dim_site": SITES})

@@ -229,3 +229,19 @@ def test_components_solved_side_by_side_give_what_one_after_the_other_gives(monk
         return solve
 
     assert Solved().solutions([("x", meeting("X"), 1), ("y", meeting("Y"), 1)]) == ["X", "Y"]
+
+
+def test_counts_a_reader_knows_are_at_least_one_are_protected_from_there():
+    """13 over four parts of 4, 3, 3 and 3, each hidden: counted from 0 each part could be
+    13, and the total may be shown; when the reader knows every part is at least 1 (a row
+    that exists only for them), none could be more than 10, so the total is hidden too."""
+    values = np.array([13, 4, 3, 3, 3], dtype=np.int64)
+    relations = [(0, (1, 2, 3, 4))]
+
+    def hidden(floors):
+        return protect(Linked(values=values, published=np.ones(5, dtype=bool),
+                              protected=np.ones(5, dtype=bool), relations=relations,
+                              floors=floors)).tolist()
+
+    assert hidden(None) == [False, True, True, True, True]
+    assert hidden(np.ones(5, dtype=np.int64)) == [True, True, True, True, True]

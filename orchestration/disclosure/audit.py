@@ -223,8 +223,16 @@ def _read_table(attack: _Attack, table: spec.Table, shown: pl.DataFrame,
             if row[column] is not None:
                 value = None if _hidden(seen, column) else seen[column]
                 names[column] = attack.count(_cell(table.name, key, column), row[column], value)
-                if column in table.at_least_one:
-                    attack.at_least(names[column], 1)
+        for group in table.at_least_one:
+            if not all(c in names for c in group):
+                continue
+            if len(group) == 1:
+                attack.at_least(names[group[0]], 1)
+                continue
+            total = attack.count(_cell(table.name, key, "+".join(group)),
+                                 sum(row[c] for c in group), None, protected=False)
+            attack.equation([(total, -1.0), *((names[c], 1.0) for c in group)])
+            attack.at_least(total, 1)
         for column in table.derived:
             if row[column] is None:
                 continue

@@ -59,8 +59,10 @@ class Table:
     `level` and `area_id`, and add up within `period` (the columns naming the period).
     running: a year-to-date table (see Running). flag: column -> the rate it is hidden
     with (a measure's met flag tells on which side of the target its value lies).
-    at_least_one: counts that are 1 or more in every row, the row existing only for them
-    (a group's row is made from its removals): a reader knows a hidden one is not 0."""
+    at_least_one: groups of counts whose sum is 1 or more in every row, the row existing
+    only for them (a group's row of the reach table is made from its removals; an area's
+    month of activity from its families' or its Parent Partners' months): a reader knows
+    hidden ones are not all 0."""
 
     name: str
     keys: tuple[str, ...]
@@ -74,7 +76,7 @@ class Table:
     period: tuple[str, ...] = ()
     running: Running | None = None
     flag: Mapping[str, str] = field(default_factory=dict)
-    at_least_one: tuple[str, ...] = ()
+    at_least_one: tuple[tuple[str, ...], ...] = ()
 
     @property
     def count_cells(self) -> tuple[str, ...]:
@@ -223,6 +225,8 @@ ACTIVITY = Table(
     ),
     geography=True,
     period=("service_month",),
+    # macros/activity_summary.sql: an area's month is a row for a family-month or a PP-month.
+    at_least_one=(("active_families", "active_pps"),),
 )
 
 EXITS = Table(
@@ -243,6 +247,8 @@ EXITS = Table(
     ),
     geography=True,
     period=("exit_sfy",),
+    # agg_exit_sfy.sql: an area's SFY is a row for its exits.
+    at_least_one=(("exits",),),
 )
 
 MEASURES = Table(
@@ -322,7 +328,7 @@ REACH = Table(
     name="fct_reach_by_group",
     keys=("period", "area", "grouping", "group"),
     counts=("removals", "matched"),
-    at_least_one=("removals",),
+    at_least_one=(("removals",),),
     rates={"share": Rate("matched", "removals", SHARE_DIGITS)},
     follows={column: ("share",) for column in ("disparity_ratio", "ci_low", "ci_high")},
 )

@@ -131,9 +131,16 @@ def _table_cells(cells: _Cells, table: d.Table, frame: pl.DataFrame) -> None:
         key = _row_key(row, table)
         ids = {
             column: cells.add((table.name, key, column), row[column], published=True,
-                              protected=True, floor=int(column in table.at_least_one))
+                              protected=True, floor=int((column,) in table.at_least_one))
             for column in table.count_cells if row[column] is not None
         }
+        for group in table.at_least_one:
+            if len(group) > 1 and all(c in ids for c in group):
+                # The group's sum, a latent count of at least 1.
+                total = cells.add((table.name, key, "+".join(group)),
+                                  sum(row[c] for c in group), published=False,
+                                  protected=False, floor=1)
+                cells.relate(total, [ids[c] for c in group])
         for total, parts in table.identities.items():
             if total in ids and all(p in ids for p in parts):
                 cells.relate(ids[total], [ids[p] for p in parts])
