@@ -28,11 +28,6 @@ STUDY_STATUS_SCHEMA = {
 }
 
 
-def smd_text(smd: float | None) -> str:
-    # Three decimals: at two, an SMD just past the 0.1 criterion would read as 0.10.
-    return "not matched" if smd is None else f"{smd:.3f}"
-
-
 def _unbalanced(violations: pl.DataFrame) -> str:
     """The covariates out of balance, by name: not their SMDs, which with the study's sizes
     give away a small group's count (leadership reads this reason; staff read the SMDs in

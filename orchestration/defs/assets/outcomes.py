@@ -28,7 +28,7 @@ from orchestration.outcomes.balance import BALANCE_THRESHOLD, balance_violations
 from orchestration.outcomes.comparison import matched_comparison, naive_comparison
 from orchestration.outcomes.covariates import PARTICIPANT
 from orchestration.outcomes.matching import CALIPER_SD, match_episodes
-from orchestration.outcomes.study_status import MIN_MATCHED_SHARE, smd_text, study_status
+from orchestration.outcomes.study_status import MIN_MATCHED_SHARE, study_status
 from orchestration.outcomes.subgroups import GROUPINGS, subgroup_comparison
 from orchestration.outcomes.survival import reunification_curves
 from orchestration.reference_data import program_parameter
@@ -59,6 +59,13 @@ MIN_PARTICIPANTS_TO_JUDGE_MATCHING = 100
 # 1:1 matching without replacement within a caliper needs a pool several times the
 # participants; a smaller pool runs out of close neighbours whatever the data quality.
 MIN_POOL_PER_PARTICIPANT = 2
+
+
+def smd_text(smd: float | None) -> str:
+    """An SMD in the balance check's description, which data engineers read (the study's
+    published reason names no SMD). Three decimals: at two, an SMD just past the 0.1
+    criterion would read as 0.10."""
+    return "not matched" if smd is None else f"{smd:.3f}"
 
 
 # What the study computes with besides its inputs: the statistics, this wiring and the
